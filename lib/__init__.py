@@ -1,0 +1,1 @@
+"""Domain layer of the service-voucher platform: plain Python, never imports streamlit."""

@@ -1,0 +1,28 @@
+"""Time: stored in UTC, shown and reasoned about as dates in Asia/Shanghai."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The calendar day in Nanjing at `moment` (now by default)."""
+    return (moment or utcnow()).astimezone(LOCAL_TZ).date()
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(LOCAL_TZ) if moment else None
+
+
+def fmt_datetime(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def fmt_date(day: date | None) -> str:
+    return day.isoformat() if day else ""

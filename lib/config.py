@@ -1,0 +1,53 @@
+"""Settings read from the environment, `.streamlit/secrets.toml` or generated local defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
+LOCAL_KEY_FILE = DATA_DIR / "cookie_key"
+
+# Settings as data (name, default, help) so the README and `--help` can list them.
+SETTINGS = {
+    "DATABASE_URL": (f"sqlite:///{DATA_DIR / 'app.db'}", "数据库地址；PostgreSQL 用 postgresql+psycopg://user@host/db"),
+    "COOKIE_KEY": ("（自动生成，保存在 data/cookie_key）", "登录 Cookie 的签名密钥，生产环境必须设置"),
+    "COOKIE_EXPIRY_DAYS": ("1", "登录 Cookie 有效天数"),
+    "BCRYPT_ROUNDS": ("12", "密码哈希强度（测试可设为 4）"),
+}
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or SETTINGS["DATABASE_URL"][0]
+
+
+def _secrets() -> dict:
+    if SECRETS_FILE.exists():
+        with SECRETS_FILE.open("rb") as fh:
+            return tomllib.load(fh)
+    return {}
+
+
+def cookie_key() -> str:
+    """Environment first, then secrets.toml ([auth] cookie_key), then a generated local key."""
+    key = os.environ.get("COOKIE_KEY") or _secrets().get("auth", {}).get("cookie_key")
+    if key:
+        return key
+    if LOCAL_KEY_FILE.exists():
+        return LOCAL_KEY_FILE.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    LOCAL_KEY_FILE.write_text(key)
+    LOCAL_KEY_FILE.chmod(0o600)
+    return key
+
+
+def cookie_expiry_days() -> float:
+    return float(os.environ.get("COOKIE_EXPIRY_DAYS", SETTINGS["COOKIE_EXPIRY_DAYS"][0]))
+
+
+def bcrypt_rounds() -> int:
+    return int(os.environ.get("BCRYPT_ROUNDS", SETTINGS["BCRYPT_ROUNDS"][0]))

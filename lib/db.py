@@ -1,0 +1,98 @@
+"""The only way into the database: a lazily created engine and transaction/read contexts."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session
+
+from lib import config
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+_url_override: str | None = None
+
+
+def current_url() -> str:
+    return _url_override or config.database_url()
+
+
+def use_database(url: str | None) -> None:
+    """Point every later transaction at `url` (None = back to configuration). For CLI and tests."""
+    global _url_override
+    _url_override = url
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def get_engine() -> Engine:
+    url = current_url()
+    engine = _engines.get(url)
+    if engine is None:
+        with _lock:
+            engine = _engines.get(url)
+            if engine is None:
+                engine = _engines[url] = _make_engine(url)
+    return engine
+
+
+def dispose_all() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One user action = one transaction: commit on success, roll back on any exception."""
+    with Session(get_engine(), expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reads; closed (and its connection returned) on exit."""
+    with Session(get_engine()) as session:
+        yield session
+
+
+def is_postgres() -> bool:
+    return get_engine().dialect.name == "postgresql"
+
+
+def ping() -> bool:
+    with get_engine().connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def migrate(url: str | None = None) -> None:
+    """Upgrade the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(config.ROOT / "migrations"))
+    cfg.attributes["url"] = url or current_url()
+    command.upgrade(cfg, "head")

@@ -1,0 +1,38 @@
+"""The application's error types: each carries a Chinese message that is safe to show a user."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refusal the user should read: the message is Chinese and complete."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class ValidationError(DomainError):
+    """Bad input; `field` is the Chinese label of the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}：{message}", field=field)
+        self.reason = message
+
+
+class PermissionDenied(DomainError):
+    """The actor may not do this (wrong role, not the owner)."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""
+
+
+class TransitionRefused(DomainError):
+    """The life cycle does not allow this action now."""
+
+
+class AuthError(DomainError):
+    """Login refused (wrong password, locked, disabled)."""
