@@ -1,0 +1,87 @@
+"""Command line: python -m lib.cli migrate | seed-demo | seed | create-user | reset-password | expire."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+
+from lib import auth, db, seed, vouchers
+from lib.actors import Actor
+from lib.errors import DomainError
+from lib.labels import Role
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数：{value}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="南京中小企业信息化服务券管理平台 命令行工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="把数据库结构升级到最新版本")
+    sub.add_parser("seed-demo", help="写入演示数据和演示账户（已有则跳过）")
+    p = sub.add_parser("seed", help="生成大规模模拟数据（压测用）")
+    p.add_argument("--vouchers", type=_positive, required=True, help="服务券数量，例如 1000000")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p = sub.add_parser("create-user", help="创建账户")
+    p.add_argument("--username", required=True)
+    p.add_argument("--name", required=True, help="显示名称")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role if r != Role.SYSTEM])
+    p.add_argument("--provider-id", type=int)
+    p.add_argument("--enterprise-id", type=int)
+    p.add_argument("--password", help="不填则交互输入；留空则生成一次性密码")
+    p = sub.add_parser("reset-password", help="重置密码并打印一次性密码")
+    p.add_argument("username")
+    sub.add_parser("expire", help="把超过期限的服务券标记为已过期")
+    sub.add_parser("is-empty", help="数据库没有任何服务商时退出码为0（make run 用）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    operator = Actor(user_id=None, username="cli", role=Role.SYSTEM, display_name="命令行")
+    try:
+        if args.command != "migrate":
+            db.migrate()
+        if args.command == "migrate":
+            db.migrate()
+            print("数据库已升级到最新版本")
+        elif args.command == "seed-demo":
+            print("演示数据已写入" if seed.seed_demo() else "演示数据已存在，未重复写入")
+        elif args.command == "seed":
+            started = time.perf_counter()
+            count = seed.seed_synthetic(args.vouchers, seed=args.seed, progress=not args.quiet)
+            elapsed = time.perf_counter() - started
+            print(f"已生成服务券 {count:,} 张，用时 {elapsed:.1f} 秒（{count / elapsed:,.0f} 张/秒）")
+        elif args.command == "create-user":
+            password = args.password
+            if password is None and sys.stdin.isatty():
+                password = getpass.getpass("密码（留空则生成一次性密码）：") or None
+            account, password = auth.create_user(
+                actor=operator, username=args.username, display_name=args.name, role=args.role, password=password,
+                provider_id=args.provider_id, enterprise_id=args.enterprise_id)
+            print(f"已创建账户 {account.username}（首次登录须修改密码）")
+            if not args.password:
+                print(f"一次性密码：{password}")
+        elif args.command == "reset-password":
+            print(f"一次性密码：{auth.reset_password(actor=operator, username=args.username)}")
+        elif args.command == "expire":
+            print(f"已过期服务券：{vouchers.expire()} 张")
+        elif args.command == "is-empty":
+            return 0 if seed.is_empty() else 1
+    except DomainError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

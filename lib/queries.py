@@ -1,0 +1,257 @@
+"""Read-side selectors: voucher lists paged in SQL, voucher detail and history, scoped to the actor."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+
+from lib import db
+from lib.actors import Actor
+from lib.errors import NotFound, PermissionDenied
+from lib.labels import CRITERIA, ROLE_LABELS, Role
+from lib.models import (
+    Batch,
+    Engineer,
+    Enterprise,
+    Evaluation,
+    History,
+    Product,
+    ProductCategory,
+    Provider,
+    Region,
+    ServiceRecord,
+    Voucher,
+)
+from lib.workflow import STATUS_LABELS, TRANSITIONS, Action, VoucherStatus, owns
+
+PAGE_SIZE = 20
+NO_ACCESS = "无权查看该服务券"
+
+
+@dataclass(frozen=True)
+class VoucherFilters:
+    number: str = ""  # exact or prefix
+    enterprise_name: str = ""  # contains
+    region_id: int | None = None
+    status: str | None = None
+    provider_id: int | None = None
+
+
+def _scope(query: Select, actor: Actor) -> Select:
+    if actor.role == Role.PROVIDER:
+        return query.where(Voucher.provider_id == (actor.provider_id if actor.provider_id is not None else -1))
+    if actor.role == Role.ENTERPRISE:
+        return query.where(Voucher.enterprise_id == (actor.enterprise_id if actor.enterprise_id is not None else -1))
+    if actor.role in (Role.COMMISSION, Role.SYSTEM):
+        return query
+    return query.where(False)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query: Select, filters: VoucherFilters) -> Select:
+    if filters.number.strip():
+        query = query.where(Voucher.number.like(_escape_like(filters.number.strip()) + "%", escape="\\"))
+    if filters.enterprise_name.strip():
+        query = query.where(Enterprise.name.like("%" + _escape_like(filters.enterprise_name.strip()) + "%", escape="\\"))
+    if filters.region_id is not None:
+        query = query.where(Enterprise.region_id == filters.region_id)
+    if filters.status:
+        query = query.where(Voucher.status == filters.status)
+    if filters.provider_id is not None:
+        query = query.where(Voucher.provider_id == filters.provider_id)
+    return query
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: pd.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size)) if self.total else 0
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.total else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.page * self.page_size, self.total)
+
+
+def voucher_page(actor: Actor, filters: VoucherFilters = VoucherFilters(), page: int = 1,
+                 page_size: int = PAGE_SIZE) -> Page:
+    """One page of the vouchers the actor may see, newest number first; count and slice in SQL."""
+    base = _filtered(_scope(select(Voucher.id).join(Enterprise, Voucher.enterprise_id == Enterprise.id), actor), filters)
+    with db.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(base.subquery()))
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        query = _filtered(_scope(
+            select(Voucher.number, Enterprise.name.label("enterprise_name"), Region.name.label("region"),
+                   Voucher.status, Provider.name.label("provider_name"), Voucher.withdrawal_pending)
+            .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
+            .join(Region, Enterprise.region_id == Region.id)
+            .outerjoin(Provider, Voucher.provider_id == Provider.id), actor), filters)
+        query = query.order_by(Voucher.number.desc()).limit(page_size).offset((page - 1) * page_size)
+        rows = pd.DataFrame(session.execute(query).mappings().all(),
+                            columns=["number", "enterprise_name", "region", "status", "provider_name",
+                                     "withdrawal_pending"])
+    rows["status_label"] = [status_text(s, w) for s, w in zip(rows["status"], rows["withdrawal_pending"], strict=True)]
+    rows["provider_name"] = rows["provider_name"].fillna("")
+    return Page(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def status_text(status: str, withdrawal_pending: bool) -> str:
+    label = STATUS_LABELS[VoucherStatus(status)]
+    return f"{label}（已撤回，请等待审核）" if withdrawal_pending else label
+
+
+def regions() -> pd.DataFrame:
+    """区域 options: 行政区 first, then 开发区."""
+    with db.read_session() as session:
+        rows = session.execute(select(Region.id, Region.name, Region.kind).where(Region.active.is_(True))
+                               .order_by(Region.kind.desc(), Region.sort_order)).mappings().all()
+    return pd.DataFrame(rows, columns=["id", "name", "kind"])
+
+
+@dataclass
+class ServiceEntry:
+    id: int
+    engineer_id: int
+    engineer_name: str
+    service_date: date
+    description: str
+    remark: str | None
+    updated_at: datetime | None
+
+
+@dataclass
+class VoucherDetail:
+    number: str
+    status: str
+    provider_id: int | None
+    enterprise_id: int
+    contract_date: date | None
+    withdrawal_pending: bool
+    expired_from: str | None
+    batch_year: int
+    face_value: Decimal
+    issued_at: datetime
+    expires_at: datetime | None
+    withdrawal_reason: str | None
+    delivered_on: date | None
+    delivery_content: str | None
+    void_reason: str | None
+    settled_amount: Decimal | None
+    settled_on: date | None
+    enterprise: dict
+    product: dict | None
+    services: list[ServiceEntry] = field(default_factory=list)
+    evaluation: dict | None = None
+
+    @property
+    def status_label(self) -> str:
+        return status_text(self.status, self.withdrawal_pending)
+
+
+def payable(price: Decimal | None, face_value: Decimal) -> Decimal | None:
+    """应付 = 价格 − 面额, never below 0."""
+    if price is None:
+        return None
+    return max(Decimal("0.00"), price - face_value)
+
+
+def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
+    """Everything the detail screen shows. Someone who may not see the voucher gets NO_ACCESS,
+    whether or not it exists, so numbers cannot be probed."""
+    number = str(number).strip()
+    with db.read_session() as session:
+        voucher = session.scalars(select(Voucher).where(Voucher.number == number)).one_or_none()
+        if voucher is None:
+            if actor.role == Role.COMMISSION:
+                raise NotFound(f"服务券{number}不存在")
+            raise PermissionDenied(NO_ACCESS)
+        if not owns(voucher, actor):
+            raise PermissionDenied(NO_ACCESS)
+        ent = voucher.enterprise
+        enterprise = {c: getattr(ent, c) for c in (
+            "credit_code", "name", "size", "legal_rep", "address", "founded_on", "contact", "phone", "qq", "email",
+            "output_prev", "output_plan", "revenue_prev", "revenue_plan", "profit_prev", "profit_plan", "employees",
+            "difficulty", "remark")}
+        enterprise["region"] = ent.region.name
+        product = None
+        if voucher.product_id is not None:
+            prod: Product = voucher.product
+            prov: Provider = prod.provider
+            product = {
+                "provider_name": prov.name, "contact": prov.contact, "provider_phone": prov.phone,
+                "name": prod.name, "category": session.get(ProductCategory, prod.category_id).name,
+                "problems": prod.problems, "cases": prod.cases, "target": prod.target,
+                "price": voucher.price, "payable": payable(voucher.price, voucher.face_value),
+            }
+        services = [
+            ServiceEntry(r.id, r.engineer_id, name, r.service_date, r.description, r.remark, r.updated_at)
+            for r, name in session.execute(
+                select(ServiceRecord, Engineer.name).join(Engineer, ServiceRecord.engineer_id == Engineer.id)
+                .where(ServiceRecord.voucher_id == voucher.id)
+                .order_by(ServiceRecord.service_date, ServiceRecord.id))
+        ]
+        ev = session.scalars(select(Evaluation).where(Evaluation.voucher_id == voucher.id)).one_or_none()
+        evaluation = None
+        if ev is not None:
+            evaluation = {"scores": [(label, getattr(ev, f), mx) for f, label, mx in CRITERIA], "total": ev.total,
+                          "band": ev.band, "solved": ev.solved, "improvements": ev.improvements,
+                          "next_focus": ev.next_focus, "comment": ev.comment, "created_at": ev.created_at}
+        return VoucherDetail(
+            number=voucher.number, status=voucher.status, provider_id=voucher.provider_id,
+            enterprise_id=voucher.enterprise_id, contract_date=voucher.contract_date,
+            withdrawal_pending=voucher.withdrawal_pending, expired_from=voucher.expired_from,
+            batch_year=session.get(Batch, voucher.batch_id).year, face_value=voucher.face_value,
+            issued_at=voucher.issued_at, expires_at=voucher.expires_at, withdrawal_reason=voucher.withdrawal_reason,
+            delivered_on=voucher.delivered_on, delivery_content=voucher.delivery_content,
+            void_reason=voucher.void_reason, settled_amount=voucher.settled_amount, settled_on=voucher.settled_on,
+            enterprise=enterprise, product=product, services=services, evaluation=evaluation)
+
+
+HISTORY_ACTION_LABELS = {str(a): TRANSITIONS[a].label for a in Action} | {
+    "create_user": "创建账户", "reset_password": "重置密码", "change_password": "修改密码",
+    "lock_account": "账户锁定", "enable_user": "启用账户", "disable_user": "停用账户",
+}
+
+
+def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
+    """The voucher's history, oldest first, with Chinese action and status names."""
+    with db.read_session() as session:
+        voucher = session.scalars(select(Voucher).where(Voucher.number == str(number).strip())).one_or_none()
+        if voucher is None or not owns(voucher, actor):
+            raise PermissionDenied(NO_ACCESS)
+        rows = session.execute(select(History.at, History.username, History.role, History.action,
+                                      History.from_status, History.to_status)
+                               .where(History.voucher_id == voucher.id).order_by(History.at, History.id)).all()
+    frame = pd.DataFrame(rows, columns=["at", "username", "role", "action", "from_status", "to_status"])
+    frame["role"] = frame["role"].map(lambda r: ROLE_LABELS.get(Role(r), r))
+    frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
+    for col in ("from_status", "to_status"):
+        frame[col] = frame[col].map(lambda s: STATUS_LABELS[VoucherStatus(s)] if s else "")
+    return frame
+
+
+def engineer_options(actor: Actor) -> pd.DataFrame:
+    """The provider's engineers still employed (for 添加服务信息)."""
+    with db.read_session() as session:
+        rows = session.execute(select(Engineer.id, Engineer.name, Engineer.title)
+                               .where(Engineer.provider_id == actor.provider_id, Engineer.active.is_(True))
+                               .order_by(Engineer.name)).all()
+    return pd.DataFrame(rows, columns=["id", "name", "title"])
+
+

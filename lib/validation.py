@@ -1,0 +1,167 @@
+"""Input checks; each refusal raises ValidationError naming the field in Chinese."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from lib.errors import ValidationError
+
+# GB 32100-2015: 31 characters (no I, O, Z, S, V) and weights for the 18th, check, character.
+CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+_CREDIT_RE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+QQ_RE = re.compile(r"^[1-9]\d{4,11}$")
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CHARSET[(31 - total % 31) % 31]
+
+
+def credit_code(value: str | None, field: str = "统一社会信用代码") -> str:
+    code = required(value, field).upper()
+    if len(code) != 18:
+        raise ValidationError(field, f"应为18位，当前为{len(code)}位")
+    if not _CREDIT_RE.match(code):
+        raise ValidationError(field, "含有不允许的字符（不使用I、O、Z、S、V）或格式不正确")
+    if credit_check_char(code[:17]) != code[17]:
+        raise ValidationError(field, "校验位不正确，请核对")
+    return code
+
+
+def required(value: str | None, field: str) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not text:
+        raise ValidationError(field, "不能为空")
+    return text
+
+
+def text(value: str | None, field: str, *, max_len: int, required_: bool = False) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    if len(cleaned) > max_len:
+        raise ValidationError(field, f"不能超过{max_len}个字（当前{len(cleaned)}个字）")
+    return cleaned
+
+
+def mobile(value: str | None, field: str = "手机", *, required_: bool = True) -> str | None:
+    cleaned = (value or "").strip().replace(" ", "")
+    if not cleaned:
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    if not MOBILE_RE.match(cleaned):
+        raise ValidationError(field, "请输入11位手机号码")
+    return cleaned
+
+
+def phone(value: str | None, field: str = "联系电话", *, required_: bool = True) -> str | None:
+    """A mobile number or a landline (025-84567890, 84567890, 025-84567890-123)."""
+    cleaned = (value or "").strip().replace(" ", "")
+    if not cleaned:
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    if not (MOBILE_RE.match(cleaned) or LANDLINE_RE.match(cleaned)):
+        raise ValidationError(field, "请输入11位手机号码或固定电话（如025-84567890）")
+    return cleaned
+
+
+def email(value: str | None, field: str = "邮箱", *, required_: bool = False) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    if len(cleaned) > 100 or not EMAIL_RE.match(cleaned):
+        raise ValidationError(field, "邮箱格式不正确")
+    return cleaned
+
+
+def qq(value: str | None, field: str = "QQ号") -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    if not QQ_RE.match(cleaned):
+        raise ValidationError(field, "应为5到12位数字")
+    return cleaned
+
+
+def money(value: object, field: str, *, required_: bool = False, maximum: Decimal | None = None) -> Decimal | None:
+    """A non-negative amount with at most two decimals, as Decimal (never float)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationError(field, "请输入数字金额") from None
+    if not amount.is_finite():
+        raise ValidationError(field, "请输入数字金额")
+    if amount < 0:
+        raise ValidationError(field, "不能小于0")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(field, "最多保留两位小数")
+    if maximum is not None and amount > maximum:
+        raise ValidationError(field, f"不能超过{maximum}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def count(value: object, field: str, *, required_: bool = False, maximum: int = 10_000_000) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(field, "请输入整数") from None
+    if number < 0:
+        raise ValidationError(field, "不能小于0")
+    if number > maximum:
+        raise ValidationError(field, f"不能超过{maximum}")
+    return number
+
+
+def past_date(value: object, field: str, *, today: date, required_: bool = True,
+              not_before: date | None = None, not_before_label: str = "") -> date | None:
+    """A date that is not after `today` (and, if given, not before `not_before`)."""
+    if value is None or value == "":
+        if required_:
+            raise ValidationError(field, "不能为空")
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(field, "日期格式应为YYYY-MM-DD") from None
+    if not isinstance(value, date):
+        raise ValidationError(field, "日期格式应为YYYY-MM-DD")
+    if value > today:
+        raise ValidationError(field, "不能晚于今天")
+    if not_before and value < not_before:
+        raise ValidationError(field, f"不能早于{not_before_label}（{not_before.isoformat()}）")
+    return value
+
+
+def choice(value: str | None, field: str, options: list[str] | tuple[str, ...], *, required_: bool = True) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required_:
+            raise ValidationError(field, "请选择")
+        return None
+    if cleaned not in options:
+        raise ValidationError(field, "选项无效")
+    return cleaned

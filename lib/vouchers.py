@@ -1,0 +1,442 @@
+"""Write services of the voucher life cycle: each is one transaction, checks role, ownership and
+status through lib.workflow, writes one history row, and raises DomainError when refused."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from lib import clock, db
+from lib import validation as v
+from lib.actors import Actor
+from lib.enterprises import clean_profile
+from lib.errors import DomainError, NotFound, PermissionDenied, TransitionRefused, ValidationError
+from lib.history import diff, record
+from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, Role, band
+from lib.models import (
+    Batch,
+    Engineer,
+    Enterprise,
+    Evaluation,
+    Product,
+    Provider,
+    ServiceRecord,
+    Settlement,
+    Voucher,
+    Withdrawal,
+)
+from lib.workflow import EXPIRING, Action, VoucherStatus, check, target_of
+
+S = VoucherStatus
+MAX_DESCRIPTION = 2000
+MAX_REASON = 500
+
+
+# ---------------------------------------------------------------- helpers
+
+def _load(session: Session, number: str) -> Voucher:
+    voucher = session.scalars(select(Voucher).where(Voucher.number == str(number).strip()).with_for_update()).one_or_none()
+    if voucher is None:
+        raise NotFound(f"服务券{number}不存在")
+    return voucher
+
+
+def _guard(action: Action, voucher: Voucher, actor: Actor) -> None:
+    decision = check(action, voucher, actor)
+    if not decision:
+        raise TransitionRefused(decision.reason)
+
+
+def _expire_if_due(session: Session, voucher: Voucher, now: datetime) -> bool:
+    if voucher.status in EXPIRING and voucher.expires_at and voucher.expires_at <= now:
+        old = voucher.status
+        voucher.expired_from = old
+        voucher.status = S.EXPIRED
+        voucher.updated_at = now
+        record(session, Actor.system(), Action.EXPIRE, voucher=voucher, from_status=old, to_status=S.EXPIRED,
+               changes={"expires_at": voucher.expires_at}, now=now)
+        return True
+    return False
+
+
+def _open(session: Session, number: str, action: Action, actor: Actor, now: datetime) -> Voucher:
+    voucher = _load(session, number)
+    _guard(action, voucher, actor)
+    return voucher
+
+
+@contextmanager
+def _acting(number: str, now: datetime) -> Iterator[Session]:
+    """The transaction of one action on one voucher, after applying its due expiry (which stays
+    committed even when the action is then refused: the deadline has passed either way)."""
+    expire(now=now, number=str(number).strip())
+    with db.transaction() as session:
+        yield session
+
+
+def _move(session: Session, voucher: Voucher, action: Action, actor: Actor, now: datetime,
+          changes: dict | None = None) -> None:
+    old = voucher.status
+    new = target_of(action, voucher)
+    voucher.status = new
+    voucher.updated_at = now
+    record(session, actor, action, voucher=voucher, from_status=old, to_status=new, changes=changes, now=now)
+
+
+def _reason(value: str | None, field: str) -> str:
+    return v.text(value, field, max_len=MAX_REASON, required_=True)
+
+
+# ---------------------------------------------------------------- issue and expiry
+
+def next_numbers(session: Session, batch: Batch, count: int) -> list[str]:
+    """Reserve `count` serials of the batch: number = 2-digit year + 5-digit serial."""
+    session.execute(update(Batch).where(Batch.id == batch.id).values(next_serial=Batch.next_serial + count))
+    session.refresh(batch)
+    first = batch.next_serial - count
+    if batch.next_serial - 1 > 99_999:
+        raise DomainError(f"{batch.year}年度批次的服务券号已用完（最多99999张）")
+    return [f"{batch.year % 100:02d}{serial:05d}" for serial in range(first, first + count)]
+
+
+def issue_voucher(*, actor: Actor, enterprise_id: int, batch_year: int, now: datetime | None = None) -> str:
+    """发放 one voucher of the batch to an enterprise; returns its number."""
+    now = now or clock.utcnow()
+    if actor.role != Role.COMMISSION:
+        raise PermissionDenied("只有经信委可以发放服务券")
+    with db.transaction() as session:
+        batch = session.scalars(select(Batch).where(Batch.year == batch_year)).one_or_none()
+        if batch is None:
+            raise NotFound(f"{batch_year}年度批次不存在，请先设置批次")
+        if session.get(Enterprise, enterprise_id) is None:
+            raise NotFound("企业不存在")
+        live = session.scalar(select(Voucher.number).where(
+            Voucher.enterprise_id == enterprise_id, Voucher.batch_id == batch.id,
+            Voucher.status.not_in([S.EXPIRED, S.VOIDED])))
+        if live:
+            raise DomainError(f"该企业已持有本批次有效服务券{live}")
+        (number,) = next_numbers(session, batch, 1)
+        voucher = Voucher(number=number, batch_id=batch.id, enterprise_id=enterprise_id, face_value=batch.face_value,
+                          status=S.ISSUED, issued_at=now, expires_at=now + timedelta(days=batch.expiry_days_after_issue),
+                          withdrawal_pending=False, updated_at=now)
+        session.add(voucher)
+        session.flush()
+        record(session, actor, Action.ISSUE, voucher=voucher, to_status=S.ISSUED,
+               changes={"face_value": batch.face_value, "expires_at": voucher.expires_at}, now=now)
+        return number
+
+
+def expire(*, now: datetime | None = None, number: str | None = None) -> int:
+    """Mark every voucher whose deadline has passed as 已过期 (one history row each); returns the count."""
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        query = select(Voucher).where(Voucher.status.in_(list(EXPIRING)), Voucher.expires_at <= now)
+        if number is not None:
+            query = query.where(Voucher.number == number)
+        count = 0
+        for voucher in session.scalars(query.with_for_update()):
+            count += _expire_if_due(session, voucher, now)
+        return count
+
+
+# ---------------------------------------------------------------- enterprise
+
+def activate(*, actor: Actor, number: str, profile: dict, now: datetime | None = None) -> None:
+    """激活: the enterprise completes its profile; the voucher gets the post-activation deadline."""
+    now = now or clock.utcnow()
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.ACTIVATE, actor, now)
+        values = clean_profile(session, profile, batch_year=voucher.batch.year, today=clock.local_date(now))
+        other = session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
+                                                             Enterprise.id != voucher.enterprise_id))
+        if other:
+            raise ValidationError("统一社会信用代码", "已被其他企业使用")
+        enterprise = voucher.enterprise
+        changes = diff(enterprise, values)
+        for field, value in values.items():
+            setattr(enterprise, field, value)
+        enterprise.updated_at = now
+        voucher.activated_at = now
+        voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
+        changes["expires_at"] = voucher.expires_at
+        _move(session, voucher, Action.ACTIVATE, actor, now, changes)
+
+
+def choose_product(*, actor: Actor, number: str, product_id: int, now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.CHOOSE_PRODUCT, actor, now)
+        product = session.get(Product, product_id)
+        if product is None or product.status != "on_sale":
+            raise ValidationError("服务产品", "该产品未上架，不能选择")
+        if session.get(Provider, product.provider_id).status != "active":
+            raise ValidationError("服务产品", "该服务商已暂停服务，不能选择")
+        voucher.provider_id = product.provider_id
+        voucher.product_id = product.id
+        voucher.price = product.price
+        voucher.chosen_at = now
+        voucher.expires_at = None
+        _move(session, voucher, Action.CHOOSE_PRODUCT, actor, now,
+              {"product": product.name, "provider_id": product.provider_id, "price": product.price})
+
+
+def request_withdrawal(*, actor: Actor, number: str, reason: str, now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    reason = _reason(reason, "撤回原因")
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.REQUEST_WITHDRAWAL, actor, now)
+        session.add(Withdrawal(voucher_id=voucher.id, reason=reason, requested_by=actor.user_id,
+                               requested_at=now, status="pending"))
+        voucher.withdrawal_pending = True
+        voucher.withdrawal_reason = reason
+        _move(session, voucher, Action.REQUEST_WITHDRAWAL, actor, now, {"reason": reason})
+
+
+def evaluate(*, actor: Actor, number: str, scores: dict[str, int], solved: bool, improvements: list[str],
+             next_focus: list[str], comment: str | None = None, now: datetime | None = None) -> int:
+    """服务评价, once; returns the total. Locks the service and delivery records for good."""
+    now = now or clock.utcnow()
+    clean: dict[str, int] = {}
+    for field, label, maximum in CRITERIA:
+        raw = scores.get(field)
+        if raw is None or isinstance(raw, bool):
+            raise ValidationError(label, "请打分")
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ValidationError(label, "请输入整数分") from None
+        if value != raw and not isinstance(raw, str):
+            raise ValidationError(label, "请输入整数分")
+        if not 0 <= value <= maximum:
+            raise ValidationError(label, f"应在0到{maximum}分之间")
+        clean[field] = value
+    if not isinstance(solved, bool):
+        raise ValidationError("问题是否解决", "请选择")
+    if not improvements or any(i not in IMPROVEMENTS for i in improvements):
+        raise ValidationError("实施信息化后对企业有哪些改善", "请至少选择一项")
+    if not next_focus or any(i not in NEXT_FOCUS for i in next_focus):
+        raise ValidationError("企业下一步信息化建设的重点", "请至少选择一项")
+    comment = v.text(comment, "意见和建议", max_len=200)
+    total = sum(clean.values())
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.EVALUATE, actor, now)
+        if session.scalar(select(Evaluation.id).where(Evaluation.voucher_id == voucher.id)):
+            raise TransitionRefused("该服务券已评价，不能重复评价")
+        session.add(Evaluation(voucher_id=voucher.id, **clean, total=total, band=band(total), solved=solved,
+                               improvements=list(dict.fromkeys(improvements)), next_focus=list(dict.fromkeys(next_focus)),
+                               comment=comment, created_by=actor.user_id, created_at=now))
+        voucher.evaluated_at = now
+        _move(session, voucher, Action.EVALUATE, actor, now, {"total": total, "band": band(total)})
+    return total
+
+
+# ---------------------------------------------------------------- provider
+
+def confirm_purchase(*, actor: Actor, number: str, remark: str | None = None, now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    remark = v.text(remark, "备注", max_len=MAX_REASON)
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.CONFIRM, actor, now)
+        voucher.confirmed_at = now
+        voucher.confirm_remark = remark
+        _move(session, voucher, Action.CONFIRM, actor, now, {"remark": remark} if remark else None)
+
+
+def decline(*, actor: Actor, number: str, reason: str, now: datetime | None = None) -> None:
+    """无法提供: back to 已激活 with the product cleared, so the enterprise can choose again."""
+    now = now or clock.utcnow()
+    reason = _reason(reason, "无法提供的原因")
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.DECLINE, actor, now)
+        changes = {"reason": reason, "provider_id": voucher.provider_id, "product_id": voucher.product_id}
+        voucher.provider_id = voucher.product_id = voucher.price = voucher.chosen_at = None
+        voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
+        _move(session, voucher, Action.DECLINE, actor, now, changes)
+
+
+def sign_contract(*, actor: Actor, number: str, contract_date: date | str, now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.SIGN_CONTRACT, actor, now)
+        day = v.past_date(contract_date, "合同签订日期", today=clock.local_date(now),
+                          not_before=clock.local_date(voucher.chosen_at) if voucher.chosen_at else None,
+                          not_before_label="选择产品日期")
+        voucher.contract_date = day
+        _move(session, voucher, Action.SIGN_CONTRACT, actor, now, {"contract_date": day})
+
+
+def _clean_service(session: Session, voucher: Voucher, actor: Actor, now: datetime, engineer_id: object,
+                   service_date: object, description: str | None, remark: str | None) -> dict:
+    try:
+        engineer = session.get(Engineer, int(engineer_id)) if engineer_id not in (None, "") else None
+    except (TypeError, ValueError):
+        engineer = None
+    if engineer_id in (None, ""):
+        raise ValidationError("服务工程师", "请选择服务工程师")
+    if engineer is None or engineer.provider_id != voucher.provider_id:
+        raise ValidationError("服务工程师", "不是本服务商的工程师")
+    day = v.past_date(service_date, "日期", today=clock.local_date(now), not_before=voucher.contract_date,
+                      not_before_label="合同签订日期")
+    return {
+        "engineer_id": engineer.id,
+        "service_date": day,
+        "description": v.text(description, "服务描述", max_len=MAX_DESCRIPTION, required_=True),
+        "remark": v.text(remark, "备注", max_len=MAX_REASON),
+        "_engineer": engineer,
+    }
+
+
+def add_service_record(*, actor: Actor, number: str, engineer_id: int, service_date: date | str,
+                       description: str, remark: str | None = None, now: datetime | None = None) -> int:
+    now = now or clock.utcnow()
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.ADD_SERVICE, actor, now)
+        values = _clean_service(session, voucher, actor, now, engineer_id, service_date, description, remark)
+        engineer = values.pop("_engineer")
+        if not engineer.active:
+            raise ValidationError("服务工程师", f"{engineer.name}已离职，请选择在职工程师")
+        row = ServiceRecord(voucher_id=voucher.id, **values, created_by=actor.user_id, created_at=now)
+        session.add(row)
+        session.flush()
+        voucher.updated_at = now
+        record(session, actor, Action.ADD_SERVICE, voucher=voucher, from_status=voucher.status,
+               to_status=voucher.status, changes={"record_id": row.id, **values}, now=now)
+        return row.id
+
+
+def edit_service_record(*, actor: Actor, record_id: int, engineer_id: int, service_date: date | str,
+                        description: str, remark: str | None = None, now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        row = session.get(ServiceRecord, record_id)
+        if row is None:
+            raise NotFound("服务记录不存在")
+        number = session.scalar(select(Voucher.number).where(Voucher.id == row.voucher_id))
+        voucher = _open(session, number, Action.EDIT_SERVICE, actor, now)
+        values = _clean_service(session, voucher, actor, now, engineer_id, service_date, description, remark)
+        engineer = values.pop("_engineer")
+        if not engineer.active and engineer.id != row.engineer_id:
+            raise ValidationError("服务工程师", f"{engineer.name}已离职，请选择在职工程师")
+        changes = diff(row, values)
+        if not changes:
+            return
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.updated_by = actor.user_id
+        row.updated_at = now
+        record(session, actor, Action.EDIT_SERVICE, voucher=voucher, from_status=voucher.status,
+               to_status=voucher.status, changes={"record_id": row.id, **changes}, now=now)
+
+
+def record_delivery(*, actor: Actor, number: str, delivered_on: date | str, content: str,
+                    now: datetime | None = None) -> None:
+    """编辑交付记录: sets 交付日期 and 交付内容; the voucher becomes (or stays) 已交付."""
+    now = now or clock.utcnow()
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.RECORD_DELIVERY, actor, now)
+        values = {
+            "delivered_on": v.past_date(delivered_on, "交付日期", today=clock.local_date(now),
+                                        not_before=voucher.contract_date, not_before_label="合同签订日期"),
+            "delivery_content": v.text(content, "交付内容", max_len=MAX_DESCRIPTION, required_=True),
+        }
+        changes = diff(voucher, values)
+        if not changes and voucher.status == S.DELIVERED:
+            return
+        for field, value in values.items():
+            setattr(voucher, field, value)
+        _move(session, voucher, Action.RECORD_DELIVERY, actor, now, changes)
+
+
+# ---------------------------------------------------------------- commission
+
+def settlement_checklist(voucher: Voucher, session: Session) -> list[tuple[str, bool]]:
+    """The file a settlement needs (DESIGN.md §2 step 9), as (label, satisfied)."""
+    has_service = session.scalar(select(ServiceRecord.id).where(ServiceRecord.voucher_id == voucher.id).limit(1))
+    has_evaluation = session.scalar(select(Evaluation.id).where(Evaluation.voucher_id == voucher.id))
+    return [
+        ("已签订合同", voucher.contract_date is not None),
+        ("已记录交付", voucher.delivered_on is not None and bool(voucher.delivery_content)),
+        ("至少一条服务信息", has_service is not None),
+        ("企业已评价", has_evaluation is not None),
+    ]
+
+
+def settle(*, actor: Actor, number: str, amount: Decimal | str, settled_on: date | str,
+           now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.SETTLE, actor, now)
+        missing = [label for label, ok in settlement_checklist(voucher, session) if not ok]
+        if missing:
+            raise TransitionRefused("材料不齐，不能兑付：缺少" + "、".join(missing))
+        money = v.money(amount, "兑付金额", required_=True, maximum=voucher.face_value)
+        if money <= 0:
+            raise ValidationError("兑付金额", "应大于0")
+        day = v.past_date(settled_on, "兑付日期", today=clock.local_date(now))
+        voucher.settled_amount = money
+        voucher.settled_on = day
+        session.add(Settlement(voucher_id=voucher.id, amount=money, settled_on=day, created_by=actor.user_id,
+                               created_at=now))
+        _move(session, voucher, Action.SETTLE, actor, now, {"amount": money, "settled_on": day})
+
+
+def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str | None = None,
+                      now: datetime | None = None) -> None:
+    """Approve (→ 已激活; product, confirmation and contract cleared) or reject (reason required)."""
+    now = now or clock.utcnow()
+    action = Action.APPROVE_WITHDRAWAL if approve else Action.REJECT_WITHDRAWAL
+    reason = v.text(reason, "审核意见", max_len=MAX_REASON) if approve else _reason(reason, "驳回原因")
+    with _acting(number, now) as session:
+        voucher = _open(session, number, action, actor, now)
+        request = session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
+                                                           Withdrawal.status == "pending")).one()
+        request.status = "approved" if approve else "rejected"
+        request.decided_by = actor.user_id
+        request.decided_at = now
+        request.decision_reason = reason
+        changes = {"reason": reason, "request_reason": request.reason}
+        if approve:
+            changes.update(provider_id=voucher.provider_id, product_id=voucher.product_id,
+                           contract_date=voucher.contract_date)
+            voucher.provider_id = voucher.product_id = voucher.price = voucher.chosen_at = None
+            voucher.confirmed_at = voucher.confirm_remark = voucher.contract_date = None
+            voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
+        voucher.withdrawal_pending = False
+        _move(session, voucher, action, actor, now, changes)
+
+
+def extend(*, actor: Actor, number: str, days: int, reason: str, now: datetime | None = None) -> None:
+    """延期: an expired voucher returns to the status it expired from with a new deadline."""
+    now = now or clock.utcnow()
+    reason = _reason(reason, "延期原因")
+    days = v.count(days, "延期天数", required_=True, maximum=365)
+    if days < 1:
+        raise ValidationError("延期天数", "至少1天")
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.EXTEND, actor, now)
+        voucher.expires_at = now + timedelta(days=days)
+        changes = {"reason": reason, "expires_at": voucher.expires_at}
+        _move(session, voucher, Action.EXTEND, actor, now, changes)
+        voucher.expired_from = None
+
+
+def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None) -> None:
+    now = now or clock.utcnow()
+    reason = _reason(reason, "作废原因")
+    with _acting(number, now) as session:
+        voucher = _open(session, number, Action.VOID, actor, now)
+        voucher.void_reason = reason
+        voucher.expires_at = None
+        if voucher.withdrawal_pending:
+            for request in session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
+                                                                    Withdrawal.status == "pending")):
+                request.status = "rejected"
+                request.decided_by = actor.user_id
+                request.decided_at = now
+                request.decision_reason = "服务券已作废"
+            voucher.withdrawal_pending = False
+        _move(session, voucher, Action.VOID, actor, now, {"reason": reason})

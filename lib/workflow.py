@@ -1,0 +1,217 @@
+"""The voucher life cycle (DESIGN.md §2) as one table: statuses, actions, who may act, guards."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from lib.actors import Actor
+from lib.labels import Role
+
+
+class VoucherStatus(StrEnum):
+    ISSUED = "issued"
+    ACTIVATED = "activated"
+    PENDING_CONFIRM = "pending_confirm"
+    CONFIRMED = "confirmed"
+    DELIVERED = "delivered"
+    EVALUATED = "evaluated"
+    SETTLED = "settled"
+    EXPIRED = "expired"
+    VOIDED = "voided"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    VoucherStatus.ISSUED: "待激活",
+    VoucherStatus.ACTIVATED: "已激活",
+    VoucherStatus.PENDING_CONFIRM: "已购买产品，待购买确认",
+    VoucherStatus.CONFIRMED: "已确认",
+    VoucherStatus.DELIVERED: "已交付",
+    VoucherStatus.EVALUATED: "已评价",
+    VoucherStatus.SETTLED: "已兑付",
+    VoucherStatus.EXPIRED: "已过期",
+    VoucherStatus.VOIDED: "已作废",
+}
+STATUS_MEANINGS = {
+    VoucherStatus.ISSUED: "经信委已发放，发放后15天内未激活即过期",
+    VoucherStatus.ACTIVATED: "企业已激活并完善企业信息，激活后30天内未选择产品即过期",
+    VoucherStatus.PENDING_CONFIRM: "企业已选择服务商产品，等待服务商与企业沟通后确认",
+    VoucherStatus.CONFIRMED: "服务商已确认购买，进行合同签订、上门服务和交付",
+    VoucherStatus.DELIVERED: "服务商已记录交付，等待企业评价",
+    VoucherStatus.EVALUATED: "企业已评价，服务信息和交付记录不可再修改",
+    VoucherStatus.SETTLED: "经信委已审核材料并向服务商兑付补贴",
+    VoucherStatus.EXPIRED: "超过期限未完成下一步，经信委可延期",
+    VoucherStatus.VOIDED: "经信委已作废（不符合条件、弄虚作假等），不可恢复",
+}
+TERMINAL = frozenset({VoucherStatus.SETTLED, VoucherStatus.VOIDED})
+# Statuses with a deadline; each later status clears it.
+EXPIRING = frozenset({VoucherStatus.ISSUED, VoucherStatus.ACTIVATED})
+WITHDRAWABLE = frozenset({VoucherStatus.PENDING_CONFIRM, VoucherStatus.CONFIRMED})
+RECORD_EDITABLE = frozenset({VoucherStatus.CONFIRMED, VoucherStatus.DELIVERED})
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS[VoucherStatus(status)] if status else ""
+
+
+class Action(StrEnum):
+    ISSUE = "issue"
+    ACTIVATE = "activate"
+    CHOOSE_PRODUCT = "choose_product"
+    CONFIRM = "confirm"
+    DECLINE = "decline"
+    SIGN_CONTRACT = "sign_contract"
+    ADD_SERVICE = "add_service"
+    EDIT_SERVICE = "edit_service"
+    RECORD_DELIVERY = "record_delivery"
+    EVALUATE = "evaluate"
+    SETTLE = "settle"
+    REQUEST_WITHDRAWAL = "request_withdrawal"
+    APPROVE_WITHDRAWAL = "approve_withdrawal"
+    REJECT_WITHDRAWAL = "reject_withdrawal"
+    EXTEND = "extend"
+    VOID = "void"
+    EXPIRE = "expire"
+
+    @property
+    def label(self) -> str:
+        return TRANSITIONS[self].label
+
+
+class VoucherLike(Protocol):
+    status: str
+    provider_id: int | None
+    enterprise_id: int
+    contract_date: object
+    withdrawal_pending: bool
+    expired_from: str | None
+
+
+Guard = Callable[[VoucherLike, Actor], str | None]  # returns a Chinese reason when refused
+
+
+def _contract_signed(v: VoucherLike, _a: Actor) -> str | None:
+    return None if v.contract_date else "请先签订合同"
+
+
+def _contract_not_signed(v: VoucherLike, _a: Actor) -> str | None:
+    return "合同已签订" if v.contract_date else None
+
+
+def _no_withdrawal(v: VoucherLike, _a: Actor) -> str | None:
+    return "已撤回，请等待审核" if v.withdrawal_pending else None
+
+
+def _withdrawal_open(v: VoucherLike, _a: Actor) -> str | None:
+    return None if v.withdrawal_pending else "没有待审核的撤回申请"
+
+
+def _all(*guards: Guard) -> Guard:
+    def check(v: VoucherLike, a: Actor) -> str | None:
+        for guard in guards:
+            reason = guard(v, a)
+            if reason:
+                return reason
+        return None
+
+    return check
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    label: str
+    sources: frozenset[VoucherStatus]
+    target: VoucherStatus | None  # None: the status does not change
+    roles: frozenset[Role]
+    guard: Guard | None = None
+
+
+S = VoucherStatus
+C, P, E, SYS = Role.COMMISSION, Role.PROVIDER, Role.ENTERPRISE, Role.SYSTEM
+NON_TERMINAL = frozenset(set(VoucherStatus) - TERMINAL)
+
+TRANSITIONS: dict[Action, Transition] = {t.action: t for t in [
+    Transition(Action.ISSUE, "发放", frozenset(), S.ISSUED, frozenset({C})),
+    Transition(Action.ACTIVATE, "激活", frozenset({S.ISSUED}), S.ACTIVATED, frozenset({E})),
+    Transition(Action.CHOOSE_PRODUCT, "选择产品", frozenset({S.ACTIVATED}), S.PENDING_CONFIRM, frozenset({E})),
+    Transition(Action.CONFIRM, "确认购买", frozenset({S.PENDING_CONFIRM}), S.CONFIRMED, frozenset({P}),
+               _no_withdrawal),
+    Transition(Action.DECLINE, "无法提供", frozenset({S.PENDING_CONFIRM}), S.ACTIVATED, frozenset({P}),
+               _no_withdrawal),
+    Transition(Action.SIGN_CONTRACT, "合同签订", frozenset({S.CONFIRMED}), None, frozenset({P}),
+               _all(_no_withdrawal, _contract_not_signed)),
+    Transition(Action.ADD_SERVICE, "添加服务信息", RECORD_EDITABLE, None, frozenset({P}),
+               _all(_no_withdrawal, _contract_signed)),
+    Transition(Action.EDIT_SERVICE, "修改服务信息", RECORD_EDITABLE, None, frozenset({P}),
+               _all(_no_withdrawal, _contract_signed)),
+    Transition(Action.RECORD_DELIVERY, "编辑交付记录", RECORD_EDITABLE, S.DELIVERED, frozenset({P}),
+               _all(_no_withdrawal, _contract_signed)),
+    Transition(Action.EVALUATE, "服务评价", frozenset({S.DELIVERED}), S.EVALUATED, frozenset({E})),
+    Transition(Action.SETTLE, "兑付", frozenset({S.EVALUATED}), S.SETTLED, frozenset({C})),
+    Transition(Action.REQUEST_WITHDRAWAL, "服务券撤回", WITHDRAWABLE, None, frozenset({E}), _no_withdrawal),
+    Transition(Action.APPROVE_WITHDRAWAL, "批准撤回", WITHDRAWABLE, S.ACTIVATED, frozenset({C}), _withdrawal_open),
+    Transition(Action.REJECT_WITHDRAWAL, "驳回撤回", WITHDRAWABLE, None, frozenset({C}), _withdrawal_open),
+    Transition(Action.EXTEND, "延期", frozenset({S.EXPIRED}), None, frozenset({C})),
+    Transition(Action.VOID, "作废", NON_TERMINAL, S.VOIDED, frozenset({C})),
+    Transition(Action.EXPIRE, "过期", EXPIRING, S.EXPIRED, frozenset({SYS})),
+]}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def owns(voucher: VoucherLike, actor: Actor) -> bool:
+    """Whether the actor may see this voucher at all (DESIGN.md §1)."""
+    if actor.role in (Role.COMMISSION, Role.SYSTEM):
+        return True
+    if actor.role == Role.PROVIDER:
+        return actor.provider_id is not None and voucher.provider_id == actor.provider_id
+    if actor.role == Role.ENTERPRISE:
+        return actor.enterprise_id is not None and voucher.enterprise_id == actor.enterprise_id
+    return False
+
+
+def check(action: Action, voucher: VoucherLike, actor: Actor) -> Decision:
+    """May `actor` take `action` on `voucher` now? The reason says why not, in Chinese."""
+    t = TRANSITIONS[action]
+    if actor.role not in t.roles:
+        allowed = "、".join(ROLE_NAMES[r] for r in sorted(t.roles))
+        return Decision(False, f"只有{allowed}可以执行“{t.label}”")
+    if not owns(voucher, actor):
+        return Decision(False, "无权操作该服务券")
+    status = VoucherStatus(voucher.status)
+    if status not in t.sources:
+        return Decision(False, f"服务券当前状态为“{status.label}”，不能执行“{t.label}”")
+    if t.guard:
+        reason = t.guard(voucher, actor)
+        if reason:
+            return Decision(False, reason)
+    return Decision(True)
+
+
+def target_of(action: Action, voucher: VoucherLike) -> VoucherStatus:
+    """The status after `action`; EXTEND returns to the status the voucher expired from."""
+    t = TRANSITIONS[action]
+    if action == Action.EXTEND:
+        return VoucherStatus(voucher.expired_from or VoucherStatus.ISSUED)
+    return t.target or VoucherStatus(voucher.status)
+
+
+def available_actions(voucher: VoucherLike, actor: Actor) -> list[Action]:
+    """The actions a screen should offer this actor on this voucher, in table order."""
+    return [a for a in TRANSITIONS if a not in (Action.ISSUE, Action.EXPIRE) and check(a, voucher, actor)]
+
+
+ROLE_NAMES = {C: "经信委", P: "服务商", E: "企业", SYS: "系统"}
