@@ -242,7 +242,7 @@ def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
     frame["role"] = frame["role"].map(lambda r: ROLE_LABELS.get(Role(r), r))
     frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
     for col in ("from_status", "to_status"):
-        frame[col] = frame[col].map(lambda s: STATUS_LABELS[VoucherStatus(s)] if s else "")
+        frame[col] = frame[col].map(lambda s: STATUS_LABELS[VoucherStatus(s)] if isinstance(s, str) and s else "")
     return frame
 
 

@@ -1,0 +1,42 @@
+"""Entry point: page config, login gate, and the navigation of the user's role."""
+from functools import partial
+
+import streamlit as st
+
+from lib.labels import COPYRIGHT, PLATFORM_TITLE, ROLE_LABELS
+from ui import auth_gate, nav
+
+st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
+
+authenticator = auth_gate.build_authenticator()
+account = auth_gate.current_account(authenticator)
+
+if account is None:
+    show_login = partial(auth_gate.login_form, authenticator)
+    pages = [st.Page(show_login, title="登录", url_path="login", default=True)]
+    # Every app path is served by the login form while logged out, so /page?voucher=… survives login.
+    pages += [st.Page(show_login, title="登录", url_path=url, visibility="hidden") for url in nav.all_urls()]
+    st.navigation(pages, position="hidden").run()
+    st.caption(COPYRIGHT)
+    st.stop()
+
+items = nav.MENUS[account.role]
+if account.must_change_password:
+    items = [nav.CHANGE_PASSWORD, nav.LOGOUT]
+pages = []
+for index, item in enumerate(items):
+    target = partial(auth_gate.logout_page, authenticator) if item is nav.LOGOUT else item.path
+    pages.append(st.Page(target, title=item.title, url_path=item.url, default=index == 0))
+current = st.navigation(pages, position="top")
+if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
+    st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once
+
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+left.markdown(f"#### {PLATFORM_TITLE}")
+right.markdown(f"<div style='text-align:right'>{account.display_name}（{ROLE_LABELS[account.role]}）</div>",
+               unsafe_allow_html=True)
+if account.must_change_password:
+    st.warning("首次登录或密码已被重置，请先修改密码。")
+current.run()
+st.divider()
+st.caption(COPYRIGHT)

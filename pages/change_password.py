@@ -1,0 +1,29 @@
+"""修改密码: old password, new password twice; rules enforced in lib.auth."""
+import streamlit as st
+
+from lib import auth
+from lib.errors import DomainError
+from ui.auth_gate import current_actor, password_changed
+
+actor = current_actor()
+st.subheader("修改密码")
+st.caption("新密码至少8位，必须同时包含字母和数字。")
+with st.form("change_password", clear_on_submit=False):
+    old = st.text_input("原密码", type="password")
+    new = st.text_input("新密码", type="password")
+    again = st.text_input("确认新密码", type="password")
+    submitted = st.form_submit_button("确定", type="primary")
+if submitted:
+    if new != again:
+        st.error("确认新密码：两次输入的新密码不一致")
+    else:
+        try:
+            account = auth.change_password(actor.username, old, new)
+        except DomainError as exc:
+            st.error(exc.message)
+        else:
+            password_changed(account)
+            st.session_state["password_notice"] = True
+            st.rerun()
+if st.session_state.pop("password_notice", False):
+    st.success("密码已修改。")

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by pages: login gate, navigation, widgets, voucher views."""

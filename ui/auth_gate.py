@@ -1,0 +1,137 @@
+"""The login gate: streamlit-authenticator's form and cookie, with every check made in lib.auth."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from lib import auth, config
+from lib.actors import Actor
+from lib.errors import AuthError, DomainError
+from lib.labels import PLATFORM_TITLE
+
+COOKIE_NAME = "njfwq_auth"
+LOGIN_FIELDS = {"Form name": "用户登录", "Username": "账户名", "Password": "密码", "Login": "登录"}
+_ACCOUNT = "account"
+_LOGIN_AT = "login_at"
+_SET_COOKIE = "set_cookie_pending"
+FRESH_LOGIN = "fresh_login"
+
+
+def _credential_entry(account: auth.Account) -> dict:
+    # The authenticator keeps users in a dict; we add only the user who just proved who they are,
+    # so nothing scales with the number of accounts and no password hash sits in memory.
+    return {"name": account.display_name, "email": None, "password": "", "roles": [str(account.role)],
+            "failed_login_attempts": 0, "logged_in": False}
+
+
+def build_authenticator() -> stauth.Authenticate:
+    """One Authenticate per script run (its cookie component has fixed widget keys)."""
+    authenticator = stauth.Authenticate({"usernames": {}}, COOKIE_NAME, config.cookie_key(),
+                                        config.cookie_expiry_days(), auto_hash=False, login_sleep_time=0)
+    model = authenticator.authentication_controller.authentication_model
+    cookies = authenticator.cookie_controller
+    original_get_cookie = cookies.get_cookie
+
+    def check_credentials(username: str, password: str) -> bool:
+        # Replaces the dict comparison: lock first, then bcrypt, counting failures in the database.
+        if not password:
+            raise AuthError("请输入密码")
+        account = auth.verify_login(username, password)  # raises AuthError with the message to show
+        model.credentials["usernames"][account.username] = _credential_entry(account)
+        st.session_state[_ACCOUNT] = account
+        st.session_state[_LOGIN_AT] = datetime.now(UTC)
+        st.session_state[_SET_COOKIE] = True
+        st.session_state[FRESH_LOGIN] = True
+        return True
+
+    def get_cookie() -> dict | None:
+        token = original_get_cookie()
+        if not token:
+            return None
+        issued = datetime.fromtimestamp(token["exp_date"] - config.cookie_expiry_days() * 86400, UTC)
+        account = auth.session_account(token["username"], issued_at=issued)
+        if account is None:  # disabled, locked, suspended, or issued before the last password change
+            cookies.delete_cookie()
+            return None
+        model.credentials["usernames"][account.username] = _credential_entry(account)
+        st.session_state[_ACCOUNT] = account
+        st.session_state[_LOGIN_AT] = issued
+        return token
+
+    model.check_credentials = check_credentials
+    cookies.get_cookie = get_cookie
+    return authenticator
+
+
+def login_form(authenticator: stauth.Authenticate) -> None:
+    """The login page (also served at every other path while logged out, so deep links survive)."""
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.markdown(f"<h2 style='text-align:center'>{PLATFORM_TITLE}</h2>", unsafe_allow_html=True)
+        try:
+            authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
+        except DomainError as exc:
+            st.session_state["authentication_status"] = False
+            st.error(exc.message)
+            return
+        status = st.session_state.get("authentication_status")
+        if status:
+            st.rerun()  # draw the app in a clean run; the cookie is set there (see current_account)
+        elif status is False and st.session_state.get(_ACCOUNT) is None:
+            st.error(auth.BAD_CREDENTIALS)
+        st.caption("账户由平台预置，忘记账户名或密码请联系经信委重置。")
+
+
+def current_account(authenticator: stauth.Authenticate) -> auth.Account | None:
+    """Log in from the cookie if there is one; then re-check the account against the database on
+    every run (disabled, locked, suspended or password changed elsewhere ends the session)."""
+    if not st.session_state.get("authentication_status"):
+        authenticator.login(location="unrendered")
+    if not st.session_state.get("authentication_status"):
+        return None
+    known: auth.Account | None = st.session_state.get(_ACCOUNT)
+    username = st.session_state.get("username")
+    account = auth.session_account(username) if username else None
+    login_at = st.session_state.get(_LOGIN_AT)
+    if account is None or known is None or (login_at and account.password_changed_at > login_at):
+        end_session(authenticator)
+        st.warning("账户状态已变化（停用、锁定或密码已修改），请重新登录。")
+        st.stop()
+    st.session_state[_ACCOUNT] = account
+    if st.session_state.pop(_SET_COOKIE, False):
+        authenticator.cookie_controller.set_cookie()
+    return account
+
+
+def password_changed(account: auth.Account) -> None:
+    """After a password change the old cookie is refused, so issue a fresh one on the next run."""
+    st.session_state[_ACCOUNT] = account
+    st.session_state[_LOGIN_AT] = datetime.now(UTC)
+    st.session_state[_SET_COOKIE] = True
+
+
+def current_actor() -> Actor:
+    """The actor of the logged-in user (Home.py has already run the gate)."""
+    account: auth.Account | None = st.session_state.get(_ACCOUNT)
+    if account is None:
+        st.stop()
+    return account.actor()
+
+
+def end_session(authenticator: stauth.Authenticate) -> None:
+    if st.session_state.get("authentication_status"):
+        authenticator.logout(location="unrendered")
+    else:
+        authenticator.cookie_controller.delete_cookie()
+    for key in (_ACCOUNT, _LOGIN_AT, _SET_COOKIE, FRESH_LOGIN):
+        st.session_state.pop(key, None)
+
+
+def logout_page(authenticator: stauth.Authenticate) -> None:
+    end_session(authenticator)
+    st.success("您已安全退出。")
+    st.markdown("[重新登录](/)")
+    # st.stop, not st.rerun: the cookie-delete component must reach the browser (upstream issue #203).
+    st.stop()
