@@ -91,11 +91,10 @@ def current_account(authenticator: stauth.Authenticate) -> auth.Account | None:
         authenticator.login(location="unrendered")
     if not st.session_state.get("authentication_status"):
         return None
-    known: auth.Account | None = st.session_state.get(_ACCOUNT)
     username = st.session_state.get("username")
     account = auth.session_account(username) if username else None
     login_at = st.session_state.get(_LOGIN_AT)
-    if account is None or known is None or (login_at and account.password_changed_at > login_at):
+    if account is None or (login_at and account.password_changed_at > login_at):
         end_session(authenticator)
         st.warning("账户状态已变化（停用、锁定或密码已修改），请重新登录。")
         st.stop()

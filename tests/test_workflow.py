@@ -1,0 +1,93 @@
+"""The life cycle table against DESIGN.md §2, written out by hand: every (status, action, role)."""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from lib.actors import Actor
+from lib.labels import Role
+from lib.workflow import Action as A
+from lib.workflow import VoucherStatus as S
+from lib.workflow import available_actions, check
+
+PROVIDER = Actor(user_id=1, username="p", role=Role.PROVIDER, provider_id=7)
+OTHER_PROVIDER = Actor(user_id=2, username="q", role=Role.PROVIDER, provider_id=8)
+ENTERPRISE = Actor(user_id=3, username="e", role=Role.ENTERPRISE, enterprise_id=5)
+OTHER_ENTERPRISE = Actor(user_id=4, username="f", role=Role.ENTERPRISE, enterprise_id=6)
+COMMISSION = Actor(user_id=5, username="c", role=Role.COMMISSION)
+ROLES = {"enterprise": ENTERPRISE, "provider": PROVIDER, "commission": COMMISSION}
+
+
+def voucher(status: S, *, contract: bool = False, withdrawal: bool = False, bound: bool = True) -> SimpleNamespace:
+    return SimpleNamespace(status=str(status), provider_id=7 if bound else None, enterprise_id=5,
+                           contract_date=date(2026, 1, 1) if contract else None, withdrawal_pending=withdrawal,
+                           expired_from=str(S.ACTIVATED) if status == S.EXPIRED else None)
+
+
+# (case, voucher) -> actions offered to each role. This is the specification, not derived from the code.
+EXPECTED = [
+    ("待激活", voucher(S.ISSUED, bound=False), {"enterprise": {A.ACTIVATE}, "provider": set(), "commission": {A.VOID}}),
+    ("已激活", voucher(S.ACTIVATED, bound=False),
+     {"enterprise": {A.CHOOSE_PRODUCT}, "provider": set(), "commission": {A.VOID}}),
+    ("待购买确认", voucher(S.PENDING_CONFIRM),
+     {"enterprise": {A.REQUEST_WITHDRAWAL}, "provider": {A.CONFIRM, A.DECLINE}, "commission": {A.VOID}}),
+    ("已确认，未签合同", voucher(S.CONFIRMED),
+     {"enterprise": {A.REQUEST_WITHDRAWAL}, "provider": {A.SIGN_CONTRACT}, "commission": {A.VOID}}),
+    ("已确认，已签合同", voucher(S.CONFIRMED, contract=True),
+     {"enterprise": {A.REQUEST_WITHDRAWAL}, "provider": {A.ADD_SERVICE, A.EDIT_SERVICE, A.RECORD_DELIVERY},
+      "commission": {A.VOID}}),
+    ("已交付", voucher(S.DELIVERED, contract=True),
+     {"enterprise": {A.EVALUATE}, "provider": {A.ADD_SERVICE, A.EDIT_SERVICE, A.RECORD_DELIVERY},
+      "commission": {A.VOID}}),
+    ("已评价", voucher(S.EVALUATED, contract=True), {"enterprise": set(), "provider": set(), "commission": {A.SETTLE, A.VOID}}),
+    ("已兑付", voucher(S.SETTLED, contract=True), {"enterprise": set(), "provider": set(), "commission": set()}),
+    ("已过期", voucher(S.EXPIRED, bound=False), {"enterprise": set(), "provider": set(), "commission": {A.EXTEND, A.VOID}}),
+    ("已作废", voucher(S.VOIDED), {"enterprise": set(), "provider": set(), "commission": set()}),
+    ("待购买确认，撤回审核中", voucher(S.PENDING_CONFIRM, withdrawal=True),
+     {"enterprise": set(), "provider": set(), "commission": {A.APPROVE_WITHDRAWAL, A.REJECT_WITHDRAWAL, A.VOID}}),
+    ("已确认，撤回审核中", voucher(S.CONFIRMED, contract=True, withdrawal=True),
+     {"enterprise": set(), "provider": set(), "commission": {A.APPROVE_WITHDRAWAL, A.REJECT_WITHDRAWAL, A.VOID}}),
+]
+USER_ACTIONS = [a for a in A if a not in (A.ISSUE, A.EXPIRE)]
+
+
+@pytest.mark.parametrize("case,v,offered", EXPECTED, ids=[c for c, _, _ in EXPECTED])
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_is_offered_exactly_the_actions_of_the_life_cycle(case, v, offered, role):
+    assert set(available_actions(v, ROLES[role])) == offered[role]
+
+
+@pytest.mark.parametrize("case,v,offered", EXPECTED, ids=[c for c, _, _ in EXPECTED])
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("action", USER_ACTIONS)
+def test_every_refused_combination_gives_a_chinese_reason(case, v, offered, role, action):
+    decision = check(action, v, ROLES[role])
+    assert decision.allowed == (action in offered[role])
+    if not decision.allowed:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in decision.reason)
+
+
+def test_a_provider_cannot_act_on_another_providers_voucher():
+    decision = check(A.CONFIRM, voucher(S.PENDING_CONFIRM), OTHER_PROVIDER)
+    assert not decision and decision.reason == "无权操作该服务券"
+    assert available_actions(voucher(S.DELIVERED, contract=True), OTHER_PROVIDER) == []
+
+
+def test_an_enterprise_cannot_act_on_another_enterprises_voucher():
+    assert not check(A.EVALUATE, voucher(S.DELIVERED, contract=True), OTHER_ENTERPRISE)
+    assert available_actions(voucher(S.ISSUED, bound=False), OTHER_ENTERPRISE) == []
+
+
+def test_refusal_reasons_say_why():
+    assert check(A.CONFIRM, voucher(S.CONFIRMED), PROVIDER).reason == "服务券当前状态为“已确认”，不能执行“确认购买”"
+    assert check(A.ADD_SERVICE, voucher(S.CONFIRMED), PROVIDER).reason == "请先签订合同"
+    assert check(A.SETTLE, voucher(S.EVALUATED), PROVIDER).reason == "只有经信委可以执行“兑付”"
+    assert check(A.CONFIRM, voucher(S.PENDING_CONFIRM, withdrawal=True), PROVIDER).reason == "已撤回，请等待审核"
+
+
+def test_a_provider_account_without_a_provider_sees_nothing():
+    orphan = Actor(user_id=9, username="x", role=Role.PROVIDER, provider_id=None)
+    unbound = voucher(S.ISSUED, bound=False)
+    assert available_actions(unbound, orphan) == []
