@@ -312,7 +312,7 @@ def edit_service_record(*, actor: Actor, record_id: int, engineer_id: int, servi
                         description: str, remark: str | None = None, now: datetime | None = None) -> None:
     now = now or clock.utcnow()
     with db.transaction() as session:
-        row = session.get(ServiceRecord, record_id)
+        row = session.get(ServiceRecord, record_id) if record_id is not None else None
         if row is None:
             raise NotFound("服务记录不存在")
         number = session.scalar(select(Voucher.number).where(Voucher.id == row.voucher_id))

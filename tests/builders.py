@@ -10,7 +10,17 @@ from sqlalchemy import func, select
 from lib import auth, db
 from lib.actors import Actor
 from lib.labels import Role
-from lib.models import Batch, Engineer, Enterprise, Product, ProductCategory, Provider, Region, ServiceRecord, Voucher
+from lib.models import (
+    Batch,
+    Engineer,
+    Enterprise,
+    Product,
+    ProductCategory,
+    Provider,
+    Region,
+    ServiceRecord,
+    Voucher,
+)
 from lib.seed import credit_code_for
 from lib.workflow import VoucherStatus as S
 

@@ -17,6 +17,8 @@ _ACCOUNT = "account"
 _LOGIN_AT = "login_at"
 _SET_COOKIE = "set_cookie_pending"
 FRESH_LOGIN = "fresh_login"
+_LOGGED_OUT = "logged_out"
+LOGGED_OUT_MESSAGE = "您已安全退出。"
 
 
 def _credential_entry(account: auth.Account) -> dict:
@@ -70,6 +72,8 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.markdown(f"<h2 style='text-align:center'>{PLATFORM_TITLE}</h2>", unsafe_allow_html=True)
+        if st.session_state.pop(_LOGGED_OUT, False):
+            st.success(LOGGED_OUT_MESSAGE)
         try:
             authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
         except DomainError as exc:
@@ -130,7 +134,8 @@ def end_session(authenticator: stauth.Authenticate) -> None:
 
 def logout_page(authenticator: stauth.Authenticate) -> None:
     end_session(authenticator)
-    st.success("您已安全退出。")
+    st.session_state[_LOGGED_OUT] = True  # the login form that follows says so
+    st.success(LOGGED_OUT_MESSAGE)
     st.markdown("[重新登录](/)")
     # st.stop, not st.rerun: the cookie-delete component must reach the browser (upstream issue #203).
     st.stop()

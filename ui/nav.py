@@ -14,7 +14,9 @@ class MenuItem:
 
 
 def _item(url: str, title: str) -> MenuItem:
-    return MenuItem(f"pages/{url}.py", title, url)
+    # The file stem must differ from the URL path: Streamlit hashes legacy pages/ files by stem and
+    # st.Page by URL path, and a collision makes a rerun execute the page without Home.py's gate.
+    return MenuItem(f"pages/{url}_page.py", title, url)
 
 
 VOUCHERS = _item("vouchers", "服务券")

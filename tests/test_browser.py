@@ -1,0 +1,162 @@
+"""Headless Chromium through Playwright against a real server: login, list, deep link, logout."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "Demo@2026"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 Debian chromium（.ci/run 会安装）"),
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """`streamlit run Home.py` on a demo database of its own."""
+    db_file = tmp_path_factory.mktemp("browser") / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "COOKIE_KEY": "browser-test-key-" + "x" * 32,
+           "BCRYPT_ROUNDS": "4"}
+    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--global.developmentMode", "false"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit 未能启动：" + proc.stdout.read().decode(errors="replace")[-2000:])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield url
+    proc.terminate()
+    try:
+        output = proc.communicate(timeout=10)[0].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        output = ""
+    assert "Traceback" not in output, output[-3000:]
+
+
+def settle(page) -> None:
+    """Wait the way Streamlit's own suite does after each action."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=20_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=20_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=20_000)
+    page.wait_for_timeout(200)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page, username: str) -> None:
+    page.get_by_role("textbox", name="账户名").fill(username)
+    page.get_by_role("textbox", name="密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    settle(page)
+
+
+def test_provider_logs_in_sees_own_vouchers_logs_out_and_a_refresh_shows_the_login_form(server, page):
+    page.goto(server)
+    settle(page)
+    assert page.get_by_role("button", name="登录").is_visible()
+    shot(page, "01_login")
+    login(page, "langkun")
+    page.get_by_role("button", name="1700008").wait_for()
+    shot(page, "02_provider_list")
+    body = page.inner_text("[data-testid=stMain]")
+    assert "测试11" in body and "江宁区" in body and "已确认" in body
+    assert "测试1212" in body and "已交付" in body and "第1到第2条 共2条" in body
+    assert page.get_by_role("button", name="1700010").count() == 0  # provider2's voucher
+
+    page.reload()  # the login cookie brings the user back
+    settle(page)
+    page.get_by_role("button", name="1700008").wait_for()
+
+    page.get_by_role("link", name="退出").click()
+    settle(page)
+    page.get_by_text("您已安全退出").wait_for()
+    page.get_by_role("button", name="登录").wait_for()
+    shot(page, "03_logged_out")
+    page.wait_for_timeout(500)  # let the cookie-delete component run
+    page.reload()
+    settle(page)
+    page.get_by_role("button", name="登录").wait_for()
+    assert page.get_by_role("button", name="1700008").count() == 0
+    shot(page, "04_after_refresh")
+
+
+def test_a_deep_link_survives_the_login_form_and_refuses_other_providers(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{server}/?voucher=1700008")
+    settle(page)
+    login(page, "langkun")
+    page.get_by_text("服务券号: 1700008").wait_for()
+    body = page.inner_text("[data-testid=stMain]")
+    assert "测试11" in body and "2016年总产值" in body and "“由你飞”运营管控平台-企业版" in body
+    shot(page, "05_deep_link_detail")
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{server}/?voucher=1700008")
+    settle(page)
+    login(page, "provider2")
+    page.get_by_text("无权查看该服务券").wait_for()
+    assert "测试11" not in page.inner_text("[data-testid=stMain]")
+    shot(page, "06_deep_link_refused")
+    context.close()
+
+
+def test_the_lockout_message_shows_at_the_login_form(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server)
+    settle(page)
+    page.get_by_role("textbox", name="账户名").fill("qy1700008")
+    for _ in range(5):
+        page.get_by_role("textbox", name="密码").fill("wrong-pass1")
+        page.get_by_role("button", name="登录").click()
+        settle(page)
+    page.get_by_text("账户已锁定，请15分钟后再试").wait_for()
+    shot(page, "07_locked")
+    context.close()
+
+
+def test_artifacts_are_not_committed():
+    ignored = subprocess.run(["git", "check-ignore", "tests/artifacts/x.png"], cwd=ROOT, capture_output=True)
+    assert ignored.returncode == 0 or shutil.which("git") is None

@@ -1,0 +1,125 @@
+"""AppTest runs of Home.py for each role: the menus of DESIGN.md §1, no exception, real screens."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib import auth, seed
+from tests.builders import COMMISSION
+from ui.nav import MENUS
+
+HOME = str(Path(__file__).resolve().parent.parent / "Home.py")
+EXPECTED_MENUS = {
+    "admin": ["服务券", "企业管理", "服务商管理", "产品审核", "撤回审核", "兑付管理", "服务券统计", "评价统计", "风险预警",
+              "用户管理", "操作日志", "业务流程", "修改密码", "退出"],
+    "langkun": ["服务券", "产品管理", "人员管理", "服务券统计", "评价统计", "业务流程", "修改密码", "退出"],
+    "qy1700008": ["我的服务券", "选择服务商/产品", "服务评价", "企业信息", "业务流程", "修改密码", "退出"],
+}
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo(sqlite_db):
+    seed.seed_demo()
+    return sqlite_db
+
+
+def logged_in(username: str, **query) -> AppTest:
+    account = auth.session_account(username)
+    at = AppTest.from_file(HOME, default_timeout=20)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = account.username
+    at.session_state["name"] = account.display_name
+    at.session_state["roles"] = [str(account.role)]
+    at.query_params.update(query)
+    return at.run()
+
+
+def menu(at: AppTest) -> list[str]:
+    return [info["page_name"] for info in at._registered_pages.values()]
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(e.value) for e in at.error)
+
+
+@pytest.mark.parametrize("username", list(EXPECTED_MENUS))
+def test_each_role_gets_its_menus_and_no_exception(demo, username):
+    at = logged_in(username)
+    assert not at.exception
+    assert menu(at) == EXPECTED_MENUS[username]
+    assert [i.title for i in MENUS[auth.session_account(username).role]] == EXPECTED_MENUS[username]
+
+
+def test_every_page_of_every_role_renders_without_exception(demo):
+    for username in EXPECTED_MENUS:
+        at = logged_in(username)
+        for item in MENUS[auth.session_account(username).role]:
+            if not item.path:
+                continue
+            at.switch_page(item.path).run()
+            assert not at.exception, (username, item.title, at.exception)
+
+
+def test_the_login_form_is_in_chinese_and_logs_in(demo):
+    at = AppTest.from_file(HOME, default_timeout=20).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["账户名", "密码"]
+    assert any(b.label == "登录" for b in at.button)
+    at.text_input[0].input("LangKun")
+    at.text_input[1].input(seed.DEMO_PASSWORD)
+    at.button[0].click().run()
+    at.run()  # the browser-side rerun of the cookie component does not happen in AppTest
+    assert not at.exception
+    assert at.session_state["username"] == "langkun"
+    assert "1700008" in [b.label for b in at.button]
+
+
+def test_a_wrong_password_shows_the_reason_at_the_form(demo):
+    at = AppTest.from_file(HOME, default_timeout=20).run()
+    at.text_input[0].input("langkun")
+    at.text_input[1].input("wrong-password1")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["账户名或密码错误（再错4次将锁定15分钟）"]
+
+
+def test_the_provider_list_shows_its_own_vouchers_with_the_manuals_columns(demo):
+    at = logged_in("langkun")
+    labels = [b.label for b in at.button]
+    assert "1700008" in labels and "1700009" in labels and "1700010" not in labels
+    body = texts(at)
+    for column in ["服务券号", "公司名称", "区域", "状态", "服务商", "操作"]:
+        assert f"**{column}**" in body
+    assert "第1页 共1页" in body and "第1到第2条 共2条" in body
+
+
+def test_a_deep_link_opens_the_voucher_for_whoever_may_see_it(demo):
+    at = logged_in("langkun", voucher="1700008")
+    body = texts(at)
+    assert "服务券号: 1700008" in body and "测试11" in body and "2016年总产值" in body and "已确认" in body
+    other = logged_in("provider2", voucher="1700008")
+    assert [e.value for e in other.error] == ["无权查看该服务券"]
+    assert "测试11" not in texts(other)
+
+
+def test_a_one_time_password_forces_change_password_first(demo):
+    auth.reset_password(actor=COMMISSION, username="langkun")
+    at = logged_in("langkun")
+    assert menu(at) == ["修改密码", "退出"]
+    assert any("请先修改密码" in w.value for w in at.warning)
+
+
+def test_a_disabled_account_is_logged_out_on_its_next_click(demo):
+    at = logged_in("langkun")
+    auth.set_active(actor=COMMISSION, username="langkun", active=False)
+    at.run()
+    assert at.session_state["authentication_status"] is None
+    assert any("请重新登录" in w.value for w in at.warning)

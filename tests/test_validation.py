@@ -1,0 +1,102 @@
+"""Validators: real credit codes, phone numbers, e-mail, money as Decimal, dates, lengths."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from lib import validation as v
+from lib.errors import ValidationError
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.mark.parametrize("code", [
+    "91350100M000100Y43",  # the standard's own example
+    "91110000600037341L",
+    "91320000134763391X",
+    "91320100mA1mB4Ye0A".upper()[:17] + v.credit_check_char("91320100MA1MB4YE0"),
+])
+def test_real_credit_codes_are_accepted(code):
+    assert v.credit_code(code) == code.upper()
+
+
+def test_lower_case_and_spaces_are_normalised():
+    assert v.credit_code(" 91350100m000100y43 ") == "91350100M000100Y43"
+
+
+@pytest.mark.parametrize("code,reason", [
+    ("91350100M000100Y44", "校验位不正确"),
+    ("1233445", "应为18位，当前为7位"),
+    ("91350100M000100O43", "不允许的字符"),
+    ("9135010AM000100Y43", "不允许的字符"),  # positions 3-8 are the division code: digits only
+    ("", "不能为空"),
+])
+def test_bad_credit_codes_name_the_field_and_the_problem(code, reason):
+    with pytest.raises(ValidationError) as err:
+        v.credit_code(code)
+    assert err.value.field == "统一社会信用代码" and reason in err.value.message
+
+
+@pytest.mark.parametrize("number", ["13912345678", "14444444444", "025-84567890", "02584567890", "84567890",
+                                    "0510-8123456", "025-84567890-123"])
+def test_mobile_and_landline_numbers_are_accepted(number):
+    assert v.phone(number) == number
+
+
+@pytest.mark.parametrize("number", ["12345678901", "1391234567", "abc", "025-1234", "+86 139 1234 5678x"])
+def test_malformed_phone_numbers_are_refused(number):
+    with pytest.raises(ValidationError, match="联系电话"):
+        v.phone(number)
+
+
+def test_mobile_only_fields_refuse_landlines():
+    with pytest.raises(ValidationError, match="手机：请输入11位手机号码"):
+        v.mobile("025-84567890")
+
+
+@pytest.mark.parametrize("address,ok", [("12@qq.com", True), ("a.b+c@example.com.cn", True), ("a@b", False),
+                                        ("@qq.com", False), ("a b@qq.com", False)])
+def test_email(address, ok):
+    if ok:
+        assert v.email(address) == address
+    else:
+        with pytest.raises(ValidationError, match="邮箱格式不正确"):
+            v.email(address)
+
+
+def test_money_is_decimal_never_float():
+    assert v.money("1,234.5", "价格") == Decimal("1234.50")
+    assert isinstance(v.money(0.1, "价格"), Decimal) and v.money(0.1, "价格") == Decimal("0.10")
+    assert v.money("", "价格") is None
+
+
+@pytest.mark.parametrize("value,reason", [("-0.01", "不能小于0"), ("abc", "请输入数字金额"), ("1.234", "最多保留两位小数"),
+                                          ("NaN", "请输入数字金额")])
+def test_bad_money(value, reason):
+    with pytest.raises(ValidationError, match=f"价格：{reason}"):
+        v.money(value, "价格")
+
+
+def test_dates_cannot_be_in_the_future_or_before_a_bound():
+    assert v.past_date("2026-11-28", "日期", today=TODAY) == TODAY
+    with pytest.raises(ValidationError, match="日期：不能晚于今天"):
+        v.past_date("2026-11-29", "日期", today=TODAY)
+    with pytest.raises(ValidationError, match="日期格式应为YYYY-MM-DD"):
+        v.past_date("28/11/2026", "日期", today=TODAY)
+    with pytest.raises(ValidationError, match=r"不能早于合同签订日期（2026-11-01）"):
+        v.past_date(date(2026, 10, 31), "日期", today=TODAY, not_before=date(2026, 11, 1), not_before_label="合同签订日期")
+
+
+def test_text_length_limits_count_characters_not_bytes():
+    assert v.text("意" * 200, "意见和建议", max_len=200) == "意" * 200
+    with pytest.raises(ValidationError, match="不能超过200个字"):
+        v.text("意" * 201, "意见和建议", max_len=200)
+    with pytest.raises(ValidationError, match="服务描述：不能为空"):
+        v.text("  ", "服务描述", max_len=10, required_=True)
+
+
+def test_choice_refuses_forged_options():
+    with pytest.raises(ValidationError, match="企业规模：选项无效"):
+        v.choice("超大型", "企业规模", ["大型", "中型", "小型", "微型"])
