@@ -31,15 +31,18 @@ def timed(fn, repeat: int = 5) -> tuple[float, float]:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else 1_000_000
     url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{tempfile.gettempdir()}/bench_seed_{count}.db"
-    if url.startswith("sqlite:///"):
+    reuse = os.environ.get("REUSE") == "1"  # REUSE=1: time the queries on the database already there
+    if url.startswith("sqlite:///") and not reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     db.use_database(url)
     db.migrate(url)
-    started = time.perf_counter()
-    made = seed.seed_synthetic(count, seed=1)
-    elapsed = time.perf_counter() - started
-    print(f"seed --vouchers {made:,}: {elapsed:.1f} s ({made / elapsed:,.0f} vouchers/s) on {db.get_engine().dialect.name}")
+    if not reuse:
+        started = time.perf_counter()
+        made = seed.seed_synthetic(count, seed=1)
+        elapsed = time.perf_counter() - started
+        print(f"seed --vouchers {made:,}: {elapsed:.1f} s ({made / elapsed:,.0f} vouchers/s) "
+              f"on {db.get_engine().dialect.name}")
     commission = Actor(user_id=None, username="bench", role=Role.COMMISSION)
     provider = Actor(user_id=None, username="bench", role=Role.PROVIDER, provider_id=7)
     cases = {
@@ -53,7 +56,7 @@ def main() -> None:
     for name, fn in cases.items():
         median, worst = timed(fn)
         print(f"  {name:<24} median {median:7.1f} ms  max {worst:7.1f} ms")
-    if os.environ.get("KEEP") is None and url.startswith("sqlite:///"):
+    if url.startswith("sqlite:///"):
         print(f"  (database kept at {url.removeprefix('sqlite:///')}; delete it when done)")
 
 

@@ -54,9 +54,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _needs_enterprise(filters: VoucherFilters) -> bool:
+    return bool(filters.enterprise_name.strip()) or filters.region_id is not None
+
+
 def _filtered(query: Select, filters: VoucherFilters) -> Select:
-    if filters.number.strip():
-        query = query.where(Voucher.number.like(_escape_like(filters.number.strip()) + "%", escape="\\"))
+    prefix = filters.number.strip()
+    if prefix:
+        # A range, not LIKE 'x%': it uses the unique index on number on SQLite and PostgreSQL alike.
+        query = query.where(Voucher.number >= prefix, Voucher.number < prefix[:-1] + chr(ord(prefix[-1]) + 1))
     if filters.enterprise_name.strip():
         query = query.where(Enterprise.name.like("%" + _escape_like(filters.enterprise_name.strip()) + "%", escape="\\"))
     if filters.region_id is not None:
@@ -91,7 +97,10 @@ class Page:
 def voucher_page(actor: Actor, filters: VoucherFilters = VoucherFilters(), page: int = 1,
                  page_size: int = PAGE_SIZE) -> Page:
     """One page of the vouchers the actor may see, newest number first; count and slice in SQL."""
-    base = _filtered(_scope(select(Voucher.id).join(Enterprise, Voucher.enterprise_id == Enterprise.id), actor), filters)
+    base = select(Voucher.id)
+    if _needs_enterprise(filters):  # counting 1M rows is several times faster without the join
+        base = base.join(Enterprise, Voucher.enterprise_id == Enterprise.id)
+    base = _filtered(_scope(base, actor), filters)
     with db.read_session() as session:
         total = session.scalar(select(func.count()).select_from(base.subquery()))
         pages = max(1, -(-total // page_size))
