@@ -7,6 +7,8 @@ from lib.labels import COPYRIGHT, PLATFORM_TITLE, ROLE_LABELS
 from ui import auth_gate, nav
 
 st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
+# Streamlit leaves 6rem above the content for the top navigation; half of it is plenty here.
+st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}</style>")
 
 authenticator = auth_gate.build_authenticator()
 account = auth_gate.current_account(authenticator)

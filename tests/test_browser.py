@@ -59,7 +59,7 @@ def server(tmp_path_factory):
         proc.kill()
         pytest.fail("streamlit 未能启动：" + proc.stdout.read().decode(errors="replace")[-2000:])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield url
+    yield url, env["DATABASE_URL"]
     proc.terminate()
     try:
         output = proc.communicate(timeout=10)[0].decode(errors="replace")
@@ -90,6 +90,7 @@ def login(page, username: str) -> None:
 
 
 def test_provider_logs_in_sees_own_vouchers_logs_out_and_a_refresh_shows_the_login_form(server, page):
+    server, _ = server
     page.goto(server)
     settle(page)
     assert page.get_by_role("button", name="登录").is_visible()
@@ -120,6 +121,7 @@ def test_provider_logs_in_sees_own_vouchers_logs_out_and_a_refresh_shows_the_log
 
 
 def test_a_deep_link_survives_the_login_form_and_refuses_other_providers(server, browser):
+    server, _ = server
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{server}/?voucher=1700008")
@@ -143,6 +145,7 @@ def test_a_deep_link_survives_the_login_form_and_refuses_other_providers(server,
 
 
 def test_the_lockout_message_shows_at_the_login_form(server, browser):
+    server, _ = server
     context = browser.new_context()
     page = context.new_page()
     page.goto(server)
@@ -160,3 +163,32 @@ def test_the_lockout_message_shows_at_the_login_form(server, browser):
 def test_artifacts_are_not_committed():
     ignored = subprocess.run(["git", "check-ignore", "tests/artifacts/x.png"], cwd=ROOT, capture_output=True)
     assert ignored.returncode == 0 or shutil.which("git") is None
+
+
+def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, browser):
+    server, database_url = server
+    from lib import auth, db
+    from lib.actors import Actor
+    db.use_database(database_url)
+    try:
+        auth.create_user(actor=Actor.system(), username="cookietest", display_name="测试经信委", role="commission",
+                         password=PASSWORD, must_change_password=False)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(server)
+        settle(page)
+        login(page, "cookietest")
+        page.get_by_role("link", name="用户管理").wait_for()
+        page.wait_for_timeout(500)  # let the cookie component store the cookie
+        page.reload()
+        settle(page)
+        page.get_by_role("link", name="用户管理").wait_for()  # the cookie logged us back in
+        auth.reset_password(actor=Actor.system(), username="cookietest")
+        page.reload()
+        settle(page)
+        page.get_by_role("button", name="登录").wait_for()
+        assert page.get_by_role("link", name="用户管理").count() == 0
+        shot(page, "08_cookie_refused_after_reset")
+        context.close()
+    finally:
+        db.use_database(None)

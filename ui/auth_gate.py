@@ -35,6 +35,7 @@ def build_authenticator() -> stauth.Authenticate:
     model = authenticator.authentication_controller.authentication_model
     cookies = authenticator.cookie_controller
     original_get_cookie = cookies.get_cookie
+    refused: list[bool] = []  # get_cookie runs more than once a run; the delete component only once
 
     def check_credentials(username: str, password: str) -> bool:
         # Replaces the dict comparison: lock first, then bcrypt, counting failures in the database.
@@ -55,7 +56,9 @@ def build_authenticator() -> stauth.Authenticate:
         issued = datetime.fromtimestamp(token["exp_date"] - config.cookie_expiry_days() * 86400, UTC)
         account = auth.session_account(token["username"], issued_at=issued)
         if account is None:  # disabled, locked, suspended, or issued before the last password change
-            cookies.delete_cookie()
+            if not refused:
+                refused.append(True)
+                cookies.delete_cookie()
             return None
         model.credentials["usernames"][account.username] = _credential_entry(account)
         st.session_state[_ACCOUNT] = account
