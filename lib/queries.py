@@ -235,6 +235,8 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
 HISTORY_ACTION_LABELS = {str(a): TRANSITIONS[a].label for a in Action} | {
     "create_user": "创建账户", "reset_password": "重置密码", "change_password": "修改密码",
     "lock_account": "账户锁定", "enable_user": "启用账户", "disable_user": "停用账户",
+    "create_product": "新增产品", "update_product": "修改产品", "take_off_sale": "下架产品",
+    "add_engineer": "新增人员", "update_engineer": "修改人员", "engineer_left": "人员离职", "rehire_engineer": "人员复职",
 }
 
 
@@ -255,12 +257,14 @@ def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
     return frame
 
 
-def engineer_options(actor: Actor) -> pd.DataFrame:
-    """The provider's engineers still employed (for 添加服务信息)."""
+def engineer_options(actor: Actor, *, include: int | None = None) -> dict[int, str]:
+    """{id: "姓名（职务）"} of the provider's engineers still employed, for 添加服务信息; `include`
+    keeps a departed engineer selectable on the record they already made."""
     with db.read_session() as session:
-        rows = session.execute(select(Engineer.id, Engineer.name, Engineer.title)
-                               .where(Engineer.provider_id == actor.provider_id, Engineer.active.is_(True))
-                               .order_by(Engineer.name)).all()
-    return pd.DataFrame(rows, columns=["id", "name", "title"])
+        query = select(Engineer.id, Engineer.name, Engineer.title, Engineer.active).where(
+            Engineer.provider_id == (actor.provider_id if actor.provider_id is not None else -1))
+        rows = session.execute(query.order_by(Engineer.name)).all()
+    return {i: f"{name}（{title}）" if title else name for i, name, title, active in rows
+            if active or i == include}
 
 

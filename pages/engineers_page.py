@@ -1,6 +1,60 @@
-"""人员管理: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""人员管理: the provider's service engineers — add, edit, mark 离职 (kept on old records)."""
+import streamlit as st
 
-current_actor()
-under_construction("人员管理", "新增、编辑本公司的服务工程师，标记离职。")
+from lib import engineers
+from ui.auth_gate import current_actor
+from ui.widgets import attempt, ok_cancel, show_flash
+
+FORM = "engineer_form"
+actor = current_actor()
+st.subheader("人员管理")
+st.caption("离职人员仍保留在其填写过的服务记录中，但不能再被选为新的服务工程师。")
+show_flash()
+staff = engineers.provider_engineers(actor)
+if st.button("新增人员", type="primary"):
+    st.session_state[FORM] = "new"
+
+
+def engineer_form(row=None) -> None:
+    with st.form("engineer_edit"):
+        st.markdown("**新增人员**" if row is None else f"**修改人员：{row.name}**")
+        data = {
+            "name": st.text_input("姓名", value=row.name if row is not None else "", max_chars=40),
+            "mobile": st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=11),
+            "title": st.text_input("职务/专长", value=(row.title or "") if row is not None else "", max_chars=100),
+        }
+        ok, cancel = ok_cancel()
+        if cancel:
+            st.session_state.pop(FORM, None)
+            st.rerun()
+        if ok and row is None:
+            attempt(lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。", close=FORM)
+        elif ok:
+            attempt(lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data), "人员信息已修改。",
+                    close=FORM)
+
+
+if st.session_state.get(FORM) == "new":
+    engineer_form()
+if staff.empty:
+    st.markdown("没有记录!")
+else:
+    widths = [2, 2, 3, 1, 1.5, 1.2, 1.2]
+    for col, label in zip(st.columns(widths), ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""], strict=True):
+        if label:
+            col.markdown(f"**{label}**")
+    for row in staff.itertuples():
+        cols = st.columns(widths, vertical_alignment="center")
+        cols[0].write(row.name)
+        cols[1].write(row.mobile or "")
+        cols[2].write(row.title or "")
+        cols[3].write("在职" if row.active else "离职")
+        cols[4].write(f"{row.records}条")
+        if cols[5].button("编辑", key=f"edit_engineer_{row.id}"):
+            st.session_state[FORM] = row.id
+            st.rerun()
+        label, done = ("离职", "已标记为离职。") if row.active else ("复职", "已恢复为在职。")
+        if cols[6].button(label, key=f"toggle_{row.id}"):
+            attempt(lambda row=row: engineers.set_employed(actor=actor, engineer_id=row.id, employed=not row.active), done)
+        if st.session_state.get(FORM) == row.id:
+            engineer_form(row)

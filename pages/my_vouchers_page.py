@@ -2,7 +2,8 @@
 import streamlit as st
 
 from ui.auth_gate import current_actor
-from ui.voucher_views import render_detail, render_list
+from ui.voucher_detail import render_detail
+from ui.voucher_views import render_list
 
 actor = current_actor()
 number = st.query_params.get("voucher")

@@ -1,6 +1,67 @@
-"""产品管理: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""产品管理: the provider's own products — add, edit, 下架; changes wait for 产品审核."""
+import streamlit as st
 
-current_actor()
-under_construction("产品管理", "新增、编辑、下架本公司的服务产品（新增或修改后需经信委审核）。")
+from lib import catalog
+from ui.auth_gate import current_actor
+from ui.widgets import attempt, ok_cancel, show_flash, yuan
+
+FORM = "product_form"
+actor = current_actor()
+st.subheader("产品管理")
+st.caption("新增或修改的产品需经信委审核通过（已上架）后，企业才能选择；下架后企业不能再选择，已选择该产品的服务券不受影响。")
+show_flash()
+products = catalog.provider_products(actor)
+if st.button("新增产品", type="primary"):
+    st.session_state[FORM] = "new"
+
+
+def product_form(row=None) -> None:
+    categories = catalog.category_names()
+    with st.form("product_edit"):
+        st.markdown("**新增产品**" if row is None else f"**修改产品：{row.name}**")
+        data = {
+            "name": st.text_input("服务产品名称", value=row.name if row is not None else "", max_chars=100),
+            "category": st.selectbox("类别", categories, index=categories.index(row.category)
+                                     if row is not None and row.category in categories else None, placeholder="请选择"),
+            "price": st.text_input("价格（元）", value=f"{row.price:.2f}" if row is not None else ""),
+            "target": st.text_area("适用对象", value=(row.target or "") if row is not None else "", max_chars=500),
+            "problems": st.text_area("解决问题", value=(row.problems or "") if row is not None else "", max_chars=1000),
+            "cases": st.text_area("应用案例", value=(row.cases or "") if row is not None else "", max_chars=2000),
+        }
+        ok, cancel = ok_cancel()
+        if cancel:
+            st.session_state.pop(FORM, None)
+            st.rerun()
+        if ok and row is None:
+            attempt(lambda: catalog.create_product(actor=actor, data=data), "产品已提交，等待经信委审核。", close=FORM)
+        elif ok:
+            attempt(lambda: catalog.update_product(actor=actor, product_id=row.id, data=data),
+                    "修改已提交，等待经信委审核。", close=FORM)
+
+
+if st.session_state.get(FORM) == "new":
+    product_form()
+if products.empty:
+    st.markdown("没有记录!")
+else:
+    widths = [4, 3, 2, 1.5, 3, 1.2, 1.5]
+    for col, label in zip(st.columns(widths), ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""], strict=True):
+        if label:
+            col.markdown(f"**{label}**")
+    for row in products.itertuples():
+        cols = st.columns(widths, vertical_alignment="center")
+        cols[0].write(row.name)
+        cols[1].write(row.category)
+        cols[2].write(yuan(row.price))
+        cols[3].write(row.status_label)
+        cols[4].write(row.review_note or "")
+        if cols[5].button("编辑", key=f"edit_product_{row.id}"):
+            st.session_state[FORM] = row.id
+            st.rerun()
+        if row.status != "off_sale":
+            with cols[6].popover("下架"):
+                st.write(f"确定下架“{row.name}”？下架后企业不能再选择该产品。")
+                if st.button("确认下架", key=f"off_{row.id}", type="primary"):
+                    attempt(lambda row=row: catalog.take_off_sale(actor=actor, product_id=row.id), "产品已下架。")
+        if st.session_state.get(FORM) == row.id:
+            product_form(row)

@@ -1,14 +1,13 @@
-"""The voucher list (manual §5) and the voucher detail (manual §2–4), shared by every role."""
+"""The voucher list (manual §5), shared by every role; the detail lives in ui.voucher_detail."""
 from __future__ import annotations
 
 import streamlit as st
 
-from lib import clock, queries, vouchers
+from lib import queries, vouchers
 from lib.actors import Actor
-from lib.errors import DomainError
-from lib.labels import ENTERPRISE_FIELDS, VOUCHER_LIST_COLUMNS, Role, money_field_labels
+from lib.labels import VOUCHER_LIST_COLUMNS
 from lib.workflow import STATUS_LABELS
-from ui.widgets import pager, wan, yuan
+from ui.widgets import pager
 
 ANY = "请选择"
 
@@ -21,10 +20,6 @@ def _expiry_sweep() -> int:
 
 def open_voucher(number: str) -> None:
     st.query_params["voucher"] = number
-
-
-def close_voucher() -> None:
-    st.query_params.pop("voucher", None)
 
 
 def _int_param(name: str, default: int = 1) -> int:
@@ -81,93 +76,3 @@ def render_list(actor: Actor) -> None:
         cols[4].write(row.provider_name or "—")
         cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
     pager("voucher_page", result.page, result.pages, result.first_row, result.last_row, result.total)
-
-
-def _grid(items: list[tuple[str, str]], columns: int = 3) -> None:
-    for start in range(0, len(items), columns):
-        cols = st.columns(columns)
-        for col, (label, value) in zip(cols, items[start:start + columns], strict=False):
-            col.markdown(f"**{label}:** {value if value not in (None, '') else ''}")
-
-
-def render_detail(actor: Actor, number: str) -> None:
-    """The detail of one voucher, or "无权查看该服务券" for anyone who may not see it."""
-    st.button("← 返回列表", on_click=close_voucher)
-    try:
-        vouchers.expire(number=number)
-        detail = queries.voucher_detail(actor, number)
-    except DomainError as exc:
-        st.error(exc.message)
-        return
-    st.markdown(f"### 服务券号: {detail.number}")
-    _grid([("服务券状态", detail.status_label), ("发券时间", clock.fmt_datetime(detail.issued_at)),
-           ("面额", yuan(detail.face_value))])
-    if detail.expires_at:
-        st.caption(f"办理期限：{clock.fmt_datetime(detail.expires_at)} 前")
-    if detail.status == "expired":
-        st.warning("该服务券已过期。如需延期，请联系南京市经济和信息化委员会。")
-    if detail.void_reason:
-        st.warning(f"该服务券已作废：{detail.void_reason}")
-    if detail.withdrawal_pending and detail.withdrawal_reason:
-        st.info(f"企业已申请撤回，原因：{detail.withdrawal_reason}")
-
-    st.markdown("#### 企业信息")
-    e = detail.enterprise
-    money = money_field_labels(detail.batch_year)
-    _grid([(ENTERPRISE_FIELDS["credit_code"], e["credit_code"]), (ENTERPRISE_FIELDS["name"], e["name"]),
-           (ENTERPRISE_FIELDS["region"], e["region"]), (ENTERPRISE_FIELDS["size"], e["size"]),
-           (ENTERPRISE_FIELDS["legal_rep"], e["legal_rep"]), (ENTERPRISE_FIELDS["address"], e["address"]),
-           (ENTERPRISE_FIELDS["founded_on"], clock.fmt_date(e["founded_on"])), (ENTERPRISE_FIELDS["contact"], e["contact"]),
-           (ENTERPRISE_FIELDS["phone"], e["phone"]), (ENTERPRISE_FIELDS["qq"], e["qq"]),
-           (ENTERPRISE_FIELDS["email"], e["email"])]
-          + [(money[f], wan(e[f])) for f in money]
-          + [(ENTERPRISE_FIELDS["employees"], f"{e['employees']}人" if e["employees"] is not None else ""),
-             (ENTERPRISE_FIELDS["difficulty"], e["difficulty"]), (ENTERPRISE_FIELDS["remark"], e["remark"])])
-
-    st.markdown("#### 产品信息")
-    p = detail.product
-    if p is None:
-        st.caption("企业尚未选择服务产品。")
-    else:
-        for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]), ("服务产品名称", p["name"]),
-                             ("类别", p["category"]), ("解决问题", p["problems"]), ("应用案例", p["cases"]),
-                             ("价格", yuan(p["price"])), ("应付", yuan(p["payable"]))]:
-            st.markdown(f"{label}：{value or ''}")
-    if detail.contract_date:
-        st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
-
-    st.markdown("#### 产品交付记录")
-    if detail.delivered_on:
-        st.markdown(f"交付日期：{detail.delivered_on.isoformat()}  \n交付内容：{detail.delivery_content}")
-    else:
-        st.caption("暂无交付记录。")
-
-    st.markdown("#### 服务信息")
-    if not detail.services:
-        st.caption("暂无服务记录。")
-    for entry in detail.services:
-        with st.container(border=True):
-            st.markdown(f"**{entry.engineer_name} 在 {entry.service_date.isoformat()} 提供了服务**")
-            st.markdown(f"服务描述：{entry.description}")
-            if entry.remark:
-                st.markdown(f"备注：{entry.remark}")
-
-    if detail.evaluation:
-        ev = detail.evaluation
-        st.markdown("#### 评价信息")
-        st.markdown(f"总分：**{ev['total']}**（{ev['band']}），问题{'已解决' if ev['solved'] else '未解决'}")
-        for label, score, maximum in ev["scores"]:
-            st.markdown(f"- {label}：{score} / {maximum}")
-        st.markdown(f"实施信息化后对企业的改善：{'、'.join(ev['improvements'])}")
-        st.markdown(f"企业下一步信息化建设的重点：{'、'.join(ev['next_focus'])}")
-        if ev["comment"]:
-            st.markdown(f"意见和建议：{ev['comment']}")
-
-    st.markdown("#### 办理记录")
-    history = queries.voucher_history(actor, number)
-    if actor.role != Role.COMMISSION:
-        history = history.drop(columns=["username"])
-    history["at"] = history["at"].map(clock.fmt_datetime)
-    st.dataframe(history.rename(columns={"at": "时间", "username": "账户", "role": "角色", "action": "操作",
-                                         "from_status": "原状态", "to_status": "新状态"}),
-                 hide_index=True, width="stretch")

@@ -8,17 +8,32 @@ import streamlit as st
 
 from lib.errors import DomainError
 
+FLASH = "flash"
 
-def run_action(action: Callable[[], object], *, success: str | None = None) -> object | None:
-    """Call a lib service; a DomainError becomes a Chinese st.error and returns None."""
+
+def attempt(action: Callable[[], object], done: str, *, close: str | None = None) -> None:
+    """Run one service call. A refusal shows here, next to the form that asked for it; success
+    closes the form (`close` is its session key), remembers `done` for show_flash, and reruns."""
     try:
-        result = action()
+        action()
     except DomainError as exc:
         st.error(exc.message)
-        return None
-    if success:
-        st.toast(success)
-    return result
+        return
+    if close:
+        st.session_state.pop(close, None)
+    st.session_state[FLASH] = done
+    st.rerun()
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop(FLASH, None):
+        st.success(message)
+
+
+def ok_cancel() -> tuple[bool, bool]:
+    """The 确定 / 取消 pair at the bottom of a form."""
+    left, right, _ = st.columns([1, 1, 6])
+    return left.form_submit_button("确定", type="primary"), right.form_submit_button("取消")
 
 
 def wan(value: Decimal | None) -> str:

@@ -1,0 +1,129 @@
+"""Products (产品管理): a provider adds, edits and takes its own products off sale; every new or
+changed product waits for the commission's review (产品审核) before enterprises can choose it."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lib import clock, db
+from lib import validation as v
+from lib.actors import Actor
+from lib.errors import NotFound, PermissionDenied, ValidationError
+from lib.history import diff, record
+from lib.labels import PRODUCT_STATUS_LABELS, Role
+from lib.models import Product, ProductCategory
+
+MAX_PRICE = Decimal("1000000")
+PRODUCT_FIELDS = {"name": "服务产品名称", "category": "类别", "price": "价格（元）", "target": "适用对象",
+                  "problems": "解决问题", "cases": "应用案例"}
+
+
+def _require_provider(actor: Actor) -> int:
+    if actor.role != Role.PROVIDER or actor.provider_id is None:
+        raise PermissionDenied("只有服务商可以管理本公司的产品")
+    return actor.provider_id
+
+
+def category_names() -> list[str]:
+    with db.read_session() as session:
+        return list(session.scalars(select(ProductCategory.name).where(ProductCategory.active.is_(True))
+                                    .order_by(ProductCategory.sort_order)))
+
+
+def _clean(session: Session, data: dict) -> dict:
+    category = v.required(data.get("category"), PRODUCT_FIELDS["category"])
+    category_id = session.scalar(select(ProductCategory.id).where(ProductCategory.name == category,
+                                                                   ProductCategory.active.is_(True)))
+    if category_id is None:
+        raise ValidationError(PRODUCT_FIELDS["category"], "选项无效")
+    price = v.money(data.get("price"), PRODUCT_FIELDS["price"], required_=True, maximum=MAX_PRICE)
+    if price <= 0:
+        raise ValidationError(PRODUCT_FIELDS["price"], "应大于0")
+    return {
+        "name": v.text(data.get("name"), PRODUCT_FIELDS["name"], max_len=100, required_=True),
+        "category_id": category_id,
+        "price": price,
+        "target": v.text(data.get("target"), PRODUCT_FIELDS["target"], max_len=500),
+        "problems": v.text(data.get("problems"), PRODUCT_FIELDS["problems"], max_len=1000, required_=True),
+        "cases": v.text(data.get("cases"), PRODUCT_FIELDS["cases"], max_len=2000),
+    }
+
+
+def _own(session: Session, actor: Actor, product_id: int) -> Product:
+    provider_id = _require_provider(actor)
+    product = session.get(Product, product_id) if product_id is not None else None
+    if product is None or product.provider_id != provider_id:
+        raise NotFound("产品不存在或不属于本公司")
+    return product
+
+
+def create_product(*, actor: Actor, data: dict, now: datetime | None = None) -> int:
+    """A new product starts 待审核."""
+    now = now or clock.utcnow()
+    provider_id = _require_provider(actor)
+    with db.transaction() as session:
+        values = _clean(session, data)
+        if session.scalar(select(Product.id).where(Product.provider_id == provider_id, Product.name == values["name"],
+                                                   Product.status != "off_sale")):
+            raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
+        product = Product(provider_id=provider_id, **values, status="pending", created_at=now, updated_at=now)
+        session.add(product)
+        session.flush()
+        record(session, actor, "create_product", changes={"product_id": product.id, **values}, now=now)
+        return product.id
+
+
+def update_product(*, actor: Actor, product_id: int, data: dict, now: datetime | None = None) -> bool:
+    """Edit a product; any change sends it back to 待审核. Returns False if nothing changed."""
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        product = _own(session, actor, product_id)
+        values = _clean(session, data)
+        if session.scalar(select(Product.id).where(Product.provider_id == product.provider_id,
+                                                   Product.name == values["name"], Product.id != product.id,
+                                                   Product.status != "off_sale")):
+            raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
+        changes = diff(product, values)
+        if not changes:
+            return False
+        for field, value in values.items():
+            setattr(product, field, value)
+        changes["status"] = [product.status, "pending"]
+        product.status = "pending"
+        product.review_note = None
+        product.updated_at = now
+        record(session, actor, "update_product", changes={"product_id": product.id, **changes}, now=now)
+        return True
+
+
+def take_off_sale(*, actor: Actor, product_id: int, now: datetime | None = None) -> None:
+    """下架: no longer offered to enterprises; vouchers already bound to it keep it."""
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        product = _own(session, actor, product_id)
+        if product.status == "off_sale":
+            raise ValidationError("产品状态", "该产品已下架")
+        old = product.status
+        product.status = "off_sale"
+        product.updated_at = now
+        record(session, actor, "take_off_sale", changes={"product_id": product.id, "status": [old, "off_sale"]},
+               now=now)
+
+
+def provider_products(actor: Actor) -> pd.DataFrame:
+    """The provider's own products, newest first, with Chinese status labels."""
+    provider_id = _require_provider(actor)
+    with db.read_session() as session:
+        rows = session.execute(
+            select(Product.id, Product.name, ProductCategory.name.label("category"), Product.price, Product.target,
+                   Product.problems, Product.cases, Product.status, Product.review_note, Product.updated_at)
+            .join(ProductCategory, Product.category_id == ProductCategory.id)
+            .where(Product.provider_id == provider_id).order_by(Product.id.desc())).mappings().all()
+    frame = pd.DataFrame(rows, columns=["id", "name", "category", "price", "target", "problems", "cases", "status",
+                                        "review_note", "updated_at"])
+    frame["status_label"] = frame["status"].map(PRODUCT_STATUS_LABELS)
+    return frame

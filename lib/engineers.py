@@ -1,0 +1,97 @@
+"""Engineers (人员管理): a provider's service staff. A departed engineer (离职) stays on the records
+they made and is no longer offered for new ones."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from lib import clock, db
+from lib import validation as v
+from lib.actors import Actor
+from lib.errors import NotFound, PermissionDenied, ValidationError
+from lib.history import diff, record
+from lib.labels import Role
+from lib.models import Engineer, ServiceRecord
+
+FIELDS = {"name": "姓名", "mobile": "手机", "title": "职务/专长"}
+
+
+def _require_provider(actor: Actor) -> int:
+    if actor.role != Role.PROVIDER or actor.provider_id is None:
+        raise PermissionDenied("只有服务商可以管理本公司的人员")
+    return actor.provider_id
+
+
+def _clean(data: dict) -> dict:
+    return {
+        "name": v.text(data.get("name"), FIELDS["name"], max_len=40, required_=True),
+        "mobile": v.mobile(data.get("mobile"), FIELDS["mobile"]),
+        "title": v.text(data.get("title"), FIELDS["title"], max_len=100),
+    }
+
+
+def _own(session, actor: Actor, engineer_id: int) -> Engineer:
+    provider_id = _require_provider(actor)
+    engineer = session.get(Engineer, engineer_id) if engineer_id is not None else None
+    if engineer is None or engineer.provider_id != provider_id:
+        raise NotFound("人员不存在或不属于本公司")
+    return engineer
+
+
+def add_engineer(*, actor: Actor, data: dict, now: datetime | None = None) -> int:
+    provider_id = _require_provider(actor)
+    values = _clean(data)
+    with db.transaction() as session:
+        if session.scalar(select(Engineer.id).where(Engineer.provider_id == provider_id,
+                                                    Engineer.mobile == values["mobile"])):
+            raise ValidationError(FIELDS["mobile"], "本公司已有使用该手机号码的人员")
+        engineer = Engineer(provider_id=provider_id, **values, active=True)
+        session.add(engineer)
+        session.flush()
+        record(session, actor, "add_engineer", changes={"engineer_id": engineer.id, **values}, now=now)
+        return engineer.id
+
+
+def update_engineer(*, actor: Actor, engineer_id: int, data: dict, now: datetime | None = None) -> bool:
+    values = _clean(data)
+    with db.transaction() as session:
+        engineer = _own(session, actor, engineer_id)
+        if session.scalar(select(Engineer.id).where(Engineer.provider_id == engineer.provider_id,
+                                                    Engineer.mobile == values["mobile"], Engineer.id != engineer.id)):
+            raise ValidationError(FIELDS["mobile"], "本公司已有使用该手机号码的人员")
+        changes = diff(engineer, values)
+        if not changes:
+            return False
+        for field, value in values.items():
+            setattr(engineer, field, value)
+        record(session, actor, "update_engineer", changes={"engineer_id": engineer.id, **changes}, now=now)
+        return True
+
+
+def set_employed(*, actor: Actor, engineer_id: int, employed: bool, now: datetime | None = None) -> None:
+    """Mark 离职 (employed=False) or back 在职."""
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        engineer = _own(session, actor, engineer_id)
+        if engineer.active == employed:
+            raise ValidationError("在职状态", "已是在职状态" if employed else "已是离职状态")
+        engineer.active = employed
+        record(session, actor, "rehire_engineer" if employed else "engineer_left",
+               changes={"engineer_id": engineer.id, "name": engineer.name}, now=now)
+
+
+def provider_engineers(actor: Actor) -> pd.DataFrame:
+    """All of the provider's engineers (在职 first) with how many service records each has made."""
+    provider_id = _require_provider(actor)
+    with db.read_session() as session:
+        counts = (select(ServiceRecord.engineer_id, func.count().label("records"))
+                  .group_by(ServiceRecord.engineer_id).subquery())
+        rows = session.execute(
+            select(Engineer.id, Engineer.name, Engineer.mobile, Engineer.title, Engineer.active,
+                   func.coalesce(counts.c.records, 0).label("records"))
+            .outerjoin(counts, counts.c.engineer_id == Engineer.id)
+            .where(Engineer.provider_id == provider_id)
+            .order_by(Engineer.active.desc(), Engineer.name)).mappings().all()
+    return pd.DataFrame(rows, columns=["id", "name", "mobile", "title", "active", "records"])

@@ -1,0 +1,226 @@
+"""One voucher's detail (manual §2–4) with the actions the viewer may take in its status."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lib import clock, queries, vouchers
+from lib.actors import Actor
+from lib.errors import DomainError
+from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
+from lib.queries import VoucherDetail
+from lib.workflow import Action, VoucherStatus, available_actions
+from ui.widgets import attempt, ok_cancel, show_flash, wan, yuan
+
+LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
+
+
+def close_voucher() -> None:
+    st.query_params.pop("voucher", None)
+
+
+def _open_key(number: str) -> str:
+    return f"open_form_{number}"
+
+
+def _attempt(number: str, action: Callable[[], object], done: str) -> None:
+    attempt(action, done, close=_open_key(number))
+
+
+def _grid(items: list[tuple[str, object]], columns: int = 3) -> None:
+    for start in range(0, len(items), columns):
+        cols = st.columns(columns)
+        for col, (label, value) in zip(cols, items[start:start + columns], strict=False):
+            col.markdown(f"**{label}:** {value if value not in (None, '') else ''}")
+
+
+def render_detail(actor: Actor, number: str) -> None:
+    """The detail of one voucher, or "无权查看该服务券" for anyone who may not see it."""
+    st.button("← 返回列表", on_click=close_voucher)
+    try:
+        vouchers.expire(number=number)
+        detail = queries.voucher_detail(actor, number)
+    except DomainError as exc:
+        st.error(exc.message)
+        return
+    show_flash()
+    actions = set(available_actions(detail, actor))
+    _header(detail)
+    _purchase(actor, detail, actions)
+    _enterprise(detail)
+    _product(actor, detail, actions)
+    _delivery(actor, detail, actions)
+    _services(actor, detail, actions)
+    _evaluation(detail)
+    _history(actor, detail)
+
+
+def _header(detail: VoucherDetail) -> None:
+    st.markdown(f"### 服务券号: {detail.number}")
+    _grid([("服务券状态", detail.status_label), ("发券时间", clock.fmt_datetime(detail.issued_at)),
+           ("面额", yuan(detail.face_value))])
+    if detail.expires_at:
+        st.caption(f"办理期限：{clock.fmt_datetime(detail.expires_at)} 前")
+    if detail.status == VoucherStatus.EXPIRED:
+        st.warning("该服务券已过期。如需延期，请联系南京市经济和信息化委员会。")
+    if detail.void_reason:
+        st.warning(f"该服务券已作废：{detail.void_reason}")
+    if detail.withdrawal_pending:
+        st.info(f"企业已申请撤回（{detail.withdrawal_reason or ''}），已撤回，请等待审核。")
+
+
+def _purchase(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+    """确认购买 / 无法提供, offered while the voucher waits for this provider (manual §3)."""
+    if Action.CONFIRM not in actions and Action.DECLINE not in actions:
+        return
+    st.info("企业已选择贵公司的产品，请尽快联系企业商谈采购事宜，然后确认购买或说明无法提供的原因。")
+    left, right = st.columns(2)
+    with left, st.form(f"confirm_{detail.number}"):
+        remark = st.text_input("备注（可选）", max_chars=500)
+        if st.form_submit_button("确认购买", type="primary"):
+            _attempt(detail.number, lambda: vouchers.confirm_purchase(actor=actor, number=detail.number, remark=remark),
+                     "已确认购买。")
+    with right, st.form(f"decline_{detail.number}"):
+        reason = st.text_input("无法提供的原因", max_chars=500)
+        if st.form_submit_button("无法提供"):
+            _attempt(detail.number, lambda: vouchers.decline(actor=actor, number=detail.number, reason=reason),
+                     "已告知企业无法提供，服务券回到已激活状态。")
+
+
+def _enterprise(detail: VoucherDetail) -> None:
+    st.markdown("#### 企业信息")
+    e = detail.enterprise
+    money = money_field_labels(detail.batch_year)
+    f = ENTERPRISE_FIELDS
+    _grid([(f["credit_code"], e["credit_code"]), (f["name"], e["name"]), (f["region"], e["region"]),
+           (f["size"], e["size"]), (f["legal_rep"], e["legal_rep"]), (f["address"], e["address"]),
+           (f["founded_on"], clock.fmt_date(e["founded_on"])), (f["contact"], e["contact"]), (f["phone"], e["phone"]),
+           (f["qq"], e["qq"]), (f["email"], e["email"])]
+          + [(money[k], wan(e[k])) for k in money]
+          + [(f["employees"], f"{e['employees']}人" if e["employees"] is not None else ""),
+             (f["difficulty"], e["difficulty"]), (f["remark"], e["remark"])])
+
+
+def _product(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+    st.markdown("#### 产品信息")
+    p = detail.product
+    if p is None:
+        st.caption("企业尚未选择服务产品。")
+        return
+    for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]), ("服务产品名称", p["name"]),
+                         ("类别", p["category"]), ("解决问题", p["problems"]), ("应用案例", p["cases"]),
+                         ("价格", yuan(p["price"])), ("应付", yuan(p["payable"]))]:
+        st.markdown(f"{label}：{value or ''}")
+    if detail.contract_date:
+        st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
+    if Action.SIGN_CONTRACT in actions:
+        with st.form(f"contract_{detail.number}"):
+            day = st.date_input("合同签订日期", value=None, max_value=clock.local_date(), format="YYYY-MM-DD")
+            if st.form_submit_button("合同签订", type="primary"):
+                _attempt(detail.number,
+                         lambda: vouchers.sign_contract(actor=actor, number=detail.number, contract_date=day),
+                         "合同签订日期已保存。")
+        st.caption("签订合同后才能添加服务信息和交付记录。")
+
+
+def _delivery(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+    head, button = st.columns([4, 1], vertical_alignment="center")
+    head.markdown("#### 产品交付记录")
+    key = _open_key(detail.number)
+    if Action.RECORD_DELIVERY in actions and button.button("编辑交付记录", key=f"delivery_btn_{detail.number}"):
+        st.session_state[key] = "delivery"
+    if detail.delivered_on:
+        st.markdown(f"交付日期：{detail.delivered_on.isoformat()}  \n交付内容：{detail.delivery_content}")
+    else:
+        st.caption("暂无交付记录。")
+    if st.session_state.get(key) == "delivery" and Action.RECORD_DELIVERY in actions:
+        with st.form(f"delivery_{detail.number}"):
+            st.markdown("**编辑交付记录**")
+            day = st.date_input("交付日期", value=detail.delivered_on, max_value=clock.local_date(), format="YYYY-MM-DD")
+            content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
+            ok, cancel = ok_cancel()
+            if cancel:
+                st.session_state.pop(key, None)
+                st.rerun()
+            if ok:
+                _attempt(detail.number, lambda: vouchers.record_delivery(
+                    actor=actor, number=detail.number, delivered_on=day, content=content), "交付记录已保存。")
+
+
+def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEntry | None) -> None:
+    """添加服务记录 (entry None) or 修改 one record: 服务工程师, 日期, 服务描述, 备注, 确定, 取消."""
+    key = _open_key(detail.number)
+    options = queries.engineer_options(actor, include=entry.engineer_id if entry else None)
+    with st.form(f"service_{detail.number}_{entry.id if entry else 'new'}"):
+        st.markdown("**添加服务记录**" if entry is None else "**修改服务记录**")
+        ids = list(options)
+        engineer = st.selectbox("服务工程师", ids, format_func=options.get, placeholder="请选择服务工程师",
+                                index=ids.index(entry.engineer_id) if entry and entry.engineer_id in ids else None)
+        day = st.date_input("日期", value=entry.service_date if entry else None, max_value=clock.local_date(),
+                            format="YYYY-MM-DD")
+        description = st.text_area("服务描述", value=entry.description if entry else "", max_chars=2000)
+        remark = st.text_input("备注", value=(entry.remark or "") if entry else "", max_chars=500)
+        ok, cancel = ok_cancel()
+        if cancel:
+            st.session_state.pop(key, None)
+            st.rerun()
+        if ok:
+            if entry is None:
+                _attempt(detail.number, lambda: vouchers.add_service_record(
+                    actor=actor, number=detail.number, engineer_id=engineer, service_date=day,
+                    description=description, remark=remark), "服务信息已添加。")
+            else:
+                _attempt(detail.number, lambda: vouchers.edit_service_record(
+                    actor=actor, record_id=entry.id, engineer_id=engineer, service_date=day,
+                    description=description, remark=remark), "服务信息已修改。")
+
+
+def _services(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+    head, button = st.columns([4, 1], vertical_alignment="center")
+    head.markdown("#### 服务信息")
+    key = _open_key(detail.number)
+    if Action.ADD_SERVICE in actions and button.button("添加服务信息", key=f"add_btn_{detail.number}", type="primary"):
+        st.session_state[key] = "add"
+    if detail.status in (VoucherStatus.EVALUATED, VoucherStatus.SETTLED) and actor.role == Role.PROVIDER:
+        st.caption(LOCKED_NOTE)
+    if st.session_state.get(key) == "add" and Action.ADD_SERVICE in actions:
+        _service_form(actor, detail, None)
+    if not detail.services:
+        st.caption("暂无服务记录。")
+    for entry in detail.services:
+        with st.container(border=True):
+            text, edit = st.columns([5, 1], vertical_alignment="top")
+            text.markdown(f"**{entry.engineer_name} 在 {entry.service_date.isoformat()} 提供了服务**")
+            text.markdown(f"服务描述：{entry.description}")
+            if entry.remark:
+                text.markdown(f"备注：{entry.remark}")
+            if Action.EDIT_SERVICE in actions and edit.button("修改", key=f"edit_btn_{entry.id}"):
+                st.session_state[key] = f"edit_{entry.id}"
+            if st.session_state.get(key) == f"edit_{entry.id}" and Action.EDIT_SERVICE in actions:
+                _service_form(actor, detail, entry)
+
+
+def _evaluation(detail: VoucherDetail) -> None:
+    if not detail.evaluation:
+        return
+    ev = detail.evaluation
+    st.markdown("#### 评价信息")
+    st.markdown(f"总分：**{ev['total']}**（{ev['band']}），问题{'已解决' if ev['solved'] else '未解决'}")
+    for label, score, maximum in ev["scores"]:
+        st.markdown(f"- {label}：{score} / {maximum}")
+    st.markdown(f"实施信息化后对企业的改善：{'、'.join(ev['improvements'])}")
+    st.markdown(f"企业下一步信息化建设的重点：{'、'.join(ev['next_focus'])}")
+    if ev["comment"]:
+        st.markdown(f"意见和建议：{ev['comment']}")
+
+
+def _history(actor: Actor, detail: VoucherDetail) -> None:
+    st.markdown("#### 办理记录")
+    history = queries.voucher_history(actor, detail.number)
+    if actor.role != Role.COMMISSION:
+        history = history.drop(columns=["username"])
+    history["at"] = history["at"].map(clock.fmt_datetime)
+    st.dataframe(history.rename(columns={"at": "时间", "username": "账户", "role": "角色", "action": "操作",
+                                         "from_status": "原状态", "to_status": "新状态"}),
+                 hide_index=True, width="stretch")
