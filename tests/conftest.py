@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -11,6 +16,7 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")  # bcrypt at 12 rounds costs ~0.3 s 
 from lib import db  # noqa: E402
 from lib.models import Base  # noqa: E402
 from lib.seed import seed_reference  # noqa: E402
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -63,3 +69,70 @@ def sqlite_db(sqlite_url) -> str:
     _empty(sqlite_url)
     yield "sqlite"
     db.use_database(None)
+
+
+@pytest.fixture
+def demo(sqlite_db):
+    """The demo database of `seed-demo` (SQLite), for page tests."""
+    from lib import seed
+
+    seed.seed_demo()
+    return sqlite_db
+
+
+@pytest.fixture
+def fresh_streamlit_caches():
+    """st.cache_* is process-wide across AppTest instances."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def streamlit_server(tmp_path_factory):
+    """`streamlit run Home.py` on a demo database of its own."""
+    db_file = tmp_path_factory.mktemp("browser") / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "COOKIE_KEY": "browser-test-key-" + "x" * 32,
+           "BCRYPT_ROUNDS": "4"}
+    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (db_file.parent / "streamlit.log").open("w+b")  # a file, not a pipe: a full pipe would stall the server
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--global.developmentMode", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        log.seek(0)
+        pytest.fail("streamlit 未能启动：" + log.read().decode(errors="replace")[-2000:])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield url, env["DATABASE_URL"]
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.seek(0)
+    output = log.read().decode(errors="replace")
+    log.close()
+    assert "Traceback" not in output, output[-3000:]

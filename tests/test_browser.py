@@ -1,92 +1,19 @@
 """Headless Chromium through Playwright against a real server: login, list, deep link, logout."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "Demo@2026"
+from tests.browser import BROWSER_MARKS, PASSWORD, ROOT, login, settle, shot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 Debian chromium（.ci/run 会安装）"),
-]
+pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """`streamlit run Home.py` on a demo database of its own."""
-    db_file = tmp_path_factory.mktemp("browser") / "demo.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "COOKIE_KEY": "browser-test-key-" + "x" * 32,
-           "BCRYPT_ROUNDS": "4"}
-    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         "--global.developmentMode", "false"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit 未能启动：" + proc.stdout.read().decode(errors="replace")[-2000:])
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield url, env["DATABASE_URL"]
-    proc.terminate()
-    try:
-        output = proc.communicate(timeout=10)[0].decode(errors="replace")
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        output = ""
-    assert "Traceback" not in output, output[-3000:]
-
-
-def settle(page) -> None:
-    """Wait the way Streamlit's own suite does after each action."""
-    page.wait_for_timeout(200)
-    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=20_000)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=20_000)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=20_000)
-    page.wait_for_timeout(200)
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def login(page, username: str) -> None:
-    page.get_by_role("textbox", name="账户名").fill(username)
-    page.get_by_role("textbox", name="密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    settle(page)
+@pytest.fixture(scope="module")
+def server(streamlit_server):
+    return streamlit_server
 
 
 def test_provider_logs_in_sees_own_vouchers_logs_out_and_a_refresh_shows_the_login_form(server, page):

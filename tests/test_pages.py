@@ -1,17 +1,15 @@
 """AppTest runs of Home.py for each role: the menus of DESIGN.md §1, no exception, real screens."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import auth, seed
+from tests.apptest import HOME, logged_in, texts
 from tests.builders import COMMISSION
 from ui.nav import MENUS
 
-HOME = str(Path(__file__).resolve().parent.parent / "Home.py")
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 EXPECTED_MENUS = {
     "admin": ["服务券", "企业管理", "服务商管理", "产品审核", "撤回审核", "兑付管理", "服务券统计", "评价统计", "风险预警",
               "用户管理", "操作日志", "业务流程", "修改密码", "退出"],
@@ -20,35 +18,8 @@ EXPECTED_MENUS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def demo(sqlite_db):
-    seed.seed_demo()
-    return sqlite_db
-
-
-def logged_in(username: str, **query) -> AppTest:
-    account = auth.session_account(username)
-    at = AppTest.from_file(HOME, default_timeout=20)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = account.username
-    at.session_state["name"] = account.display_name
-    at.session_state["roles"] = [str(account.role)]
-    at.query_params.update(query)
-    return at.run()
-
-
 def menu(at: AppTest) -> list[str]:
     return [info["page_name"] for info in at._registered_pages.values()]
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(e.value) for e in at.error)
 
 
 @pytest.mark.parametrize("username", list(EXPECTED_MENUS))

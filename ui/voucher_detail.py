@@ -154,9 +154,15 @@ def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEnt
     options = queries.engineer_options(actor, include=entry.engineer_id if entry else None)
     with st.form(f"service_{detail.number}_{entry.id if entry else 'new'}"):
         st.markdown("**添加服务记录**" if entry is None else "**修改服务记录**")
-        ids = list(options)
-        engineer = st.selectbox("服务工程师", ids, format_func=options.get, placeholder="请选择服务工程师",
-                                index=ids.index(entry.engineer_id) if entry and entry.engineer_id in ids else None)
+        # Labels, not ids, are the options (two engineers may share a name: the id then tells them apart).
+        labels = {}
+        for engineer_id, label in options.items():
+            labels[label if label not in labels else f"{label} #{engineer_id}"] = engineer_id
+        names = list(labels)
+        current = next((n for n, i in labels.items() if entry and i == entry.engineer_id), None)
+        chosen = st.selectbox("服务工程师", names, placeholder="请选择服务工程师",
+                              index=names.index(current) if current else None)
+        engineer = labels.get(chosen)
         day = st.date_input("日期", value=entry.service_date if entry else None, max_value=clock.local_date(),
                             format="YYYY-MM-DD")
         description = st.text_area("服务描述", value=entry.description if entry else "", max_chars=2000)

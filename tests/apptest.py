@@ -1,0 +1,40 @@
+"""Helpers for AppTest page tests: run Home.py as a logged-in user, read what it shows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib import auth
+
+HOME = str(Path(__file__).resolve().parent.parent / "Home.py")
+
+
+def logged_in(username: str, **query) -> AppTest:
+    """Home.py for `username`, set up the way the authenticator leaves a logged-in session."""
+    account = auth.session_account(username)
+    at = AppTest.from_file(HOME, default_timeout=20)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = account.username
+    at.session_state["name"] = account.display_name
+    at.session_state["roles"] = [str(account.role)]
+    at.query_params.update(query)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything written as markdown, captions, errors and successes, one block per line."""
+    parts = [str(m.value) for m in at.markdown] + [str(c.value) for c in at.caption]
+    parts += [str(e.value) for e in at.error] + [str(s.value) for s in at.success] + [str(i.value) for i in at.info]
+    return "\n".join(parts)
+
+
+def button_labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def click(at: AppTest, label: str, nth: int = 0) -> AppTest:
+    """Click the nth button (plain or form submit) with this label and rerun."""
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"没有按钮“{label}”：{button_labels(at)}"
+    return matches[nth].click().run()

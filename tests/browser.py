@@ -1,0 +1,36 @@
+"""Helpers for Playwright tests in headless Debian Chromium (see STREAMLIT-NOTES.md)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+PASSWORD = "Demo@2026"
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 Debian chromium（.ci/run 会安装）"),
+]
+
+
+def settle(page) -> None:
+    """Wait the way Streamlit's own suite does after each action."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=20_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=20_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=20_000)
+    page.wait_for_timeout(200)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page, username: str) -> None:
+    page.get_by_role("textbox", name="账户名").fill(username)
+    page.get_by_role("textbox", name="密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    settle(page)
