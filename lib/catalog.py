@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lib import clock, db
@@ -15,7 +15,7 @@ from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied, ValidationError
 from lib.history import diff, record
 from lib.labels import PRODUCT_STATUS_LABELS, Role
-from lib.models import Product, ProductCategory
+from lib.models import Product, ProductCategory, Provider
 
 MAX_PRICE = Decimal("1000000")
 PRODUCT_FIELDS = {"name": "服务产品名称", "category": "类别", "price": "价格（元）", "target": "适用对象",
@@ -127,3 +127,29 @@ def provider_products(actor: Actor) -> pd.DataFrame:
                                         "review_note", "updated_at"])
     frame["status_label"] = frame["status"].map(PRODUCT_STATUS_LABELS)
     return frame
+
+
+def offered_products(*, category: str | None = None, search: str = "", page: int = 1, page_size: int = 20,
+                     face_value: Decimal = Decimal("10000.00")) -> tuple[pd.DataFrame, int]:
+    """选择服务商/产品: approved products (已上架) of active providers, filtered and paged in SQL;
+    returns (rows, total) with 应付 = 价格 − 面额 (never below 0)."""
+    query = (select(Product.id, Product.name, Provider.name.label("provider_name"), Provider.contact,
+                    Provider.phone.label("provider_phone"), ProductCategory.name.label("category"), Product.price,
+                    Product.target, Product.problems, Product.cases)
+             .join(Provider, Product.provider_id == Provider.id)
+             .join(ProductCategory, Product.category_id == ProductCategory.id)
+             .where(Product.status == "on_sale", Provider.status == "active"))
+    if category:
+        query = query.where(ProductCategory.name == category)
+    text = search.strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Product.name.like(pattern, escape="\\") | Provider.name.like(pattern, escape="\\"))
+    with db.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.execute(query.order_by(Provider.name, Product.name)
+                               .limit(page_size).offset((max(1, page) - 1) * page_size)).mappings().all()
+    frame = pd.DataFrame(rows, columns=["id", "name", "provider_name", "contact", "provider_phone", "category", "price",
+                                        "target", "problems", "cases"])
+    frame["payable"] = [max(Decimal("0.00"), p - face_value) for p in frame["price"]]
+    return frame, total

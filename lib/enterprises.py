@@ -1,16 +1,19 @@
-"""Enterprise profile rules: which fields an activation needs and how each is checked."""
+"""Enterprise profiles: which fields an activation needs, how each is checked, the size class."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lib import clock, db
 from lib import validation as v
-from lib.errors import ValidationError
+from lib.actors import Actor
+from lib.errors import PermissionDenied, ValidationError
+from lib.history import diff, record
+from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, Role, money_field_labels
 from lib.labels import ENTERPRISE_FIELDS as F
-from lib.labels import ENTERPRISE_SIZES, MONEY_FIELDS, money_field_labels
-from lib.models import Region
+from lib.models import Batch, Enterprise, Region, Voucher
 
 MAX_MONEY = v.Decimal("100000000")  # 万元: a trillion yuan is a typo, not a company
 
@@ -45,3 +48,71 @@ def clean_profile(session: Session, data: dict, *, batch_year: int, today: date)
     for field in MONEY_FIELDS:
         out[field] = v.money(data.get(field), money_labels[field], required_=True, maximum=MAX_MONEY)
     return out
+
+
+# 工信部联企业〔2011〕300号《中小企业划型标准规定》: per industry, (employees, revenue 万元) thresholds.
+# large: employees >= L_emp and revenue >= L_rev ("…以下或…以下的为中小微型企业");
+# medium: employees >= M_emp and revenue >= M_rev; small: employees >= S_emp and revenue >= S_rev; else micro.
+SIZE_THRESHOLDS = {
+    "工业": ((1000, 40000), (300, 2000), (20, 300)),
+    "软件和信息技术服务业": ((300, 10000), (100, 1000), (10, 50)),
+    "信息传输业": ((2000, 100000), (100, 1000), (10, 100)),
+    "批发业": ((200, 40000), (20, 5000), (5, 1000)),
+    "零售业": ((300, 20000), (50, 500), (10, 100)),
+}
+INDUSTRIES = list(SIZE_THRESHOLDS)
+
+
+def suggest_size(industry: str, employees: int | None, revenue: v.Decimal | None) -> str | None:
+    """企业规模 by the national classification from 从业人数 and 营业收入 (万元); None if unknown."""
+    if industry not in SIZE_THRESHOLDS or employees is None or revenue is None:
+        return None
+    for label, (min_emp, min_rev) in zip(("大型", "中型", "小型"), SIZE_THRESHOLDS[industry], strict=True):
+        if employees >= min_emp and revenue >= min_rev:
+            return label
+    return "微型"
+
+
+def own_enterprise_id(actor: Actor) -> int:
+    if actor.role != Role.ENTERPRISE or actor.enterprise_id is None:
+        raise PermissionDenied("只有企业可以维护本企业的信息")
+    return actor.enterprise_id
+
+
+def profile_year(session: Session, enterprise_id: int) -> int:
+    """The batch year whose labels the profile uses: that of the enterprise's newest voucher."""
+    year = session.scalar(select(Batch.year).join(Voucher, Voucher.batch_id == Batch.id)
+                          .where(Voucher.enterprise_id == enterprise_id).order_by(Voucher.issued_at.desc()).limit(1))
+    return year or clock.utcnow().year
+
+
+def enterprise_profile(actor: Actor) -> dict:
+    """The enterprise's current profile (field → value, region as its name) and its label year."""
+    enterprise_id = own_enterprise_id(actor)
+    with db.read_session() as session:
+        ent = session.get(Enterprise, enterprise_id)
+        values = {field: getattr(ent, field) for field in (*ENTERPRISE_FIELDS, *MONEY_FIELDS) if field != "region"}
+        values["region"] = ent.region.name
+        values["year"] = profile_year(session, enterprise_id)
+        return values
+
+
+def update_profile(*, actor: Actor, data: dict, now: datetime | None = None) -> bool:
+    """Save a complete, valid profile of the actor's own enterprise; returns False if nothing changed."""
+    now = now or clock.utcnow()
+    enterprise_id = own_enterprise_id(actor)
+    with db.transaction() as session:
+        values = clean_profile(session, data, batch_year=profile_year(session, enterprise_id),
+                               today=clock.local_date(now))
+        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
+                                                      Enterprise.id != enterprise_id)):
+            raise ValidationError(F["credit_code"], "已被其他企业使用")
+        ent = session.get(Enterprise, enterprise_id)
+        changes = diff(ent, values)
+        if not changes:
+            return False
+        for field, value in values.items():
+            setattr(ent, field, value)
+        ent.updated_at = now
+        record(session, actor, "update_profile", changes=changes, now=now)
+        return True

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import Select, func, select
 
-from lib import db
+from lib import clock, db
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied
 from lib.labels import CRITERIA, ROLE_LABELS, Role
@@ -268,3 +268,54 @@ def engineer_options(actor: Actor, *, include: int | None = None) -> dict[int, s
             if active or i == include}
 
 
+
+
+@dataclass(frozen=True)
+class MyVoucher:
+    number: str
+    status: str
+    status_label: str
+    issued_at: datetime
+    expires_at: datetime | None
+    days_left: int | None
+    provider_name: str | None
+    product_name: str | None
+    next_step: str
+
+
+def next_step(status: str, withdrawal_pending: bool, days_left: int | None) -> str:
+    """What the enterprise should do (or wait for) next, in words."""
+    if withdrawal_pending:
+        return "已撤回，请等待审核"
+    steps = {
+        VoucherStatus.ISSUED: f"请在{days_left}天内完善企业信息并激活",
+        VoucherStatus.ACTIVATED: f"请在{days_left}天内选择服务商和产品",
+        VoucherStatus.PENDING_CONFIRM: "等待服务商确认",
+        VoucherStatus.CONFIRMED: "服务商正在签订合同、上门服务和交付",
+        VoucherStatus.DELIVERED: "服务已交付，请进行服务评价",
+        VoucherStatus.EVALUATED: "已评价，等待经信委审核兑付",
+        VoucherStatus.SETTLED: "已完成兑付",
+        VoucherStatus.EXPIRED: "已过期，如需延期请联系南京市经济和信息化委员会",
+        VoucherStatus.VOIDED: "已作废",
+    }
+    return steps[VoucherStatus(status)]
+
+
+def enterprise_vouchers(actor: Actor, *, now: datetime | None = None) -> list[MyVoucher]:
+    """我的服务券: the enterprise's vouchers, newest first, with deadline and next step."""
+    now = now or clock.utcnow()
+    with db.read_session() as session:
+        rows = session.execute(
+            _scope(select(Voucher.number, Voucher.status, Voucher.withdrawal_pending, Voucher.issued_at,
+                          Voucher.expires_at, Provider.name.label("provider_name"), Product.name.label("product_name"))
+                   .outerjoin(Provider, Voucher.provider_id == Provider.id)
+                   .outerjoin(Product, Voucher.product_id == Product.id), actor)
+            .order_by(Voucher.issued_at.desc())).all()
+    result = []
+    for number, status, pending, issued_at, expires_at, provider_name, product_name in rows:
+        days_left = None
+        if expires_at and status in (VoucherStatus.ISSUED, VoucherStatus.ACTIVATED):
+            days_left = max(0, -(-int((expires_at - now).total_seconds()) // 86400))
+        result.append(MyVoucher(number, status, status_text(status, pending), issued_at, expires_at, days_left,
+                                provider_name, product_name, next_step(status, pending, days_left)))
+    return result
