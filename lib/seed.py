@@ -119,7 +119,7 @@ def _mobile(rng: random.Random) -> str:
 
 def make_providers(conn: Connection, rng: random.Random, count: int, now: datetime, start_serial: int = 1) -> list[int]:
     """Providers, each with three products (every category used) and five engineers."""
-    cats = list(conn.scalars(select(ProductCategory.id).order_by(ProductCategory.sort_order)))
+    cats = conn.execute(select(ProductCategory.id, ProductCategory.name).order_by(ProductCategory.sort_order)).all()
     pid0 = _next_id(conn, Provider.__table__)
     providers, products, engineers = [], [], []
     for i in range(count):
@@ -130,8 +130,10 @@ def make_providers(conn: Connection, rng: random.Random, count: int, now: dateti
                           "fax": None, "contact": _person(rng), "address": f"南京市{rng.choice(DISTRICTS)}软件大道{serial}号",
                           "website": None, "status": "active", "created_at": now})
         for k in range(3):
-            products.append({"provider_id": pid, "name": f"{rng.choice(PREFIX)}{['ERP', '云办公', 'MES', 'CRM', '进销存', '安全网关'][(i + k) % 6]}系统V{k + 1}",
-                             "category_id": cats[(i * 3 + k) % len(cats)], "price": Decimal(rng.choice([8000, 12000, 15800, 19800, 26000, 38000])),
+            cat_id, cat_name = cats[(i * 3 + k) % len(cats)]
+            short = cat_name.split("（")[0].split("/")[0]
+            products.append({"provider_id": pid, "name": f"{rng.choice(PREFIX)}{short}解决方案V{k + 1}",
+                             "category_id": cat_id, "price": Decimal(rng.choice([8000, 12000, 15800, 19800, 26000, 38000])),
                              "target": "南京市中小企业", "problems": "业务流程线上化、数据统计分析", "cases": "已服务本地企业多家",
                              "status": "on_sale", "review_note": None, "created_at": now, "updated_at": None})
         for _k in range(5):

@@ -1,6 +1,49 @@
-"""服务评价: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""服务评价: the evaluation form of DESIGN.md §3, submitted once per delivered voucher."""
+import streamlit as st
 
-current_actor()
-under_construction("服务评价", "交付后对服务进行评价。")
+from lib import queries, vouchers
+from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
+from ui.auth_gate import current_actor
+from ui.widgets import attempt, show_flash
+
+actor = current_actor()
+st.subheader("服务评价")
+show_flash()
+mine = queries.enterprise_vouchers(actor)
+ready = [v for v in mine if v.status == "delivered" and "撤回" not in v.status_label]
+done = [v for v in mine if v.status in ("evaluated", "settled")]
+if not ready:
+    st.info("暂无待评价的服务券：服务商记录交付后即可评价。")
+    for v in done:
+        st.markdown(f"服务券{v.number}已评价，评价内容可在“我的服务券”详情中查看。")
+    st.stop()
+numbers = [v.number for v in ready]
+number = st.selectbox("服务券", numbers, format_func=lambda n: next(
+    f"{v.number}　{v.provider_name}　{v.product_name}" for v in ready if v.number == n)) if len(numbers) > 1 else numbers[0]
+chosen = next(v for v in ready if v.number == number)
+st.markdown(f"服务券：**{chosen.number}**　服务商：{chosen.provider_name}　产品：{chosen.product_name}")
+st.caption("每张服务券只能评价一次，提交后服务商的服务信息和交付记录将被锁定。")
+
+scores = {}
+cols = st.columns(2)
+for index, (field, label, maximum) in enumerate(CRITERIA):
+    scores[field] = cols[index % 2].number_input(f"{label}（满分{maximum}分）", min_value=0, max_value=maximum, step=1,
+                                                 value=None, placeholder=f"0–{maximum}", key=f"ev_{field}")
+filled = [s for s in scores.values() if s is not None]
+total = sum(filled)
+left, right = st.columns(2)
+left.metric("总分", f"{total} / 100")
+right.metric("等级", band(total) if len(filled) == len(CRITERIA) else "—")
+solved = st.radio("问题是否解决", ["已解决", "未解决"], index=None, horizontal=True, key="ev_solved")
+improvements = st.multiselect("实施信息化后对企业有哪些改善（必选，可多选）", IMPROVEMENTS, key="ev_improvements",
+                              placeholder="请选择")
+next_focus = st.multiselect("企业下一步信息化建设的重点（必选，可多选）", NEXT_FOCUS, key="ev_next_focus", placeholder="请选择")
+comment = st.text_area("意见和建议（200字以内）", max_chars=200, key="ev_comment")
+if st.button("提交评价", type="primary"):
+    if solved is None:
+        st.error("问题是否解决：请选择")
+    else:
+        attempt(lambda: vouchers.evaluate(
+            actor=actor, number=number, scores={k: v for k, v in scores.items() if v is not None},
+            solved=solved == "已解决", improvements=improvements, next_focus=next_focus, comment=comment),
+            f"评价已提交：总分{total}（{band(total)}）。感谢您的评价！")

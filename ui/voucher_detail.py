@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lib import clock, queries, vouchers
+from lib import clock, documents, queries, vouchers
 from lib.actors import Actor
 from lib.errors import DomainError
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
@@ -47,6 +47,7 @@ def render_detail(actor: Actor, number: str) -> None:
     show_flash()
     actions = set(available_actions(detail, actor))
     _header(detail)
+    _enterprise_actions(actor, detail, actions)
     _purchase(actor, detail, actions)
     _enterprise(detail)
     _product(actor, detail, actions)
@@ -63,11 +64,40 @@ def _header(detail: VoucherDetail) -> None:
     if detail.expires_at:
         st.caption(f"办理期限：{clock.fmt_datetime(detail.expires_at)} 前")
     if detail.status == VoucherStatus.EXPIRED:
-        st.warning("该服务券已过期。如需延期，请联系南京市经济和信息化委员会。")
+        when = f"已于{clock.fmt_datetime(detail.expires_at)}过期" if detail.expires_at else "已过期"
+        st.warning(f"该服务券{when}（未在期限内完成"
+                   f"{'激活' if detail.expired_from == VoucherStatus.ISSUED else '产品选择'}）。"
+                   "如需延期，请联系南京市经济和信息化委员会。")
     if detail.void_reason:
         st.warning(f"该服务券已作废：{detail.void_reason}")
     if detail.withdrawal_pending:
         st.info(f"企业已申请撤回（{detail.withdrawal_reason or ''}），已撤回，请等待审核。")
+
+
+def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+    """The enterprise's next steps: links to the pages that do them, 服务券撤回, and the PDF."""
+    if Action.ACTIVATE in actions:
+        st.page_link("pages/profile_page.py", label="下一步：完善企业信息并激活服务券", icon=":material/arrow_forward:")
+    if Action.CHOOSE_PRODUCT in actions:
+        st.page_link("pages/catalogue_page.py", label="下一步：选择服务商和产品", icon=":material/arrow_forward:")
+    if Action.EVALUATE in actions:
+        st.page_link("pages/evaluate_page.py", label="下一步：对服务进行评价", icon=":material/arrow_forward:")
+    if Action.REQUEST_WITHDRAWAL in actions:
+        with st.expander("服务券撤回"):
+            st.caption("撤回后由经信委审核；批准后服务券回到“已激活”，可重新选择服务商和产品。")
+            with st.form(f"withdraw_{detail.number}"):
+                reason = st.text_area("撤回原因", max_chars=500)
+                if st.form_submit_button("提交撤回申请"):
+                    _attempt(detail.number,
+                             lambda: vouchers.request_withdrawal(actor=actor, number=detail.number, reason=reason),
+                             "撤回申请已提交，请等待经信委审核。")
+    if actor.role == Role.ENTERPRISE and VoucherStatus(detail.status) in documents.PRINTABLE:
+        if documents.chinese_font() is None:
+            st.caption(documents.NO_FONT)
+        else:
+            st.download_button("打印服务券（PDF）", data=lambda: documents.voucher_pdf(actor, detail.number),
+                               file_name=f"服务券{detail.number}.pdf", mime="application/pdf",
+                               icon=":material/print:", on_click="ignore")
 
 
 def _purchase(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:

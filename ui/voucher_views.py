@@ -13,7 +13,7 @@ ANY = "请选择"
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
-def _expiry_sweep() -> int:
+def expiry_sweep() -> int:
     """Apply due expiries at most once a minute per process before lists are read."""
     return vouchers.expire()
 
@@ -31,7 +31,7 @@ def _int_param(name: str, default: int = 1) -> int:
 
 def render_list(actor: Actor) -> None:
     """服务券 list: filters (kept in the URL), 20 rows a page counted and sliced in SQL."""
-    _expiry_sweep()
+    expiry_sweep()
     regions = queries.regions()
     region_names = [ANY, *regions["name"].tolist()]
     status_names = [ANY, *STATUS_LABELS.values()]
