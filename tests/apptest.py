@@ -23,9 +23,10 @@ def logged_in(username: str, **query) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """Everything written as markdown, captions, errors and successes, one block per line."""
+    """Everything written as markdown, captions and alerts, one block per line."""
     parts = [str(m.value) for m in at.markdown] + [str(c.value) for c in at.caption]
     parts += [str(e.value) for e in at.error] + [str(s.value) for s in at.success] + [str(i.value) for i in at.info]
+    parts += [str(w.value) for w in at.warning]
     return "\n".join(parts)
 
 

@@ -50,7 +50,7 @@ def make_batch(year: int = 2026) -> int:
 def make_provider(name: str | None = None, status: str = "active") -> int:
     n = next(_serial)
     with db.transaction() as s:
-        p = Provider(name=name or f"测试服务商{n}", credit_code=credit_code_for(n, "320000"), contact="联系人",
+        p = Provider(name=name or f"测试服务商{n}", credit_code=credit_code_for(n, "320199"), contact="联系人",
                      status=status, created_at=NOW)
         s.add(p)
         s.flush()

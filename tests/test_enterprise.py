@@ -1,0 +1,97 @@
+"""Enterprise side of lib: size class, own profile, my vouchers, the catalogue, the voucher PDF."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from lib import catalog, documents, enterprises, queries, vouchers
+from lib.errors import PermissionDenied, TransitionRefused, ValidationError
+from lib.workflow import VoucherStatus as S
+from tests.builders import NOW, enterprise_actor, make_product, make_provider, make_voucher, provider_actor
+from tests.test_vouchers import VALID_PROFILE
+
+
+# 工信部联企业〔2011〕300号 — the published thresholds, checked at their edges.
+@pytest.mark.parametrize("industry,employees,revenue,size", [
+    ("工业", 1000, 40000, "大型"), ("工业", 999, 50000, "中型"), ("工业", 300, 2000, "中型"),
+    ("工业", 299, 2000, "小型"), ("工业", 300, 1999, "小型"), ("工业", 20, 300, "小型"),
+    ("工业", 19, 300, "微型"), ("工业", 20, 299, "微型"), ("工业", 45, 800, "小型"),
+    ("软件和信息技术服务业", 300, 10000, "大型"), ("软件和信息技术服务业", 299, 20000, "中型"),
+    ("软件和信息技术服务业", 100, 1000, "中型"), ("软件和信息技术服务业", 99, 1000, "小型"),
+    ("软件和信息技术服务业", 10, 50, "小型"), ("软件和信息技术服务业", 9, 50, "微型"),
+    ("软件和信息技术服务业", 10, 49, "微型"),
+    ("零售业", 50, 500, "中型"), ("批发业", 5, 1000, "小型"), ("信息传输业", 2000, 100000, "大型"),
+])
+def test_size_suggestion_follows_the_national_classification(industry, employees, revenue, size):
+    assert enterprises.suggest_size(industry, employees, Decimal(revenue)) == size
+
+
+def test_no_suggestion_without_numbers():
+    assert enterprises.suggest_size("工业", None, Decimal(1)) is None
+    assert enterprises.suggest_size("未知行业", 10, Decimal(1)) is None
+
+
+def test_an_enterprise_updates_only_its_own_profile(database):
+    v = make_voucher(S.ACTIVATED)
+    actor = v["enterprise"]
+    assert enterprises.update_profile(actor=actor, data=VALID_PROFILE, now=NOW)
+    assert enterprises.enterprise_profile(actor)["name"] == VALID_PROFILE["name"]
+    with pytest.raises(ValidationError, match="邮箱：邮箱格式不正确"):
+        enterprises.update_profile(actor=actor, data={**VALID_PROFILE, "email": "x@"}, now=NOW)
+    with pytest.raises(PermissionDenied):
+        enterprises.update_profile(actor=v["provider"], data=VALID_PROFILE, now=NOW)
+    other = make_voucher(S.ACTIVATED)
+    with pytest.raises(ValidationError, match="已被其他企业使用"):
+        enterprises.update_profile(actor=other["enterprise"], data=VALID_PROFILE, now=NOW)
+
+
+def test_my_vouchers_say_the_deadline_and_the_next_step(database):
+    fresh = make_voucher(S.ISSUED, expires_at=NOW + timedelta(days=9, hours=3))
+    (mine,) = queries.enterprise_vouchers(fresh["enterprise"], now=NOW)
+    assert (mine.days_left, mine.next_step) == (10, "请在10天内完善企业信息并激活")
+    waiting = make_voucher(S.PENDING_CONFIRM)
+    (mine,) = queries.enterprise_vouchers(waiting["enterprise"], now=NOW)
+    assert mine.next_step == "等待服务商确认" and mine.provider_name and mine.product_name
+    vouchers.request_withdrawal(actor=waiting["enterprise"], number=waiting["number"], reason="换", now=NOW)
+    (mine,) = queries.enterprise_vouchers(waiting["enterprise"], now=NOW)
+    assert mine.next_step == "已撤回，请等待审核"
+    late = make_voucher(S.ISSUED, expires_at=NOW - timedelta(days=1))
+    vouchers.expire(now=NOW)
+    (mine,) = queries.enterprise_vouchers(late["enterprise"], now=NOW)
+    assert mine.next_step == "已过期，如需延期请联系南京市经济和信息化委员会"
+
+
+def test_the_catalogue_offers_only_approved_products_of_active_providers(database):
+    active = make_provider("南京甲软件有限公司")
+    on_sale = make_product(active, price="8000")
+    make_product(active, status="pending")
+    make_product(make_provider("南京乙暂停公司", status="suspended"))
+    rows, total = catalog.offered_products()
+    assert total == 1 and rows["id"].tolist() == [on_sale]
+    assert rows["payable"].tolist() == [Decimal("0.00")]  # 8000 < 10000: nothing to pay
+    assert catalog.offered_products(search="甲软件")[1] == 1
+    assert catalog.offered_products(search="乙暂停")[1] == 0
+    assert catalog.offered_products(category="信息安全")[1] == 0
+
+
+needs_font = pytest.mark.skipif(documents.chinese_font() is None, reason="需要 fonts-noto-cjk（.ci/run 会安装）")
+
+
+@needs_font
+def test_the_voucher_pdf_embeds_a_chinese_font_once_delivered(database):
+    v = make_voucher(S.DELIVERED)
+    pdf = documents.voucher_pdf(v["enterprise"], v["number"])
+    assert pdf.startswith(b"%PDF") and b"/FontFile" in pdf and len(pdf) > 5000
+    with pytest.raises(PermissionDenied, match="无权查看该服务券"):
+        documents.voucher_pdf(enterprise_actor(make_voucher(S.ISSUED)["enterprise_id"]), v["number"])
+    early = make_voucher(S.CONFIRMED)
+    with pytest.raises(TransitionRefused, match="服务交付后才能打印服务券"):
+        documents.voucher_pdf(early["enterprise"], early["number"])
+
+
+@needs_font
+def test_the_pdf_is_also_available_to_the_bound_provider(database):
+    v = make_voucher(S.EVALUATED)
+    assert documents.voucher_pdf(provider_actor(v["provider_id"]), v["number"]).startswith(b"%PDF")
