@@ -34,6 +34,7 @@ for index, item in enumerate(items):
 current = st.navigation(pages, position="top")
 if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
     st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once
+auth_gate.issue_pending_cookie(authenticator)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
 left.markdown(f"#### {PLATFORM_TITLE}")

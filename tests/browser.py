@@ -10,6 +10,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 PASSWORD = "Demo@2026"
+COOKIE_NAME = "njfwq_auth"
 BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 Debian chromium（.ci/run 会安装）"),
@@ -30,7 +31,12 @@ def shot(page, name: str) -> None:
 
 
 def login(page, username: str) -> None:
+    """Log in through the real form and wait until the browser holds the login cookie."""
     page.get_by_role("textbox", name="账户名").fill(username)
     page.get_by_role("textbox", name="密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     settle(page)
+    for _ in range(50):  # the cookie component writes it from JavaScript, a moment after the run
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)

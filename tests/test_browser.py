@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.browser import BROWSER_MARKS, PASSWORD, ROOT, login, settle, shot
+from tests.browser import BROWSER_MARKS, COOKIE_NAME, PASSWORD, ROOT, login, settle, shot
 
 pytestmark = BROWSER_MARKS
 
@@ -37,12 +37,12 @@ def test_provider_logs_in_sees_own_vouchers_logs_out_and_a_refresh_shows_the_log
     page.get_by_role("link", name="退出").click()
     settle(page)
     page.get_by_text("您已安全退出").wait_for()
-    page.get_by_role("button", name="登录").wait_for()
     shot(page, "03_logged_out")
     page.wait_for_timeout(500)  # let the cookie-delete component run
     page.reload()
     settle(page)
     page.get_by_role("button", name="登录").wait_for()
+    assert not any(c["name"] == COOKIE_NAME for c in page.context.cookies())
     assert page.get_by_role("button", name="1700008").count() == 0
     shot(page, "04_after_refresh")
 
@@ -116,6 +116,37 @@ def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, brows
         page.get_by_role("button", name="登录").wait_for()
         assert page.get_by_role("link", name="用户管理").count() == 0
         shot(page, "08_cookie_refused_after_reset")
+        context.close()
+    finally:
+        db.use_database(None)
+
+
+def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(server, browser):
+    server, database_url = server
+    from lib import auth, db
+    from lib.actors import Actor
+    db.use_database(database_url)
+    try:
+        auth.create_user(actor=Actor.system(), username="pwchange", display_name="改密码的经信委", role="commission",
+                         password=PASSWORD, must_change_password=True)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(server)
+        settle(page)
+        login(page, "pwchange")
+        page.get_by_text("请先修改密码").wait_for()
+        page.get_by_role("textbox", name="原密码").fill(PASSWORD)
+        page.get_by_role("textbox", name="新密码", exact=True).fill("NewPass2026")
+        page.get_by_role("textbox", name="确认新密码").fill("NewPass2026")
+        page.get_by_role("button", name="确定").click()
+        settle(page)
+        page.get_by_role("link", name="用户管理").wait_for()  # the full menu once the password is changed
+        shot(page, "09_password_changed")
+        page.wait_for_timeout(800)  # the fresh cookie is written by JavaScript
+        page.reload()
+        settle(page)
+        page.get_by_role("link", name="用户管理").wait_for()
+        assert auth.verify_login("pwchange", "NewPass2026").username == "pwchange"
         context.close()
     finally:
         db.use_database(None)

@@ -75,8 +75,12 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.markdown(f"<h2 style='text-align:center'>{PLATFORM_TITLE}</h2>", unsafe_allow_html=True)
-        if st.session_state.pop(_LOGGED_OUT, False):
+        if st.session_state.get(_LOGGED_OUT):
+            # A new login starts a new browser session (a full page load): nothing of the old session
+            # survives, and the cookie component works as on a first visit.
             st.success(LOGGED_OUT_MESSAGE)
+            st.markdown("<a href='/' target='_self'>重新登录</a>", unsafe_allow_html=True)
+            return
         try:
             authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
         except DomainError as exc:
@@ -106,9 +110,14 @@ def current_account(authenticator: stauth.Authenticate) -> auth.Account | None:
         st.warning("账户状态已变化（停用、锁定或密码已修改），请重新登录。")
         st.stop()
     st.session_state[_ACCOUNT] = account
+    return account
+
+
+def issue_pending_cookie(authenticator: stauth.Authenticate) -> None:
+    """Write the login cookie owed since the last login or password change. Call it only once the
+    run is sure to finish (after any st.switch_page), or the cookie component never reaches the browser."""
     if st.session_state.pop(_SET_COOKIE, False):
         authenticator.cookie_controller.set_cookie()
-    return account
 
 
 def password_changed(account: auth.Account) -> None:
@@ -139,6 +148,6 @@ def logout_page(authenticator: stauth.Authenticate) -> None:
     end_session(authenticator)
     st.session_state[_LOGGED_OUT] = True  # the login form that follows says so
     st.success(LOGGED_OUT_MESSAGE)
-    st.markdown("[重新登录](/)")
+    st.markdown("<a href='/' target='_self'>重新登录</a>", unsafe_allow_html=True)
     # st.stop, not st.rerun: the cookie-delete component must reach the browser (upstream issue #203).
     st.stop()
