@@ -8,9 +8,11 @@ from ui import auth_gate, nav
 
 st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
 # Streamlit leaves 6rem above the content for the top navigation; half of it is plenty here.
-# Voucher numbers in lists are tertiary buttons: make them read as links.
+# Voucher numbers in lists are tertiary buttons: make them read as links. Streamlit's English input
+# hints ("Press Enter to apply") are hidden: every word a user sees is Chinese.
 st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}"
-        "[data-testid=stMain] button[kind=tertiary] p{color:#1f5fa8;text-decoration:underline;font-size:1rem}</style>")
+        "[data-testid=stMain] button[kind=tertiary] p{color:#1f5fa8;text-decoration:underline;font-size:1rem}"
+        "[data-testid=InputInstructions]{display:none}</style>")
 
 authenticator = auth_gate.build_authenticator()
 account = auth_gate.current_account(authenticator)

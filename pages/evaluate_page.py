@@ -35,9 +35,10 @@ left, right = st.columns(2)
 left.metric("总分", f"{total} / 100")
 right.metric("等级", band(total) if len(filled) == len(CRITERIA) else "—")
 solved = st.radio("问题是否解决", ["已解决", "未解决"], index=None, horizontal=True, key="ev_solved")
-improvements = st.multiselect("实施信息化后对企业有哪些改善（必选，可多选）", IMPROVEMENTS, key="ev_improvements",
+improvements = st.multiselect("实施信息化后对企业有哪些改善（必选，可多选）", IMPROVEMENTS, key="ev_improvements", select_all=False,
                               placeholder="请选择")
-next_focus = st.multiselect("企业下一步信息化建设的重点（必选，可多选）", NEXT_FOCUS, key="ev_next_focus", placeholder="请选择")
+next_focus = st.multiselect("企业下一步信息化建设的重点（必选，可多选）", NEXT_FOCUS, key="ev_next_focus", placeholder="请选择",
+                            select_all=False)
 comment = st.text_area("意见和建议（200字以内）", max_chars=200, key="ev_comment")
 if st.button("提交评价", type="primary"):
     if solved is None:
