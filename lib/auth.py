@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import bcrypt
+import pandas as pd
 from sqlalchemy import select
 
 from lib import clock, config, db
@@ -165,12 +166,10 @@ def _require_commission(actor: Actor) -> None:
         raise PermissionDenied("只有经信委可以管理账户")
 
 
-def create_user(*, actor: Actor, username: str, display_name: str, role: Role | str, password: str | None = None,
-                provider_id: int | None = None, enterprise_id: int | None = None,
-                must_change_password: bool = True, now: datetime | None = None) -> tuple[Account, str]:
-    """Create an account; returns it and the password (a generated one-time password if none given)."""
-    _require_commission(actor)
-    now = now or clock.utcnow()
+def add_user(session, *, actor: Actor, username: str, display_name: str, role: Role | str, password_hash: str,
+             provider_id: int | None = None, enterprise_id: int | None = None, must_change_password: bool = True,
+             now: datetime) -> User:
+    """Insert an account inside the caller's transaction (batch issuing creates thousands in one)."""
     name = normalize_username(username)
     if not USERNAME_RE.match(name):
         raise ValidationError("账户名", "应为3到40位小写字母、数字、下划线、点或横线")
@@ -184,18 +183,40 @@ def create_user(*, actor: Actor, username: str, display_name: str, role: Role | 
     display = (display_name or "").strip()
     if not display:
         raise ValidationError("名称", "不能为空")
-    password = password or generate_one_time_password()
-    check_password_rules(password, field="密码")
+    if session.scalar(select(User.id).where(User.username == name)):
+        raise DomainError(f"账户名“{name}”已存在", field="账户名")
+    user = User(username=name, display_name=display, role=str(role), password_hash=password_hash, active=True,
+                must_change_password=must_change_password, failed_logins=0, password_changed_at=now,
+                provider_id=provider_id if role == Role.PROVIDER else None,
+                enterprise_id=enterprise_id if role == Role.ENTERPRISE else None, created_at=now)
+    session.add(user)
+    session.flush()
+    record(session, actor, "create_user", changes={"username": name, "role": str(role)}, now=now)
+    return user
+
+
+def one_time_hash(password: str) -> str:
+    """Hash a generated one-time password. It carries ~71 random bits, so key stretching adds nothing
+    and a low bcrypt cost lets a batch create thousands of logins; the forced change re-hashes at full cost."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+
+
+def create_user(*, actor: Actor, username: str, display_name: str, role: Role | str, password: str | None = None,
+                provider_id: int | None = None, enterprise_id: int | None = None,
+                must_change_password: bool = True, now: datetime | None = None) -> tuple[Account, str]:
+    """Create an account; returns it and the password (a generated one-time password if none given)."""
+    _require_commission(actor)
+    now = now or clock.utcnow()
+    if password:
+        check_password_rules(password, field="密码")
+        hashed = hash_password(password)
+    else:
+        password = generate_one_time_password()
+        hashed = one_time_hash(password)
     with db.transaction() as session:
-        if session.scalar(select(User.id).where(User.username == name)):
-            raise DomainError(f"账户名“{name}”已存在", field="账户名")
-        user = User(username=name, display_name=display, role=str(role), password_hash=hash_password(password),
-                    active=True, must_change_password=must_change_password, failed_logins=0,
-                    password_changed_at=now, provider_id=provider_id if role == Role.PROVIDER else None,
-                    enterprise_id=enterprise_id if role == Role.ENTERPRISE else None, created_at=now)
-        session.add(user)
-        session.flush()
-        record(session, actor, "create_user", changes={"username": name, "role": str(role)}, now=now)
+        user = add_user(session, actor=actor, username=username, display_name=display_name, role=role,
+                        password_hash=hashed, provider_id=provider_id, enterprise_id=enterprise_id,
+                        must_change_password=must_change_password, now=now)
         return _account(user), password
 
 
@@ -208,7 +229,7 @@ def reset_password(*, actor: Actor, username: str, now: datetime | None = None) 
         user = session.scalars(select(User).where(User.username == normalize_username(username))).one_or_none()
         if user is None:
             raise NotFound(f"账户“{username}”不存在")
-        user.password_hash = hash_password(password)
+        user.password_hash = one_time_hash(password)
         user.must_change_password = True
         user.password_changed_at = now
         user.failed_logins = 0
@@ -228,3 +249,37 @@ def set_active(*, actor: Actor, username: str, active: bool, now: datetime | Non
         user.active = active
         record(session, actor, "enable_user" if active else "disable_user",
                changes={"username": user.username}, now=now)
+
+
+def set_locked(*, actor: Actor, username: str, locked: bool, now: datetime | None = None) -> None:
+    """Lock an account until unlocked (锁定) or lift a lock and the failure count (解锁)."""
+    _require_commission(actor)
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        user = session.scalars(select(User).where(User.username == normalize_username(username))).one_or_none()
+        if user is None:
+            raise NotFound(f"账户“{username}”不存在")
+        if user.id == actor.user_id and locked:
+            raise DomainError("不能锁定自己的账户")
+        user.locked_until = now + timedelta(days=36500) if locked else None
+        user.failed_logins = 0
+        record(session, actor, "lock_user" if locked else "unlock_user", changes={"username": user.username}, now=now)
+
+
+def users_frame(*, role: str | None = None, search: str = "") -> pd.DataFrame:
+    """用户管理: accounts with their state, optionally of one role or matching a name."""
+    query = select(User.username, User.display_name, User.role, User.active, User.must_change_password,
+                   User.failed_logins, User.locked_until, User.created_at).order_by(User.role, User.username)
+    if role:
+        query = query.where(User.role == role)
+    if search.strip():
+        pattern = db.contains_pattern(search.strip())
+        query = query.where(User.username.like(pattern, escape=db.LIKE_ESCAPE)
+                            | User.display_name.like(pattern, escape=db.LIKE_ESCAPE))
+    with db.read_session() as session:
+        rows = session.execute(query.limit(500)).all()
+    frame = pd.DataFrame(rows, columns=["username", "display_name", "role", "active", "must_change_password",
+                                        "failed_logins", "locked_until", "created_at"])
+    now = clock.utcnow()
+    frame["locked"] = [bool(t and t > now) for t in frame["locked_until"]]
+    return frame

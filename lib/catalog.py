@@ -143,8 +143,9 @@ def offered_products(*, category: str | None = None, search: str = "", page: int
         query = query.where(ProductCategory.name == category)
     text = search.strip()
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Product.name.like(pattern, escape="\\") | Provider.name.like(pattern, escape="\\"))
+        pattern = db.contains_pattern(text)
+        query = query.where(Product.name.like(pattern, escape=db.LIKE_ESCAPE)
+                            | Provider.name.like(pattern, escape=db.LIKE_ESCAPE))
     with db.read_session() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.execute(query.order_by(Provider.name, Product.name)

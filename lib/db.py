@@ -96,3 +96,13 @@ def migrate(url: str | None = None) -> None:
     cfg.set_main_option("script_location", str(config.ROOT / "migrations"))
     cfg.attributes["url"] = url or current_url()
     command.upgrade(cfg, "head")
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with %, _ and the escape character taken literally
+    (use with escape=LIKE_ESCAPE)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

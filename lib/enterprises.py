@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lib import clock, db
@@ -13,7 +14,7 @@ from lib.errors import PermissionDenied, ValidationError
 from lib.history import diff, record
 from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, Role, money_field_labels
 from lib.labels import ENTERPRISE_FIELDS as F
-from lib.models import Batch, Enterprise, Region, Voucher
+from lib.models import Batch, Enterprise, Region, User, Voucher
 
 MAX_MONEY = v.Decimal("100000000")  # 万元: a trillion yuan is a typo, not a company
 
@@ -116,3 +117,70 @@ def update_profile(*, actor: Actor, data: dict, now: datetime | None = None) -> 
         ent.updated_at = now
         record(session, actor, "update_profile", changes=changes, now=now)
         return True
+
+
+BASIC = ["credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email"]
+
+
+def clean_basic(session: Session, data: dict) -> dict:
+    """The fields the commission knows when it issues a voucher; the rest the enterprise completes."""
+    size = (data.get("size") or "").strip()
+    return {
+        "credit_code": v.credit_code(data.get("credit_code")),
+        "name": v.text(data.get("name"), F["name"], max_len=100, required_=True),
+        "region_id": region_id_by_name(session, data.get("region")),
+        "size": v.choice(size, F["size"], ENTERPRISE_SIZES) if size else None,
+        "legal_rep": v.text(data.get("legal_rep"), F["legal_rep"], max_len=40),
+        "address": v.text(data.get("address"), F["address"], max_len=200),
+        "contact": v.text(data.get("contact"), F["contact"], max_len=40),
+        "phone": v.phone(data.get("phone"), F["phone"], required_=False),
+        "email": v.email(data.get("email")),
+    }
+
+
+def admin_update(*, actor: Actor, enterprise_id: int, data: dict, now: datetime | None = None) -> bool:
+    """企业管理: the commission corrects an enterprise's basic fields."""
+    if actor.role != Role.COMMISSION:
+        raise PermissionDenied("只有经信委可以修改企业信息")
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        ent = session.get(Enterprise, enterprise_id)
+        if ent is None:
+            raise ValidationError("企业", "不存在")
+        values = clean_basic(session, data)
+        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
+                                                      Enterprise.id != enterprise_id)):
+            raise ValidationError(F["credit_code"], "已被其他企业使用")
+        changes = diff(ent, values)
+        if not changes:
+            return False
+        for field, value in values.items():
+            setattr(ent, field, value)
+        ent.updated_at = now
+        record(session, actor, "update_enterprise", changes={"enterprise_id": enterprise_id, **changes}, now=now)
+        return True
+
+
+def search_enterprises(*, search: str = "", region: str | None = None, page: int = 1,
+                       page_size: int = 20) -> tuple[pd.DataFrame, int]:
+    """企业管理: enterprises by name or credit code (contains), newest first, paged in SQL."""
+    logins = select(User.enterprise_id, func.min(User.username).label("username")).group_by(User.enterprise_id).subquery()
+    vouchers = select(Voucher.enterprise_id, func.count().label("vouchers")).group_by(Voucher.enterprise_id).subquery()
+    query = (select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Region.name.label("region"), Enterprise.size,
+                    Enterprise.legal_rep, Enterprise.address, Enterprise.contact, Enterprise.phone, Enterprise.email,
+                    func.coalesce(vouchers.c.vouchers, 0).label("vouchers"), logins.c.username)
+             .join(Region, Enterprise.region_id == Region.id)
+             .outerjoin(logins, logins.c.enterprise_id == Enterprise.id)
+             .outerjoin(vouchers, vouchers.c.enterprise_id == Enterprise.id))
+    text = search.strip()
+    if text:
+        pattern = db.contains_pattern(text)
+        query = query.where(Enterprise.name.like(pattern, escape=db.LIKE_ESCAPE) | (Enterprise.credit_code == text.upper()))
+    if region:
+        query = query.where(Region.name == region)
+    with db.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.execute(query.order_by(Enterprise.id.desc()).limit(page_size)
+                               .offset((max(1, page) - 1) * page_size)).mappings().all()
+    return pd.DataFrame(rows, columns=["id", "credit_code", "name", "region", "size", "legal_rep", "address", "contact",
+                                       "phone", "email", "vouchers", "username"]), total

@@ -24,7 +24,9 @@ from lib.models import (
     Region,
     ServiceRecord,
     Voucher,
+    Withdrawal,
 )
+from lib.vouchers import settlement_checklist
 from lib.workflow import STATUS_LABELS, TRANSITIONS, Action, VoucherStatus, owns
 
 PAGE_SIZE = 20
@@ -50,10 +52,6 @@ def _scope(query: Select, actor: Actor) -> Select:
     return query.where(False)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _needs_enterprise(filters: VoucherFilters) -> bool:
     return bool(filters.enterprise_name.strip()) or filters.region_id is not None
 
@@ -64,7 +62,8 @@ def _filtered(query: Select, filters: VoucherFilters) -> Select:
         # A range, not LIKE 'x%': it uses the unique index on number on SQLite and PostgreSQL alike.
         query = query.where(Voucher.number >= prefix, Voucher.number < prefix[:-1] + chr(ord(prefix[-1]) + 1))
     if filters.enterprise_name.strip():
-        query = query.where(Enterprise.name.like("%" + _escape_like(filters.enterprise_name.strip()) + "%", escape="\\"))
+        query = query.where(Enterprise.name.like(db.contains_pattern(filters.enterprise_name.strip()),
+                                                 escape=db.LIKE_ESCAPE))
     if filters.region_id is not None:
         query = query.where(Enterprise.region_id == filters.region_id)
     if filters.status:
@@ -167,6 +166,7 @@ class VoucherDetail:
     product: dict | None
     services: list[ServiceEntry] = field(default_factory=list)
     evaluation: dict | None = None
+    checklist: list[tuple[str, bool]] = field(default_factory=list)  # what a settlement needs
 
     @property
     def status_label(self) -> str:
@@ -229,7 +229,8 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
             issued_at=voucher.issued_at, expires_at=voucher.expires_at, withdrawal_reason=voucher.withdrawal_reason,
             delivered_on=voucher.delivered_on, delivery_content=voucher.delivery_content,
             void_reason=voucher.void_reason, settled_amount=voucher.settled_amount, settled_on=voucher.settled_on,
-            enterprise=enterprise, product=product, services=services, evaluation=evaluation)
+            enterprise=enterprise, product=product, services=services, evaluation=evaluation,
+            checklist=settlement_checklist(voucher, session))
 
 
 HISTORY_ACTION_LABELS = {str(a): TRANSITIONS[a].label for a in Action} | {
@@ -237,6 +238,10 @@ HISTORY_ACTION_LABELS = {str(a): TRANSITIONS[a].label for a in Action} | {
     "lock_account": "账户锁定", "enable_user": "启用账户", "disable_user": "停用账户",
     "create_product": "新增产品", "update_product": "修改产品", "take_off_sale": "下架产品",
     "add_engineer": "新增人员", "update_engineer": "修改人员", "engineer_left": "人员离职", "rehire_engineer": "人员复职",
+    "create_batch": "新建批次", "update_batch": "修改批次", "create_provider": "新增服务商", "update_provider": "修改服务商",
+    "suspend_provider": "暂停服务商", "resume_provider": "恢复服务商", "approve_product": "产品审核通过",
+    "reject_product": "产品审核不通过", "put_on_sale": "上架产品", "lock_user": "锁定账户", "unlock_user": "解锁账户",
+    "update_profile": "修改企业信息", "update_enterprise": "经信委修改企业信息",
 }
 
 
@@ -319,3 +324,55 @@ def enterprise_vouchers(actor: Actor, *, now: datetime | None = None) -> list[My
         result.append(MyVoucher(number, status, status_text(status, pending), issued_at, expires_at, days_left,
                                 provider_name, product_name, next_step(status, pending, days_left)))
     return result
+
+
+def open_withdrawals() -> pd.DataFrame:
+    """撤回审核: pending withdrawal requests, oldest first."""
+    with db.read_session() as session:
+        rows = session.execute(
+            select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
+                   Product.name.label("product_name"), Voucher.status, Withdrawal.reason, Withdrawal.requested_at)
+            .join(Voucher, Withdrawal.voucher_id == Voucher.id)
+            .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
+            .outerjoin(Provider, Voucher.provider_id == Provider.id)
+            .outerjoin(Product, Voucher.product_id == Product.id)
+            .where(Withdrawal.status == "pending").order_by(Withdrawal.requested_at)).all()
+    frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "provider_name", "product_name", "status", "reason",
+                                        "requested_at"])
+    frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[VoucherStatus(s)])
+    return frame
+
+
+EXPORT_LIMIT = 50_000
+
+
+def voucher_export_rows(actor: Actor, filters: VoucherFilters = VoucherFilters()) -> pd.DataFrame:
+    """The list as filtered, for Excel (at most EXPORT_LIMIT rows), with dates and amounts."""
+    query = _filtered(_scope(
+        select(Voucher.number, Enterprise.name.label("enterprise_name"), Enterprise.credit_code, Region.name.label("region"),
+               Voucher.status, Voucher.withdrawal_pending, Provider.name.label("provider_name"),
+               Product.name.label("product_name"), Voucher.face_value, Voucher.price, Voucher.issued_at,
+               Voucher.contract_date, Voucher.delivered_on, Voucher.settled_on)
+        .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
+        .join(Region, Enterprise.region_id == Region.id)
+        .outerjoin(Provider, Voucher.provider_id == Provider.id)
+        .outerjoin(Product, Voucher.product_id == Product.id), actor), filters)
+    with db.read_session() as session:
+        rows = session.execute(query.order_by(Voucher.number.desc()).limit(EXPORT_LIMIT)).mappings().all()
+    frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "credit_code", "region", "status", "withdrawal_pending",
+                                        "provider_name", "product_name", "face_value", "price", "issued_at",
+                                        "contract_date", "delivered_on", "settled_on"])
+    frame["status_label"] = [status_text(s, w) for s, w in zip(frame["status"], frame["withdrawal_pending"], strict=True)]
+    return frame
+
+
+VOUCHER_EXPORT_COLUMNS = {"number": "服务券号", "enterprise_name": "公司名称", "credit_code": "统一社会信用代码",
+                          "region": "区域", "status_label": "状态", "provider_name": "服务商", "product_name": "服务产品",
+                          "face_value": "面额（元）", "price": "价格（元）", "issued_at": "发券时间",
+                          "contract_date": "合同签订日期", "delivered_on": "交付日期", "settled_on": "兑付日期"}
+
+
+def provider_options() -> dict[int, str]:
+    """{id: name} of every provider, for filters."""
+    with db.read_session() as session:
+        return dict(session.execute(select(Provider.id, Provider.name).order_by(Provider.name)).all())

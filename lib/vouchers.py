@@ -103,31 +103,45 @@ def next_numbers(session: Session, batch: Batch, count: int) -> list[str]:
     return [f"{batch.year % 100:02d}{serial:05d}" for serial in range(first, first + count)]
 
 
+def issue_in(session: Session, *, actor: Actor, enterprise_id: int, batch: Batch, number: str, now: datetime) -> Voucher:
+    """发放 inside the caller's transaction (single issue and batch import share it)."""
+    live = session.scalar(select(Voucher.number).where(
+        Voucher.enterprise_id == enterprise_id, Voucher.batch_id == batch.id,
+        Voucher.status.not_in([S.EXPIRED, S.VOIDED])))
+    if live:
+        raise DomainError(f"该企业已持有本批次有效服务券{live}")
+    voucher = Voucher(number=number, batch_id=batch.id, enterprise_id=enterprise_id, face_value=batch.face_value,
+                      status=S.ISSUED, issued_at=now, expires_at=now + timedelta(days=batch.expiry_days_after_issue),
+                      withdrawal_pending=False, updated_at=now)
+    session.add(voucher)
+    session.flush()
+    record(session, actor, Action.ISSUE, voucher=voucher, to_status=S.ISSUED,
+           changes={"face_value": batch.face_value, "expires_at": voucher.expires_at}, now=now)
+    return voucher
+
+
+def require_commission(actor: Actor, what: str) -> None:
+    if actor.role != Role.COMMISSION:
+        raise PermissionDenied(f"只有经信委可以{what}")
+
+
+def batch_of(session: Session, year: int) -> Batch:
+    batch = session.scalars(select(Batch).where(Batch.year == year)).one_or_none()
+    if batch is None:
+        raise NotFound(f"{year}年度批次不存在，请先设置批次")
+    return batch
+
+
 def issue_voucher(*, actor: Actor, enterprise_id: int, batch_year: int, now: datetime | None = None) -> str:
     """发放 one voucher of the batch to an enterprise; returns its number."""
     now = now or clock.utcnow()
-    if actor.role != Role.COMMISSION:
-        raise PermissionDenied("只有经信委可以发放服务券")
+    require_commission(actor, "发放服务券")
     with db.transaction() as session:
-        batch = session.scalars(select(Batch).where(Batch.year == batch_year)).one_or_none()
-        if batch is None:
-            raise NotFound(f"{batch_year}年度批次不存在，请先设置批次")
+        batch = batch_of(session, batch_year)
         if session.get(Enterprise, enterprise_id) is None:
             raise NotFound("企业不存在")
-        live = session.scalar(select(Voucher.number).where(
-            Voucher.enterprise_id == enterprise_id, Voucher.batch_id == batch.id,
-            Voucher.status.not_in([S.EXPIRED, S.VOIDED])))
-        if live:
-            raise DomainError(f"该企业已持有本批次有效服务券{live}")
         (number,) = next_numbers(session, batch, 1)
-        voucher = Voucher(number=number, batch_id=batch.id, enterprise_id=enterprise_id, face_value=batch.face_value,
-                          status=S.ISSUED, issued_at=now, expires_at=now + timedelta(days=batch.expiry_days_after_issue),
-                          withdrawal_pending=False, updated_at=now)
-        session.add(voucher)
-        session.flush()
-        record(session, actor, Action.ISSUE, voucher=voucher, to_status=S.ISSUED,
-               changes={"face_value": batch.face_value, "expires_at": voucher.expires_at}, now=now)
-        return number
+        return issue_in(session, actor=actor, enterprise_id=enterprise_id, batch=batch, number=number, now=now).number
 
 
 def expire(*, now: datetime | None = None, number: str | None = None) -> int:
@@ -440,3 +454,11 @@ def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None)
                 request.decision_reason = "服务券已作废"
             voucher.withdrawal_pending = False
         _move(session, voucher, Action.VOID, actor, now, {"reason": reason})
+
+
+def face_value_of(number: str) -> Decimal:
+    with db.read_session() as session:
+        face = session.scalar(select(Voucher.face_value).where(Voucher.number == str(number).strip()))
+    if face is None:
+        raise NotFound(f"服务券{number}不存在")
+    return face

@@ -1,6 +1,92 @@
-"""服务商管理: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""服务商管理: add, edit, suspend/resume providers and their logins; a suspended provider's live vouchers."""
+import streamlit as st
 
-current_actor()
-under_construction("服务商管理", "新增、编辑、暂停服务商及其账户。")
+from lib import auth, exports, providers
+from ui.auth_gate import current_actor
+from ui.widgets import attempt, ok_cancel, show_flash
+
+FORM = "provider_form"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = {"name": "服务商名称", "credit_code": "统一社会信用代码", "contact": "联系人", "phone": "公司电话",
+           "address": "公司地址", "status_label": "状态", "products": "上架产品", "live": "办理中服务券", "username": "登录账户"}
+actor = current_actor()
+st.subheader("服务商管理")
+show_flash()
+if notice := st.session_state.pop("provider_login", None):
+    st.info(f"服务商登录账户名：{notice[0]}　一次性密码：{notice[1]}（仅显示这一次，请转交服务商；首次登录须修改密码）")
+search = st.text_input("服务商名称", placeholder="输入名称中的字查找", key="prov_search")
+frame = providers.providers_frame(search)
+if st.button("新增服务商", type="primary"):
+    st.session_state[FORM] = "new"
+
+
+def provider_form(row=None) -> None:
+    with st.form("provider_edit"):
+        st.markdown("**新增服务商**" if row is None else f"**修改服务商：{row.name}**")
+        c1, c2 = st.columns(2)
+        data = {"name": c1.text_input("服务商名称", value=row.name if row is not None else "", max_chars=100),
+                "credit_code": c2.text_input("统一社会信用代码", value=(row.credit_code or "") if row is not None else "",
+                                             max_chars=18)}
+        c1, c2, c3 = st.columns(3)
+        data["contact"] = c1.text_input("联系人", value=(row.contact or "") if row is not None else "", max_chars=40)
+        data["phone"] = c2.text_input("公司电话", value=(row.phone or "") if row is not None else "", max_chars=20)
+        data["fax"] = c3.text_input("公司传真", value=(row.fax or "") if row is not None else "", max_chars=20)
+        c1, c2 = st.columns(2)
+        data["address"] = c1.text_input("公司地址", value=(row.address or "") if row is not None else "", max_chars=200)
+        data["website"] = c2.text_input("公司网站", value=(row.website or "") if row is not None else "", max_chars=200)
+        username = st.text_input("登录账户名（可留空，稍后在用户管理中创建）", max_chars=40) if row is None else None
+        ok, cancel = ok_cancel()
+        if cancel:
+            st.session_state.pop(FORM, None)
+            st.rerun()
+        if ok and row is None:
+            def create():
+                _, name, password = providers.create_provider(actor=actor, data=data, username=username or None)
+                if name:
+                    st.session_state["provider_login"] = (name, password)
+            attempt(create, "服务商已新增。", close=FORM)
+        elif ok:
+            attempt(lambda: providers.update_provider(actor=actor, provider_id=row.id, data=data), "服务商信息已修改。",
+                    close=FORM)
+
+
+if st.session_state.get(FORM) == "new":
+    provider_form()
+if frame.empty:
+    st.markdown("没有记录!")
+else:
+    st.dataframe(frame[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
+    st.download_button("导出Excel", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="服务商列表.xlsx",
+                       data=lambda: exports.to_excel(frame, COLUMNS, title="服务商列表", filters={"服务商名称": search}))
+    names = dict(zip(frame["id"], frame["name"], strict=True))
+    chosen = st.selectbox("选择服务商进行操作", list(names), format_func=names.get, index=None, placeholder="请选择",
+                          key="prov_chosen")
+    if chosen is not None:
+        row = next(frame[frame["id"] == chosen].itertuples())
+        c1, c2, c3 = st.columns([1, 1, 4])
+        if c1.button("修改"):
+            st.session_state[FORM] = int(row.id)
+            st.rerun()
+        if row.username and c2.button("重置登录密码"):
+            password = auth.reset_password(actor=actor, username=row.username)
+            st.session_state["provider_login"] = (row.username, password)
+            st.rerun()
+        if st.session_state.get(FORM) == int(row.id):
+            provider_form(row)
+        with st.form(f"status_{row.id}"):
+            if row.status == "active":
+                reason = st.text_input("暂停原因", max_chars=500)
+                if st.form_submit_button("暂停服务商"):
+                    attempt(lambda: providers.set_status(actor=actor, provider_id=int(row.id), suspended=True, reason=reason),
+                            f"“{row.name}”已暂停：产品不再向企业展示，账户不能登录。")
+            else:
+                st.caption("该服务商已暂停。")
+                if st.form_submit_button("恢复服务商"):
+                    attempt(lambda: providers.set_status(actor=actor, provider_id=int(row.id), suspended=False),
+                            f"“{row.name}”已恢复。")
+        live = providers.live_vouchers(int(row.id))
+        st.markdown(f"**办理中的服务券（{len(live)}张）**" + ("　服务商已暂停，请逐一处理（撤回、作废或延期）。"
+                                                       if row.status == "suspended" and len(live) else ""))
+        if not live.empty:
+            st.dataframe(live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称", "status_label": "状态"})
+                         [["服务券号", "企业名称", "状态"]], hide_index=True, width="stretch")

@@ -1,6 +1,40 @@
-"""兑付管理: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""兑付管理: vouchers waiting for settlement with their checklist; settle one or several; export."""
+import streamlit as st
 
-current_actor()
-under_construction("兑付管理", "核对兑付材料清单，办理兑付并导出兑付清单。")
+from lib import clock, exports, settlement
+from ui.auth_gate import current_actor
+from ui.widgets import attempt, show_flash
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+actor = current_actor()
+st.subheader("兑付管理")
+show_flash()
+st.caption("企业评价后的服务券在此兑付。兑付前核对材料：" + "、".join(settlement.CHECKLIST) + "。")
+ready = settlement.ready_frame()
+if ready.empty:
+    st.markdown("没有记录!")
+else:
+    shown = ready.assign(ready=ready["ready"].map({True: "✅ 齐全", False: "❌ 不齐"}))
+    st.dataframe(shown[list(settlement.COLUMNS)].rename(columns=settlement.COLUMNS), hide_index=True, width="stretch")
+    st.download_button("导出待兑付清单", icon=":material/download:", on_click="ignore", mime=XLSX,
+                       file_name="待兑付清单.xlsx",
+                       data=lambda: exports.to_excel(ready, settlement.COLUMNS, title="待兑付清单",
+                                                     filters={"状态": "已评价"}))
+    with st.form("settle"):
+        choices = ready.loc[ready["ready"], "number"].tolist()
+        numbers = st.multiselect("选择要兑付的服务券（仅材料齐全的可选）", choices, placeholder="请选择", select_all=True)
+        c1, c2 = st.columns(2)
+        amount = c1.text_input("兑付金额（元，留空则按面额）")
+        day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(), format="YYYY-MM-DD")
+        if st.form_submit_button("兑付", type="primary"):
+            attempt(lambda: settlement.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
+                    f"已兑付{len(numbers)}张服务券。")
+st.markdown("##### 已兑付")
+settled = settlement.settled_frame()
+if settled.empty:
+    st.caption("暂无已兑付的服务券。")
+else:
+    st.dataframe(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200), hide_index=True, width="stretch")
+    st.download_button("导出兑付清单", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="兑付清单.xlsx",
+                       data=lambda: exports.to_excel(settled, settlement.SETTLED_COLUMNS, title="兑付清单",
+                                                     filters={"状态": "已兑付"}))

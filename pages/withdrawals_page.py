@@ -1,6 +1,32 @@
-"""撤回审核: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""撤回审核: open withdrawal requests; approve (→ 已激活) or reject with a reason."""
+import streamlit as st
 
-current_actor()
-under_construction("撤回审核", "审核企业的服务券撤回申请。")
+from lib import clock, queries, vouchers
+from ui.auth_gate import current_actor
+from ui.voucher_views import open_voucher
+from ui.widgets import attempt, show_flash
+
+actor = current_actor()
+st.subheader("撤回审核")
+show_flash()
+if st.query_params.get("voucher"):
+    st.switch_page("pages/vouchers_page.py", query_params={"voucher": st.query_params["voucher"]})
+pending = queries.open_withdrawals()
+if pending.empty:
+    st.markdown("没有记录!")
+    st.caption("目前没有待审核的撤回申请。")
+for row in pending.itertuples():
+    with st.container(border=True):
+        st.markdown(f"**服务券{row.number}**　{row.enterprise_name}　｜　{row.provider_name or ''}　{row.product_name or ''}"
+                    f"　｜　{row.status_label}")
+        st.markdown(f"撤回原因：{row.reason}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
+        with st.form(f"decide_{row.number}"):
+            note = st.text_input("审核意见（驳回时必填）", max_chars=500)
+            ok, no, view, _ = st.columns([1, 1, 1, 4])
+            if ok.form_submit_button("批准", type="primary"):
+                attempt(lambda row=row, note=note: vouchers.decide_withdrawal(
+                    actor=actor, number=row.number, approve=True, reason=note), f"已批准服务券{row.number}的撤回。")
+            if no.form_submit_button("驳回"):
+                attempt(lambda row=row, note=note: vouchers.decide_withdrawal(
+                    actor=actor, number=row.number, approve=False, reason=note), f"已驳回服务券{row.number}的撤回。")
+        st.button("查看办理记录", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))

@@ -48,6 +48,7 @@ def render_detail(actor: Actor, number: str) -> None:
     actions = set(available_actions(detail, actor))
     _header(detail)
     _enterprise_actions(actor, detail, actions)
+    _commission_actions(actor, detail, actions)
     _purchase(actor, detail, actions)
     _enterprise(detail)
     _product(actor, detail, actions)
@@ -98,6 +99,51 @@ def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: set[Action
             st.download_button("打印服务券（PDF）", data=lambda: documents.voucher_pdf(actor, detail.number),
                                file_name=f"服务券{detail.number}.pdf", mime="application/pdf",
                                icon=":material/print:", on_click="ignore")
+
+
+def _commission_actions(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+    """撤回审核, 兑付, 延期 and 作废 where the life cycle allows them."""
+    n = detail.number
+    if Action.APPROVE_WITHDRAWAL in actions:
+        with st.container(border=True):
+            st.markdown(f"**撤回审核**：企业申请撤回，原因：{detail.withdrawal_reason or ''}")
+            st.caption("批准后服务券回到“已激活”，产品、确认和合同信息清空（历史记录保留）；驳回需说明原因。")
+            with st.form(f"withdrawal_{n}"):
+                note = st.text_input("审核意见（驳回时必填）", max_chars=500)
+                ok, no, _ = st.columns([1, 1, 5])
+                if ok.form_submit_button("批准撤回", type="primary"):
+                    _attempt(n, lambda: vouchers.decide_withdrawal(actor=actor, number=n, approve=True, reason=note),
+                             "已批准撤回，服务券回到已激活状态。")
+                if no.form_submit_button("驳回撤回"):
+                    _attempt(n, lambda: vouchers.decide_withdrawal(actor=actor, number=n, approve=False, reason=note),
+                             "已驳回撤回申请。")
+    if Action.SETTLE in actions:
+        with st.container(border=True):
+            st.markdown("**兑付**")
+            for label, ok in detail.checklist:
+                st.markdown(f"{'✅' if ok else '❌'} {label}")
+            with st.form(f"settle_{n}"):
+                c1, c2 = st.columns(2)
+                amount = c1.text_input("兑付金额（元）", value=f"{detail.face_value:.2f}")
+                day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(), format="YYYY-MM-DD")
+                if st.form_submit_button("兑付", type="primary"):
+                    _attempt(n, lambda: vouchers.settle(actor=actor, number=n, amount=amount, settled_on=day), "已兑付。")
+    if Action.EXTEND in actions or Action.VOID in actions:
+        with st.expander("延期 / 作废"):
+            if Action.EXTEND in actions:
+                with st.form(f"extend_{n}"):
+                    c1, c2 = st.columns([1, 3])
+                    days = c1.number_input("延期天数", min_value=1, max_value=365, value=15, step=1)
+                    reason = c2.text_input("延期原因", max_chars=500)
+                    if st.form_submit_button("延期"):
+                        _attempt(n, lambda: vouchers.extend(actor=actor, number=n, days=days, reason=reason),
+                                 f"已延期{days}天。")
+            if Action.VOID in actions:
+                with st.form(f"void_{n}"):
+                    reason = st.text_input("作废原因", max_chars=500)
+                    st.caption("作废后不可恢复。")
+                    if st.form_submit_button("作废"):
+                        _attempt(n, lambda: vouchers.void(actor=actor, number=n, reason=reason), "服务券已作废。")
 
 
 def _purchase(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import queries, vouchers
+from lib import exports, queries, vouchers
 from lib.actors import Actor
-from lib.labels import VOUCHER_LIST_COLUMNS
+from lib.labels import VOUCHER_LIST_COLUMNS, Role
 from lib.workflow import STATUS_LABELS
 from ui.widgets import pager
 
@@ -36,6 +36,9 @@ def render_list(actor: Actor) -> None:
     region_names = [ANY, *regions["name"].tolist()]
     status_names = [ANY, *STATUS_LABELS.values()]
     qp = st.query_params
+    commission = actor.role == Role.COMMISSION
+    providers = queries.provider_options() if commission else {}
+    provider_names = [ANY, *providers.values()]
     with st.form("voucher_search", border=False):
         c1, c2, c3, c4, c5 = st.columns([2, 3, 2, 3, 1], vertical_alignment="bottom")
         number = c1.text_input("服务券号", value=qp.get("number", ""), placeholder="服务券号", max_chars=12)
@@ -44,9 +47,14 @@ def render_list(actor: Actor) -> None:
                               if qp.get("region") in region_names else 0)
         status = c4.selectbox("状态", status_names, index=status_names.index(qp["status"])
                               if qp.get("status") in status_names else 0)
+        provider = ANY
+        if commission:
+            provider = st.selectbox("服务商", provider_names, index=provider_names.index(qp["provider"])
+                                    if qp.get("provider") in provider_names else 0)
         if c5.form_submit_button("搜索", icon=":material/search:", type="primary"):
             for key, value in (("number", number.strip()), ("name", name.strip()),
-                               ("region", "" if region == ANY else region), ("status", "" if status == ANY else status)):
+                               ("region", "" if region == ANY else region), ("status", "" if status == ANY else status),
+                               ("provider", "" if provider == ANY else provider)):
                 if value:
                     qp[key] = value
                 else:
@@ -57,8 +65,9 @@ def render_list(actor: Actor) -> None:
     if qp.get("region") in region_names[1:]:
         region_id = int(regions.loc[regions["name"] == qp["region"], "id"].iloc[0])
     status_id = next((s for s, label in STATUS_LABELS.items() if label == qp.get("status")), None)
+    provider_id = next((i for i, n in providers.items() if n == qp.get("provider")), None)
     filters = queries.VoucherFilters(number=qp.get("number", ""), enterprise_name=qp.get("name", ""),
-                                     region_id=region_id, status=status_id)
+                                     region_id=region_id, status=status_id, provider_id=provider_id)
     result = queries.voucher_page(actor, filters, page=_int_param("page"))
     widths = [1.4, 3, 2, 3, 3, 1]
     header = st.columns(widths)
@@ -76,3 +85,12 @@ def render_list(actor: Actor) -> None:
         cols[4].write(row.provider_name or "—")
         cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
     pager("voucher_page", result.page, result.pages, result.first_row, result.last_row, result.total)
+    if result.total:
+        applied = {"服务券号": qp.get("number", ""), "企业名称": qp.get("name", ""), "区域": qp.get("region", ""),
+                   "状态": qp.get("status", ""), "服务商": qp.get("provider", "")}
+        note = f"（最多{queries.EXPORT_LIMIT:,}条）" if result.total > queries.EXPORT_LIMIT else ""
+        st.download_button(f"导出Excel{note}", icon=":material/download:", on_click="ignore",
+                           data=lambda: exports.to_excel(queries.voucher_export_rows(actor, filters),
+                                                         queries.VOUCHER_EXPORT_COLUMNS, title="服务券列表", filters=applied),
+                           file_name="服务券列表.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,252 @@
+"""发放: batch settings, issuing one voucher, and the Excel batch import (all rows or none)."""
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lib import auth, clock, db, exports
+from lib import validation as v
+from lib.actors import Actor
+from lib.enterprises import clean_basic
+from lib.errors import DomainError, ValidationError
+from lib.history import record
+from lib.labels import ENTERPRISE_SIZES
+from lib.models import Batch, Enterprise, User, Voucher
+from lib.vouchers import batch_of, issue_in, next_numbers, require_commission
+from lib.workflow import VoucherStatus
+
+# Template columns: header → model field. The first three are required.
+COLUMNS = {"统一社会信用代码": "credit_code", "企业名称": "name", "所属区": "region", "企业规模": "size",
+           "法定代表人": "legal_rep", "地址": "address", "联系人": "contact", "联系电话": "phone", "邮箱": "email"}
+REQUIRED = ["统一社会信用代码", "企业名称", "所属区"]
+MAX_ROWS = 5000
+RESULT_COLUMNS = {"number": "服务券号", "credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区",
+                  "username": "企业登录账户名", "password": "一次性密码"}
+
+
+# ---------------------------------------------------------------- batches
+
+def save_batch(*, actor: Actor, year: object, face_value: object, days_after_issue: object,
+               days_after_activation: object, now: datetime | None = None) -> None:
+    """批次 settings: create the year's batch or change its face value and deadlines."""
+    require_commission(actor, "设置批次")
+    year = v.count(year, "年度", required_=True, maximum=2099)
+    if year < 2000:
+        raise ValidationError("年度", "应为2000到2099之间的年份")
+    face = v.money(face_value, "面额（元）", required_=True, maximum=Decimal("1000000"))
+    if face <= 0:
+        raise ValidationError("面额（元）", "应大于0")
+    issue_days = v.count(days_after_issue, "发放后有效天数", required_=True, maximum=365)
+    activation_days = v.count(days_after_activation, "激活后有效天数", required_=True, maximum=365)
+    if issue_days < 1 or activation_days < 1:
+        raise ValidationError("有效天数", "至少1天")
+    with db.transaction() as session:
+        batch = session.scalars(select(Batch).where(Batch.year == year)).one_or_none()
+        values = {"face_value": face, "expiry_days_after_issue": issue_days,
+                  "expiry_days_after_activation": activation_days}
+        if batch is None:
+            batch = Batch(year=year, next_serial=1, **values)
+            session.add(batch)
+            action = "create_batch"
+        else:
+            for key, value in values.items():
+                setattr(batch, key, value)
+            action = "update_batch"
+        record(session, actor, action, changes={"year": year, **values}, now=now or clock.utcnow())
+
+
+def batches_frame() -> pd.DataFrame:
+    with db.read_session() as session:
+        rows = session.execute(select(Batch.year, Batch.face_value, Batch.expiry_days_after_issue,
+                                      Batch.expiry_days_after_activation, Batch.next_serial)
+                               .order_by(Batch.year.desc())).all()
+    frame = pd.DataFrame(rows, columns=["year", "face_value", "days_after_issue", "days_after_activation", "next_serial"])
+    frame["issued"] = frame["next_serial"] - 1
+    return frame
+
+
+# ---------------------------------------------------------------- rows
+
+def clean_row(session: Session, raw: dict) -> dict:
+    """One Excel row (header → value) checked as enterprise basics; errors name the column."""
+    data = {COLUMNS[h]: ("" if raw.get(h) is None else str(raw.get(h)).strip()) for h in COLUMNS}
+    return {**clean_basic(session, data), "region": data["region"]}
+
+
+def _live_number(session: Session, credit_code: str, batch_id: int) -> str | None:
+    return session.scalar(select(Voucher.number).join(Enterprise, Voucher.enterprise_id == Enterprise.id).where(
+        Enterprise.credit_code == credit_code, Voucher.batch_id == batch_id,
+        Voucher.status.not_in([VoucherStatus.EXPIRED, VoucherStatus.VOIDED])))
+
+
+@dataclass
+class RowError:
+    row: int  # the Excel row number, as the officer sees it
+    column: str
+    message: str
+
+
+@dataclass
+class ImportPreview:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and not self.errors and bool(self.rows)
+
+    def errors_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([(e.row, e.column, e.message) for e in self.errors], columns=["行号", "列", "问题"])
+
+
+def template_excel() -> bytes:
+    """The import template: the header row, one example row, and a sheet of rules."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "企业名单"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(["91320000134763391X", "南京示例科技有限公司", "江宁区", "小型", "张三", "南京市江宁区某路1号", "李四",
+                  "13912345678", "contact@example.com"])
+    for column in "ABCDEFGHI":
+        sheet.column_dimensions[column].width = 22
+    notes = book.create_sheet("填写说明")
+    for line in [f"必填列：{'、'.join(REQUIRED)}；其余列可留空，由企业激活时补全。",
+                 "统一社会信用代码：18位，系统会核对校验位。",
+                 "所属区：南京市行政区或开发区名称，如 江宁区、江北新区。",
+                 f"企业规模：{'、'.join(ENTERPRISE_SIZES)}，可留空。",
+                 f"每个文件最多{MAX_ROWS}行；同一文件中统一社会信用代码不能重复。",
+                 "请删除示例行后再上传。任何一行有错误时，整个文件都不会发放，请修改后重新上传。"]:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 90
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
+    """Check an uploaded file completely, writing nothing: file-level problems first, then each row."""
+    preview = ImportPreview()
+    if not content:
+        preview.file_error = "文件是空的，请选择填写好的Excel文件。"
+        return preview
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        preview.file_error = "无法读取：文件不是Excel（.xlsx）文件，请使用下载的模板填写。"
+        return preview
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    rows = [r for r in rows if any(c not in (None, "") for c in r)]
+    if not rows:
+        preview.file_error = "文件是空的：没有表头，也没有企业数据。"
+        return preview
+    header = [str(c).strip() if c is not None else "" for c in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c or "（空白列名）" for c in header if c not in COLUMNS]
+    if missing or extra:
+        parts = ([f"缺少列：{'、'.join(missing)}"] if missing else []) + ([f"多余的列：{'、'.join(extra)}"] if extra else [])
+        preview.file_error = "表头与模板不一致（" + "；".join(parts) + "），请使用下载的模板。"
+        return preview
+    body = rows[1:]
+    if not body:
+        preview.file_error = "文件中没有企业数据（只有表头）。"
+        return preview
+    if len(body) > MAX_ROWS:
+        preview.file_error = f"文件共有{len(body)}行企业数据，超过每次最多{MAX_ROWS}行的限制，请拆分后分批导入。"
+        return preview
+    with db.read_session() as session:
+        batch = batch_of(session, batch_year)
+        seen: dict[str, int] = {}
+        for offset, values in enumerate(body, start=2):
+            raw = dict(zip(header, values, strict=False))
+            try:
+                row = clean_row(session, raw)
+            except ValidationError as exc:
+                preview.errors.append(RowError(offset, exc.field or "", exc.reason))
+                continue
+            if row["credit_code"] in seen:
+                preview.errors.append(RowError(offset, "统一社会信用代码", f"与第{seen[row['credit_code']]}行重复"))
+                continue
+            seen[row["credit_code"]] = offset
+            live = _live_number(session, row["credit_code"], batch.id)
+            if live:
+                preview.errors.append(RowError(offset, "统一社会信用代码", f"该企业已持有本批次有效服务券{live}"))
+                continue
+            row["row"] = offset
+            preview.rows.append(row)
+    return preview
+
+
+def _issue_rows(session: Session, actor: Actor, rows: list[dict], batch: Batch, now: datetime,
+                progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    numbers = next_numbers(session, batch, len(rows))
+    results = []
+    for done, (row, number) in enumerate(zip(rows, numbers, strict=True), start=1):
+        enterprise = session.scalars(select(Enterprise).where(Enterprise.credit_code == row["credit_code"])).one_or_none()
+        if enterprise is None:
+            enterprise = Enterprise(**{k: row[k] for k in ("credit_code", "name", "region_id", "size", "legal_rep",
+                                                           "address", "contact", "phone", "email")}, created_at=now)
+            session.add(enterprise)
+            session.flush()
+        issue_in(session, actor=actor, enterprise_id=enterprise.id, batch=batch, number=number, now=now)
+        username, password = session.scalar(select(User.username).where(User.enterprise_id == enterprise.id)), "（已有账户）"
+        if username is None:
+            username, password = f"qy{number}", auth.generate_one_time_password()
+            auth.add_user(session, actor=actor, username=username, display_name=enterprise.name, role="enterprise",
+                          password_hash=auth.one_time_hash(password), enterprise_id=enterprise.id, now=now)
+        results.append({"number": number, "credit_code": enterprise.credit_code, "name": enterprise.name,
+                        "region": row["region"], "username": username, "password": password})
+        if progress and (done % 100 == 0 or done == len(rows)):
+            progress(done, len(rows))
+    return results
+
+
+def issue_batch(*, actor: Actor, preview: ImportPreview, batch_year: int,
+                progress: Callable[[int, int], None] | None = None, now: datetime | None = None) -> pd.DataFrame:
+    """Issue every row of a checked file in one transaction: all vouchers or none."""
+    require_commission(actor, "批量发放服务券")
+    if not preview.ok:
+        raise DomainError("文件中有错误，未发放任何服务券。请按提示修改后重新上传。")
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        batch = batch_of(session, batch_year)
+        for row in preview.rows:  # checked again inside the transaction: someone may have issued meanwhile
+            if live := _live_number(session, row["credit_code"], batch.id):
+                raise DomainError(f"第{row['row']}行：该企业已持有本批次有效服务券{live}，未发放任何服务券。")
+        results = _issue_rows(session, actor, preview.rows, batch, now, progress)
+    return pd.DataFrame(results, columns=list(RESULT_COLUMNS))
+
+
+def issue_single(*, actor: Actor, data: dict, batch_year: int, now: datetime | None = None) -> dict:
+    """发放 to one enterprise given by its basic fields (enterprises.BASIC; found by 统一社会信用代码 or
+    created), with its login."""
+    require_commission(actor, "发放服务券")
+    now = now or clock.utcnow()
+    with db.transaction() as session:
+        row = {**clean_basic(session, data), "region": (data.get("region") or "").strip()}
+        batch = batch_of(session, batch_year)
+        if live := _live_number(session, row["credit_code"], batch.id):
+            raise DomainError(f"该企业已持有本批次有效服务券{live}")
+        (result,) = _issue_rows(session, actor, [row], batch, now)
+    return result
+
+
+def result_excel(results: pd.DataFrame, batch_year: int) -> bytes:
+    return exports.to_excel(results, RESULT_COLUMNS, title=f"{batch_year}年度服务券发放结果",
+                            filters={"说明": "一次性密码仅显示一次，请妥善转交企业；企业首次登录须修改密码"})

@@ -1,0 +1,99 @@
+"""产品审核 (commission): new and changed products with what changed; approve, reject, 上架/下架."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import select
+
+from lib import clock, db
+from lib import validation as v
+from lib.actors import Actor
+from lib.errors import NotFound, ValidationError
+from lib.history import record
+from lib.labels import PRODUCT_STATUS_LABELS
+from lib.models import History, Product, ProductCategory, Provider
+from lib.vouchers import require_commission
+
+FIELD_LABELS = {"name": "服务产品名称", "category_id": "类别", "price": "价格", "target": "适用对象", "problems": "解决问题",
+                "cases": "应用案例", "status": "状态"}
+
+
+def products_frame(status: str | None = "pending") -> pd.DataFrame:
+    """Products in `status` (None = all), oldest request first, with the provider and category."""
+    query = (select(Product.id, Product.name, Provider.name.label("provider_name"), Provider.status.label("provider_status"),
+                    ProductCategory.name.label("category"), Product.price, Product.target, Product.problems, Product.cases,
+                    Product.status, Product.review_note, Product.updated_at)
+             .join(Provider, Product.provider_id == Provider.id)
+             .join(ProductCategory, Product.category_id == ProductCategory.id).order_by(Product.updated_at, Product.id))
+    if status:
+        query = query.where(Product.status == status)
+    with db.read_session() as session:
+        rows = session.execute(query).mappings().all()
+    frame = pd.DataFrame(rows, columns=["id", "name", "provider_name", "provider_status", "category", "price", "target",
+                                        "problems", "cases", "status", "review_note", "updated_at"])
+    frame["status_label"] = frame["status"].map(PRODUCT_STATUS_LABELS)
+    return frame
+
+
+def last_change(product_id: int) -> list[tuple[str, str, str]]:
+    """What the provider changed in its latest edit, as (field, before, after); [] for a new product."""
+    with db.read_session() as session:
+        rows = session.scalars(select(History).where(History.action.in_(["update_product", "create_product"]))
+                               .order_by(History.id.desc()).limit(2000)).all()
+        categories = dict(session.execute(select(ProductCategory.id, ProductCategory.name)).all())
+    for row in rows:
+        changes = row.changes or {}
+        if changes.get("product_id") != product_id:
+            continue
+        if row.action == "create_product":
+            return []
+        out = []
+        for key, pair in changes.items():
+            if key in FIELD_LABELS and key != "status" and isinstance(pair, list):
+                before, after = pair
+                if key == "category_id":
+                    before, after = categories.get(before, before), categories.get(after, after)
+                out.append((FIELD_LABELS[key], "" if before is None else str(before), "" if after is None else str(after)))
+        return out
+    return []
+
+
+def decide(*, actor: Actor, product_id: int, approve: bool, reason: str | None = None,
+           now: datetime | None = None) -> None:
+    """Approve (→ 已上架) or reject (→ 未通过, reason required) a product waiting for review."""
+    require_commission(actor, "审核产品")
+    reason = v.text(reason, "审核意见", max_len=500, required_=not approve)
+    with db.transaction() as session:
+        product = session.get(Product, product_id)
+        if product is None:
+            raise NotFound("产品不存在")
+        if product.status != "pending":
+            raise ValidationError("产品状态", f"该产品当前为“{PRODUCT_STATUS_LABELS[product.status]}”，不在待审核中")
+        product.status = "on_sale" if approve else "rejected"
+        product.review_note = reason
+        product.updated_at = now or clock.utcnow()
+        record(session, actor, "approve_product" if approve else "reject_product",
+               changes={"product_id": product.id, "name": product.name, "reason": reason}, now=now)
+
+
+def set_on_sale(*, actor: Actor, product_id: int, on_sale: bool, reason: str | None = None,
+                now: datetime | None = None) -> None:
+    """The commission's 上架 (an approved product taken off before) or 下架 (any product, reason required)."""
+    require_commission(actor, "上架或下架产品")
+    reason = v.text(reason, "原因", max_len=500, required_=not on_sale)
+    with db.transaction() as session:
+        product = session.get(Product, product_id)
+        if product is None:
+            raise NotFound("产品不存在")
+        target = "on_sale" if on_sale else "off_sale"
+        if product.status == target:
+            raise ValidationError("产品状态", f"该产品已是“{PRODUCT_STATUS_LABELS[target]}”")
+        if on_sale and product.status != "off_sale":
+            raise ValidationError("产品状态", "只有已下架的产品可以重新上架；待审核的产品请先审核")
+        old = product.status
+        product.status = target
+        product.review_note = reason
+        product.updated_at = now or clock.utcnow()
+        record(session, actor, "put_on_sale" if on_sale else "take_off_sale",
+               changes={"product_id": product.id, "status": [old, target], "reason": reason}, now=now)

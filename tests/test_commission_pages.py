@@ -1,0 +1,118 @@
+"""AppTest page tests of the commission console on the demo database."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lib import db
+from lib.models import Product
+from lib.seed import credit_code_for
+from lib.workflow import VoucherStatus as S
+from tests.apptest import click, logged_in, texts
+from tests.builders import make_voucher, voucher_row
+from tests.test_provider_pages import widget
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+
+
+def page(name: str, **query):
+    at = logged_in("admin", **query)
+    return at.switch_page(f"pages/{name}_page.py").run()
+
+
+def test_the_voucher_list_has_a_provider_filter_and_the_issue_tabs(demo):
+    at = logged_in("admin")
+    assert [t.label for t in at.tabs] == ["服务券列表", "发放", "批量发放", "批次设置"]
+    widget(at.selectbox, "服务商").set_value("朗坤智慧科技股份有限公司")
+    at = click(at, "搜索")
+    assert sorted(b.label for b in at.button if b.label.isdigit()) == ["1700008", "1700009"]
+
+
+def test_issue_one_voucher_and_see_the_one_time_password_once(demo):
+    at = logged_in("admin")
+    widget(at.text_input, "统一社会信用代码").input(credit_code_for(515151))
+    [t for t in at.text_input if t.label == "企业名称"][1].input("南京新发企业有限公司")  # [0] is the list filter
+    widget(at.selectbox, "所属区").set_value("鼓楼区")
+    at = click(at, "发放")
+    assert "已发放服务券" in texts(at) and "一次性密码：" in texts(at)
+    at.run()
+    assert "一次性密码：" not in texts(at)  # shown once only
+
+
+def test_batch_settings_refuse_bad_input(demo):
+    at = logged_in("admin")
+    widget(at.text_input, "面额（元）").input("-1")
+    at = click(at, "保存批次")
+    assert [e.value for e in at.error] == ["面额（元）：不能小于0"]
+
+
+def test_approve_a_withdrawal(demo):
+    v = make_voucher(S.CONFIRMED, withdrawal_pending=False)
+    from lib import vouchers
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="换服务商")
+    at = page("withdrawals")
+    assert "撤回原因：换服务商" in texts(at)
+    at = click(at, "批准")
+    assert f"已批准服务券{v['number']}的撤回。" in texts(at)
+    assert voucher_row(v["number"]).status == S.ACTIVATED
+
+
+def test_settle_from_the_settlement_page(demo):
+    v = make_voucher(S.EVALUATED)
+    at = page("settlements")
+    widget(at.multiselect, "选择要兑付的服务券（仅材料齐全的可选）").set_value([v["number"]])
+    at = click(at, "兑付")
+    assert "已兑付1张服务券。" in texts(at)
+    assert voucher_row(v["number"]).status == S.SETTLED
+
+
+def test_approve_a_product(demo):
+    from lib import auth, catalog
+    actor = auth.session_account("langkun").actor()
+    catalog.create_product(actor=actor, data={"name": "朗坤新品", "category": "信息安全", "price": "9000", "problems": "防护"})
+    at = page("product_review")
+    assert "朗坤新品" in texts(at) and "新增产品" in texts(at)
+    at = click(at, "审核通过")
+    assert "“朗坤新品”已上架。" in texts(at)
+    with db.read_session() as s:
+        assert s.scalar(select(Product.status).where(Product.name == "朗坤新品")) == "on_sale"
+
+
+def test_void_and_extend_from_the_detail(demo):
+    v = make_voucher(S.EXPIRED)
+    at = logged_in("admin", voucher=v["number"])
+    widget(at.text_input, "延期原因").input("企业出差")
+    at = click(at, "延期")
+    assert "已延期15天。" in texts(at) and voucher_row(v["number"]).status == S.ISSUED
+    at = click(at, "作废")
+    assert [e.value for e in at.error] == ["作废原因：不能为空"]
+    widget(at.text_input, "作废原因").input("企业注销")
+    at = click(at, "作废")
+    assert "服务券已作废。" in texts(at) and voucher_row(v["number"]).status == S.VOIDED
+
+
+def test_users_reset_a_password_and_lock(demo):
+    at = page("users")
+    widget(at.selectbox, "选择账户").set_value("langkun")
+    at = click(at.run(), "重置密码")
+    assert "账户langkun的一次性密码" in texts(at)
+    widget(at.selectbox, "选择账户").set_value("langkun")
+    at = click(at.run(), "锁定")
+    assert "账户langkun已锁定。" in texts(at)
+
+
+def test_the_audit_log_shows_actions_in_chinese(demo):
+    at = page("audit_log")
+    assert not at.exception and "第1页" in texts(at)
+
+
+@pytest.mark.parametrize("name", ["enterprises", "providers", "product_review", "withdrawals", "settlements", "users",
+                                  "audit_log"])
+def test_every_commission_page_renders(demo, name):
+    at = page(name)
+    assert not at.exception
+
+
+def test_the_batch_tab_offers_the_template(demo):
+    at = logged_in("admin")
+    assert "下载Excel模板" in [d.proto.label for d in at.get("download_button")]
