@@ -1,7 +1,7 @@
 """企业管理: search, view and correct enterprises; create or reset an enterprise's login."""
 import streamlit as st
 
-from lib import auth, enterprises, queries
+from lib import auth, enterprises, exports, queries
 from lib.labels import ENTERPRISE_SIZES
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, pager, show_flash
@@ -26,6 +26,15 @@ else:
                  [["统一社会信用代码", "企业名称", "所属区", "企业规模", "联系人", "联系电话", "服务券", "登录账户"]],
                  hide_index=True, width="stretch")
 pages = -(-total // 20) if total else 0
+COLUMNS = {"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区", "size": "企业规模", "legal_rep": "法定代表人",
+           "address": "地址", "contact": "联系人", "phone": "联系电话", "email": "邮箱", "vouchers": "服务券", "username": "登录账户"}
+if total:
+    st.download_button("导出Excel（最多5,000条）", icon=":material/download:", on_click="ignore", file_name="企业列表.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       data=lambda: exports.to_excel(
+                           enterprises.search_enterprises(search=search, region=None if region == "请选择" else region,
+                                                          page_size=5000)[0],
+                           COLUMNS, title="企业列表", filters={"企业名称或代码": search, "所属区": "" if region == "请选择" else region}))
 pager("ent_page", min(page, max(pages, 1)), pages, (page - 1) * 20 + 1 if total else 0, min(page * 20, total), total)
 if total:
     names = dict(zip(rows["id"], rows["name"], strict=True))

@@ -1,7 +1,7 @@
 """撤回审核: open withdrawal requests; approve (→ 已激活) or reject with a reason."""
 import streamlit as st
 
-from lib import clock, queries, vouchers
+from lib import clock, exports, queries, vouchers
 from ui.auth_gate import current_actor
 from ui.voucher_views import open_voucher
 from ui.widgets import attempt, show_flash
@@ -12,9 +12,15 @@ show_flash()
 if st.query_params.get("voucher"):
     st.switch_page("pages/vouchers_page.py", query_params={"voucher": st.query_params["voucher"]})
 pending = queries.open_withdrawals()
+COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商", "product_name": "服务产品",
+           "status_label": "状态", "reason": "撤回原因", "requested_at": "申请时间"}
 if pending.empty:
     st.markdown("没有记录!")
     st.caption("目前没有待审核的撤回申请。")
+else:
+    st.download_button("导出Excel", icon=":material/download:", on_click="ignore", file_name="撤回申请.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       data=lambda: exports.to_excel(pending, COLUMNS, title="待审核撤回申请", filters={"状态": "待审核"}))
 for row in pending.itertuples():
     with st.container(border=True):
         st.markdown(f"**服务券{row.number}**　{row.enterprise_name}　｜　{row.provider_name or ''}　{row.product_name or ''}"

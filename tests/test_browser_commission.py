@@ -1,0 +1,139 @@
+"""The commission console in headless Chromium: batch-issue from Excel (a bad row, fixed, then
+issued), approve a product, approve a withdrawal, settle a voucher, find each in 操作日志."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from lib import auth, catalog, db, settlement, vouchers
+from lib.issuing import COLUMNS
+from lib.seed import credit_code_for
+from tests.browser import ARTIFACTS, BROWSER_MARKS, login, settle, shot
+
+pytestmark = BROWSER_MARKS
+
+
+@pytest.fixture(scope="module")
+def app(streamlit_server, browser):
+    url, database_url = streamlit_server
+    db.use_database(database_url)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    settle(page)
+    login(page, "admin")
+    yield url, page
+    context.close()
+    db.use_database(None)
+
+
+def excel(rows: list[list]) -> bytes:
+    book = Workbook()
+    book.active.append(list(COLUMNS))
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def body(page) -> str:
+    return page.inner_text("[data-testid=stMain]")
+
+
+def menu(page, name: str) -> None:
+    page.get_by_role("link", name=name, exact=True).click()
+    settle(page)
+
+
+def upload(page, name: str, content: bytes) -> None:
+    path = ARTIFACTS / name
+    path.write_bytes(content)
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(path))
+    settle(page)
+
+
+def test_batch_issue_from_excel_with_a_bad_row_then_fixed(app):
+    _, page = app
+    page.get_by_role("tab", name="批量发放").click()
+    settle(page)
+    rows = [[credit_code_for(880000 + i), f"南京批量企业{i}有限公司", "江宁区", "小型", "张三", "南京市某路", "李四",
+             "13912345678", f"b{i}@example.com"] for i in range(3)]
+    broken = [list(r) for r in rows]
+    broken[1][2] = "上海市"
+    upload(page, "batch_bad.xlsx", excel(broken))
+    page.get_by_text("发现1处错误").wait_for()
+    assert page.get_by_role("button", name="发放全部3张").count() == 0
+    shot(page, "commission_01_batch_error")
+    upload(page, "batch_good.xlsx", excel(rows))
+    page.get_by_text("检查通过：共3家企业").wait_for()
+    page.get_by_role("button", name="发放全部3张").click()
+    settle(page)
+    page.get_by_text("已发放3张服务券").wait_for()
+    shot(page, "commission_02_batch_issued")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载发放结果").click()
+    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    assert [c.value for c in sheet[5]][:2] == ["服务券号", "统一社会信用代码"]
+    number, username, password = sheet["A6"].value, sheet["E6"].value, sheet["F6"].value
+    assert auth.verify_login(username, password).must_change_password
+    assert vouchers.face_value_of(number)
+
+
+def test_approve_a_product(app):
+    _, page = app
+    catalog.create_product(actor=auth.session_account("langkun").actor(),
+                           data={"name": "朗坤安全网关", "category": "信息安全", "price": "16000", "problems": "边界防护"})
+    menu(page, "产品审核")
+    page.get_by_text("朗坤安全网关").wait_for()
+    page.get_by_role("button", name="审核通过").first.click()
+    settle(page)
+    page.get_by_text("“朗坤安全网关”已上架。").wait_for()
+    shot(page, "commission_03_product_approved")
+
+
+def test_approve_a_withdrawal(app):
+    _, page = app
+    vouchers.request_withdrawal(actor=auth.session_account("qy1700008").actor(), number="1700008", reason="想换服务商")
+    menu(page, "撤回审核")
+    page.get_by_text("撤回原因：想换服务商").wait_for()
+    page.get_by_role("button", name="批准").click()
+    settle(page)
+    page.get_by_text("已批准服务券1700008的撤回。").wait_for()
+    shot(page, "commission_04_withdrawal_approved")
+
+
+def test_settle_a_voucher(app):
+    _, page = app
+    ready = settlement.ready_frame()
+    number = ready.loc[ready["ready"], "number"].iloc[0]
+    menu(page, "兑付管理")
+    box = page.get_by_role("combobox", name="选择要兑付的服务券（仅材料齐全的可选）")
+    box.click()
+    box.fill(number)
+    page.get_by_role("option", name=number, exact=True).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="兑付", exact=True).click()
+    settle(page)
+    page.get_by_text("已兑付1张服务券。").wait_for()
+    shot(page, "commission_05_settled")
+
+
+@pytest.mark.parametrize("action,count", [("发放", 3), ("产品审核通过", 1), ("批准撤回", 1), ("兑付", 1)])
+def test_each_action_is_in_the_audit_log(app, action, count):
+    _, page = app
+    menu(page, "操作日志")
+    user = page.get_by_role("textbox", name="账户名", exact=True)
+    user.fill("admin")
+    user.press("Tab")
+    settle(page)
+    box = page.get_by_role("combobox", name="操作")
+    box.click()
+    box.fill(action)  # the option list is virtualised: filter it rather than scroll
+    page.get_by_role("option", name=action, exact=True).click()
+    settle(page)
+    page.get_by_text(f"共{count}条", exact=False).first.wait_for()
+    assert f"第1到第{count}条 共{count}条" in body(page)
+    shot(page, f"commission_06_log_{action}")
