@@ -227,6 +227,8 @@ class Withdrawal(Base):
     __tablename__ = "withdrawals"
     id: Mapped[int] = mapped_column(primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("vouchers.id"), index=True)
+    # The provider the voucher was bound to when the enterprise asked: approval clears the voucher's.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     reason: Mapped[str] = mapped_column(String(500))
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -34,6 +34,7 @@ from lib.models import (
     Settlement,
     User,
     Voucher,
+    Withdrawal,
 )
 from lib.validation import credit_check_char
 from lib.workflow import VoucherStatus as S
@@ -186,7 +187,7 @@ class Generator:
             span = max(1.0, (year_end - year_start).total_seconds() / 86400 - 60)
             for chunk_start in range(0, share, CHUNK):
                 n = min(CHUNK, share - chunk_start)
-                ents, vouchers, services, evals, settles, hist = [], [], [], [], [], []
+                ents, vouchers, services, evals, settles, hist, withdrawals = [], [], [], [], [], [], []
                 for _ in range(n):
                     status = rng.choices(self.statuses, self.weights)[0]
                     if year == years[-1] and status in (S.ISSUED, S.ACTIVATED):
@@ -204,6 +205,7 @@ class Generator:
                     evals += extra["evals"]
                     settles += extra["settles"]
                     hist += extra["history"]
+                    withdrawals += extra["withdrawals"]
                     ent_id += 1
                     v_id += 1
                     serial += 1
@@ -213,12 +215,13 @@ class Generator:
                 _bulk(self.conn, ServiceRecord.__table__, services)
                 _bulk(self.conn, Evaluation.__table__, evals)
                 _bulk(self.conn, Settlement.__table__, settles)
+                _bulk(self.conn, Withdrawal.__table__, withdrawals)
                 if self.with_history:
                     _bulk(self.conn, History.__table__, hist)
                 if self.progress:
                     self.progress(done, count)
         _fix_sequences(self.conn, [Enterprise.__table__, Voucher.__table__, ServiceRecord.__table__,
-                                   Evaluation.__table__, Settlement.__table__, History.__table__])
+                                   Evaluation.__table__, Settlement.__table__, History.__table__, Withdrawal.__table__])
         return done
 
     def _enterprise(self, eid: int, serial: int, issued: datetime, status: S) -> dict:
@@ -247,7 +250,7 @@ class Generator:
 
     def _voucher(self, vid: int, number: str, batch_id: int, ent_id: int, status: S, issued: datetime) -> tuple[dict, dict]:
         rng, now = self.rng, self.now
-        extra: dict[str, list] = {"services": [], "evals": [], "settles": [], "history": []}
+        extra: dict[str, list] = {"services": [], "evals": [], "settles": [], "history": [], "withdrawals": []}
         v = {"id": vid, "number": number, "batch_id": batch_id, "enterprise_id": ent_id, "face_value": FACE_VALUE,
              "status": str(status), "provider_id": None, "product_id": None, "price": None, "issued_at": issued,
              "activated_at": None, "chosen_at": None, "confirmed_at": None, "confirm_remark": None, "contract_date": None,
@@ -325,6 +328,9 @@ class Generator:
         if status in (S.PENDING_CONFIRM, S.CONFIRMED) and rng.random() < 0.08:
             v["withdrawal_pending"] = True
             v["withdrawal_reason"] = "企业需求变更"
+            extra["withdrawals"].append({"voucher_id": vid, "provider_id": v["provider_id"], "reason": "企业需求变更",
+                                         "requested_by": None, "requested_at": self._when(t, 5), "status": "pending",
+                                         "decided_by": None, "decided_at": None, "decision_reason": None})
         v["updated_at"] = steps[-1][2]
         if self.with_history:
             for old, new, at, action, changes in steps:

@@ -203,7 +203,8 @@ def request_withdrawal(*, actor: Actor, number: str, reason: str, now: datetime 
     reason = _reason(reason, "撤回原因")
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.REQUEST_WITHDRAWAL, actor, now)
-        session.add(Withdrawal(voucher_id=voucher.id, reason=reason, requested_by=actor.user_id,
+        session.add(Withdrawal(voucher_id=voucher.id, provider_id=voucher.provider_id, reason=reason,
+                               requested_by=actor.user_id,
                                requested_at=now, status="pending"))
         voucher.withdrawal_pending = True
         voucher.withdrawal_reason = reason

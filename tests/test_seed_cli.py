@@ -8,8 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from lib import auth, cli, db, queries, seed
-from lib.models import Evaluation, ServiceRecord, User, Voucher
+from lib import auth, cli, db, queries, seed, vouchers
+from lib.actors import Actor
+from lib.labels import Role
+from lib.models import Evaluation, ServiceRecord, User, Voucher, Withdrawal
 from lib.workflow import VoucherStatus as S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,17 @@ def test_synthetic_data_has_realistic_proportions(database):
     assert evaluations == counts["evaluated"] + counts["settled"]
     assert records >= counts["delivered"] + counts["evaluated"] + counts["settled"]
     assert unbound_late == 0
+
+
+def test_every_generated_withdrawal_flag_has_a_request_the_commission_can_decide(database):
+    seed.seed_synthetic(2000, seed=3, progress=False)
+    with db.read_session() as s:
+        flagged = s.scalars(select(Voucher.number).where(Voucher.withdrawal_pending.is_(True))).all()
+        requests = s.scalar(select(func.count()).select_from(Withdrawal).where(Withdrawal.status == "pending"))
+    assert flagged and requests == len(flagged)
+    officer = Actor(user_id=None, username="officer", role=Role.COMMISSION)
+    vouchers.decide_withdrawal(actor=officer, number=flagged[0], approve=True)
+    assert queries.voucher_detail(officer, flagged[0]).status == S.ACTIVATED
 
 
 def test_cli_refuses_bad_arguments_with_a_non_zero_exit(sqlite_db, capsys):
