@@ -119,3 +119,11 @@ CHANGE_LABELS = {
     "enterprise_id": "企业编号", "credit_code": "统一社会信用代码", "region_id": "区域编号", "year": "年度",
     "category_id": "类别编号", "mobile": "手机", "title": "职务/专长", "contact": "联系人", "phone": "电话",
 }
+
+
+# One colour per voucher status, used the same way on every chart (keys are the Chinese labels).
+STATUS_COLORS = {
+    "待激活": "#9e9e9e", "已激活": "#64b5f6", "已购买产品，待购买确认": "#ffb74d", "已确认": "#1e88e5",
+    "已交付": "#26a69a", "已评价": "#7e57c2", "已兑付": "#2e7d32", "已过期": "#bdbdbd", "已作废": "#e53935",
+}
+BAND_COLORS = {"优秀": "#2e7d32", "良好": "#66bb6a", "合格": "#ffb74d", "不合格": "#e53935"}

@@ -40,6 +40,7 @@ class VoucherFilters:
     region_id: int | None = None
     status: str | None = None
     provider_id: int | None = None
+    category_id: int | None = None
 
 
 def _scope(query: Select, actor: Actor) -> Select:
@@ -70,6 +71,8 @@ def _filtered(query: Select, filters: VoucherFilters) -> Select:
         query = query.where(Voucher.status == filters.status)
     if filters.provider_id is not None:
         query = query.where(Voucher.provider_id == filters.provider_id)
+    if filters.category_id is not None:
+        query = query.where(Voucher.product_id.in_(select(Product.id).where(Product.category_id == filters.category_id)))
     return query
 
 
@@ -376,3 +379,8 @@ def provider_options() -> dict[int, str]:
     """{id: name} of every provider, for filters."""
     with db.read_session() as session:
         return dict(session.execute(select(Provider.id, Provider.name).order_by(Provider.name)).all())
+
+
+def category_options() -> dict[int, str]:
+    with db.read_session() as session:
+        return dict(session.execute(select(ProductCategory.id, ProductCategory.name).order_by(ProductCategory.sort_order)).all())

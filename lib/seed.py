@@ -285,7 +285,9 @@ class Generator:
                 for _ in range(rng.choice([1, 1, 2, 3]) if level >= 4 or rng.random() < 0.6 else 0):
                     t = self._when(t, 15)
                     extra["services"].append({"voucher_id": vid, "engineer_id": rng.choice(engineers),
-                                              "service_date": clock.local_date(t), "description": rng.choice(SERVICE_TEXT),
+                                              "service_date": clock.local_date(t),
+                                              "description": f"{rng.choice(SERVICE_TEXT)}，涉及{rng.randrange(2, 60)}个业务流程，"
+                                                             f"培训{rng.randrange(2, 40)}人",
                                               "remark": None, "created_by": None, "created_at": t, "updated_by": None,
                                               "updated_at": None})
         if level >= 4:

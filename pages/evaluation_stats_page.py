@@ -1,6 +1,98 @@
-"""评价统计: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""评价统计: KPIs, bands, score histogram, the eight criteria, provider league, groups, trend, choices, comments."""
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
 
-current_actor()
-under_construction("评价统计", "评价得分、等级分布和服务商排名。")
+from lib import evaluation_stats as es
+from lib.labels import BAND_COLORS
+from ui.auth_gate import current_actor
+from ui.stats_views import chart, fetch, filters, percent, style, table
+
+M = "lib.evaluation_stats"
+actor = current_actor()
+st.subheader("评价统计")
+f, described = filters(actor, "es")
+k = fetch(M, "kpis", actor, f)
+cols = st.columns(5)
+cols[0].metric("评价数", f"{k['evaluations']:,}")
+cols[1].metric("评价覆盖率", percent(k["coverage"]), help="已评价 ÷ 已交付及以后")
+cols[2].metric("平均分", "—" if k["mean"] is None else f"{k['mean']}")
+cols[3].metric("问题解决率", percent(k["solved_rate"]))
+cols[4].metric("优秀率", percent(k["bands"]["优秀"]))
+cols = st.columns(4)
+for col, band in zip(cols, es.BANDS, strict=True):
+    col.metric(f"{band}占比", percent(k["bands"][band]), help=f"{k['band_counts'][band]}条")
+
+left, right = st.columns(2)
+with left:
+    bands = es.pd.DataFrame({"band": es.BANDS, "count": [k["band_counts"][b] for b in es.BANDS]})
+    chart(bands, lambda d: style(px.bar(d, x="band", y="count", color="band", color_discrete_map=BAND_COLORS,
+                                        labels={"band": "等级", "count": "条数"}), ""),
+          key="bands", columns={"band": "等级", "count": "条数"}, title="等级分布", described=described)
+with right:
+    chart(fetch(M, "histogram", actor, f),
+          lambda d: style(px.bar(d.assign(range=d["bucket"].map(lambda b: f"{b}–{b + 9 if b < 90 else 100}")),
+                                 x="range", y="count", labels={"range": "总分", "count": "条数"}), ""),
+          key="histogram", columns={"bucket": "分数段起点", "count": "条数"}, title="总分分布", described=described)
+
+left, right = st.columns(2)
+with left:
+    crit = fetch(M, "criteria", actor, f)
+
+    def radar(d):
+        fig = go.Figure(go.Scatterpolar(r=list(d["percent"]) + [d["percent"].iloc[0]],
+                                        theta=list(d["criterion"]) + [d["criterion"].iloc[0]], fill="toself",
+                                        hovertemplate="%{theta}：%{r}%<extra></extra>"))
+        fig.update_polars(radialaxis_range=[0, 100])
+        return style(fig, "", height=430, margin=110)
+
+    chart(crit.dropna(), radar, key="radar", columns={"criterion": "评价项", "percent": "得分率（%）"},
+          title="八项评分得分率（占满分的百分比）", described=described)
+with right:
+    chart(fetch(M, "monthly", actor, f),
+          lambda d: style(px.line(d, x="month", y="mean", markers=True, hover_data=["evaluations"],
+                                  labels={"month": "月份", "mean": "平均分", "evaluations": "评价数"}), "", height=430,
+                                months=True),
+          key="eval_monthly", columns={"month": "月份", "evaluations": "评价数", "mean": "平均分"}, title="月度平均分",
+          described=described)
+
+league = fetch(M, "provider_league", actor, f)
+st.markdown(f"**服务商评价排名**（评价满{es.MIN_RANKED}条才参与排名；平均分低于{es.FLAG_BELOW}分标红）")
+if league.empty:
+    st.info("暂无数据")
+else:
+    shown = league.assign(rank=league["rank"].map(lambda r: "" if r is None or r != r else int(r)),
+                          solved=league["solved_rate"].map(percent),
+                          note=[("⚠ 低于60分" if flag else "") + ("" if ranked else "评价不足，未排名")
+                                for flag, ranked in zip(league["flag"], league["ranked"], strict=True)])
+    columns = {"rank": "名次", "provider": "服务商", "evaluations": "评价数", "mean": "平均分", "solved": "问题解决率", "note": "提示"}
+    st.dataframe(shown[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+    table(shown, columns, title="服务商评价排名", described=described, key="eval_league", links={"provider": "provider"})
+
+tabs = st.tabs(["按产品类别", "按区域", "按企业规模"])
+for tab, group, label in zip(tabs, ["category", "region", "size"], ["产品类别", "区域", "企业规模"], strict=True):
+    with tab:
+        chart(fetch(M, "by_group", actor, f, group=group),
+              lambda d, label=label: style(px.bar(d, x="group", y="mean", hover_data=["evaluations"],
+                                                  labels={"group": label, "mean": "平均分", "evaluations": "评价数"}), ""),
+              key=f"group_{group}", columns={"group": label, "evaluations": "评价数", "mean": "平均分"},
+              title=f"按{label}的平均分", described=described)
+
+freq = fetch(M, "frequencies", actor, f)
+left, right = st.columns(2)
+for col, kind, title in ((left, "改善", "实施信息化后的改善"), (right, "下一步重点", "下一步信息化建设重点")):
+    with col:
+        chart(freq[freq["kind"] == kind], lambda d: style(px.bar(d.sort_values("count"), x="count", y="option", orientation="h",
+                                                                 labels={"count": "选择次数", "option": ""}), ""),
+              key=f"freq_{kind}", columns={"option": "选项", "count": "选择次数"}, title=title, described=described)
+
+st.markdown(f"**低分评价（低于{es.FLAG_BELOW}分）**")
+low = fetch(M, "low_scores", actor, f)
+if low.empty:
+    st.caption("暂无")
+else:
+    shown = low.assign(link=["/?voucher=" + n for n in low["number"]], comment=low["comment"].fillna(""))
+    st.dataframe(shown[["link", "enterprise_name", "provider", "total", "band", "comment"]].rename(
+        columns={"link": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "total": "总分", "band": "等级",
+                 "comment": "意见和建议"}), hide_index=True, width="stretch",
+        column_config={"服务券号": st.column_config.LinkColumn(display_text=r"voucher=(\d+)")})

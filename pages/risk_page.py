@@ -1,6 +1,28 @@
-"""风险预警: placeholder until its issue lands."""
-from ui.auth_gate import current_actor
-from ui.widgets import under_construction
+"""风险预警 (commission only): each signal with its count, why it matters and the vouchers behind it."""
+import streamlit as st
 
-current_actor()
-under_construction("风险预警", "可疑服务记录、评价和撤回的预警信号。")
+from lib.errors import DomainError
+from ui.auth_gate import current_actor
+from ui.stats_views import fetch, filters, table
+
+actor = current_actor()
+st.subheader("风险预警")
+st.caption("以下信号不等于违规，只提示值得核查的服务券；点击服务券号打开详情。")
+f, described = filters(actor, "risk")
+try:
+    found = fetch("lib.risk", "signals", actor, f)
+except DomainError as exc:
+    st.error(exc.message)
+    st.stop()
+for signal, total, frame in found:
+    with st.container(border=True):
+        st.markdown(f"**{signal.title}：{total}条**")
+        st.caption(signal.why)
+        if total:
+            shown = frame.assign(link=["/?voucher=" + n for n in frame["number"]])
+            st.dataframe(shown[["link", "enterprise_name", "provider", "detail"]].rename(
+                columns={"link": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "detail": "情况"}),
+                hide_index=True, width="stretch",
+                column_config={"服务券号": st.column_config.LinkColumn(display_text=r"voucher=(\d+)")})
+            table(frame, {"number": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "detail": "情况"},
+                  title=signal.title, described=described, key=f"risk_{signal.key}")

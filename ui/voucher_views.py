@@ -66,8 +66,17 @@ def render_list(actor: Actor) -> None:
         region_id = int(regions.loc[regions["name"] == qp["region"], "id"].iloc[0])
     status_id = next((s for s, label in STATUS_LABELS.items() if label == qp.get("status")), None)
     provider_id = next((i for i, n in providers.items() if n == qp.get("provider")), None)
+    categories = {name: i for i, name in queries.category_options().items()}
+    category_id = categories.get(qp.get("category", ""))
+    if category_id is not None:  # set by a drill-down from the statistics; no widget of its own
+        left, right = st.columns([4, 1])
+        left.caption(f"产品类别：{qp['category']}")
+        if right.button("清除产品类别"):
+            qp.pop("category", None)
+            st.rerun()
     filters = queries.VoucherFilters(number=qp.get("number", ""), enterprise_name=qp.get("name", ""),
-                                     region_id=region_id, status=status_id, provider_id=provider_id)
+                                     region_id=region_id, status=status_id, provider_id=provider_id,
+                                     category_id=category_id)
     result = queries.voucher_page(actor, filters, page=_int_param("page"))
     widths = [1.4, 3, 2, 3, 3, 1]
     header = st.columns(widths)
@@ -87,7 +96,7 @@ def render_list(actor: Actor) -> None:
     pager("voucher_page", result.page, result.pages, result.first_row, result.last_row, result.total)
     if result.total:
         applied = {"服务券号": qp.get("number", ""), "企业名称": qp.get("name", ""), "区域": qp.get("region", ""),
-                   "状态": qp.get("status", ""), "服务商": qp.get("provider", "")}
+                   "状态": qp.get("status", ""), "服务商": qp.get("provider", ""), "产品类别": qp.get("category", "")}
         note = f"（最多{queries.EXPORT_LIMIT:,}条）" if result.total > queries.EXPORT_LIMIT else ""
         st.download_button(f"导出Excel{note}", icon=":material/download:", on_click="ignore",
                            data=lambda: exports.to_excel(queries.voucher_export_rows(actor, filters),

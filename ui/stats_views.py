@@ -1,0 +1,107 @@
+"""Shared pieces of the statistics pages: filters, cached calls, charts with their data, drill-down."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from importlib import import_module
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import exports, stats
+from lib.actors import Actor
+from lib.labels import ENTERPRISE_SIZES, Role
+
+ALL = "全部"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
+
+
+@st.cache_data(ttl=300, show_spinner="正在统计…", max_entries=256)
+def _cached(module: str, name: str, actor: Actor, filters: stats.StatsFilters, version: int, kwargs: tuple):
+    # `version` is the newest history id: any write changes it, so a result never outlives the data.
+    return getattr(import_module(module), name)(actor, filters, **dict(kwargs))
+
+
+def fetch(module: str, name: str, actor: Actor, filters: stats.StatsFilters, **kwargs):
+    return _cached(module, name, actor, filters, stats.data_version(), tuple(sorted(kwargs.items())))
+
+
+def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]:
+    """The six filters of DESIGN.md §6 (服务商 for the commission only); returns them and a description."""
+    options = stats.filter_options()
+    with st.container(border=True):
+        cols = st.columns(6 if actor.role == Role.COMMISSION else 5)
+        year = cols[0].selectbox("批次年度", [ALL, *options["years"]], key=f"{key}_year")
+        span = cols[1].date_input("发放日期", value=(), format="YYYY-MM-DD", key=f"{key}_span", max_value=date.today())
+        region = cols[2].selectbox("区域", [ALL, *options["regions"].values()], key=f"{key}_region")
+        category = cols[3].selectbox("产品类别", [ALL, *options["categories"].values()], key=f"{key}_category")
+        size = cols[4].selectbox("企业规模", [ALL, *ENTERPRISE_SIZES], key=f"{key}_size")
+        provider = ALL
+        if actor.role == Role.COMMISSION:
+            provider = cols[5].selectbox("服务商", [ALL, *options["providers"].values()], key=f"{key}_provider")
+    start, end = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
+
+    def id_of(mapping: dict, name: str) -> int | None:
+        return next((i for i, n in mapping.items() if n == name), None)
+
+    chosen = stats.StatsFilters(batch_year=None if year == ALL else int(year), start=start, end=end,
+                                region_id=id_of(options["regions"], region), provider_id=id_of(options["providers"], provider),
+                                category_id=id_of(options["categories"], category), size=None if size == ALL else size)
+    described = {"批次年度": "" if year == ALL else str(year), "发放日期": f"{start}至{end}" if start else "",
+                 "区域": "" if region == ALL else region, "产品类别": "" if category == ALL else category,
+                 "企业规模": "" if size == ALL else size, "服务商": "" if provider == ALL else provider}
+    return chosen, described
+
+
+def style(fig: go.Figure, title: str, *, height: int = 380, months: bool = False, margin: int = 10) -> go.Figure:
+    """Chinese font and layout; `months` keeps 'YYYY-MM' labels as text (plotly would print English month names)."""
+    fig.update_layout(title=title, font_family=FONT, height=height, margin=dict(l=margin, r=margin, t=50, b=10),
+                      legend_title_text="", hoverlabel_font_family=FONT)
+    if months:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, key: str,
+          columns: dict[str, str], title: str, described: dict[str, str],
+          on_pick: Callable[[dict], dict | None] | None = None) -> None:
+    """A chart, "暂无数据" when there is nothing to draw, and its table one click away (with Excel)."""
+    st.markdown(f"**{title}**")
+    if frame.empty or (frame.select_dtypes("number").sum().sum() == 0 if not frame.select_dtypes("number").empty else False):
+        st.info("暂无数据")
+        return
+    fig = build(frame)
+    if on_pick:
+        event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config={"displaylogo": False})
+        points = (event or {}).get("selection", {}).get("points", [])
+        if points and (query := on_pick(points[0])):
+            st.switch_page("pages/vouchers_page.py", query_params=query)
+        st.caption("点击图中的柱块可打开对应的服务券列表。")
+    else:
+        st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    table(frame, columns, title=title, described=described, key=key)
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str], *, title: str, described: dict[str, str], key: str,
+          links: dict[str, str] | None = None) -> None:
+    """The data behind a chart in an expander, exportable; `links` adds drill-down link columns."""
+    with st.expander(f"查看数据：{title}"):
+        shown = frame[list(columns)].rename(columns=columns)
+        config = {}
+        for column, url_field in (links or {}).items():
+            shown[f"{column}（打开列表）"] = [f"/?{url_field}={v}" for v in frame[column]]
+            config[f"{column}（打开列表）"] = st.column_config.LinkColumn(display_text="打开服务券列表")
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+        st.download_button("导出Excel", key=f"xlsx_{key}", icon=":material/download:", on_click="ignore", mime=XLSX,
+                           file_name=f"{title}.xlsx",
+                           data=lambda: exports.to_excel(frame, columns, title=title, filters=described))
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def money(value) -> str:
+    return f"{float(value) / 10000:,.1f}万元"
