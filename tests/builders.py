@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from lib import auth, db
 from lib.actors import Actor
-from lib.labels import Role
+from lib.labels import CRITERIA, Role, band
 from lib.models import (
     Batch,
     Engineer,
     Enterprise,
+    Evaluation,
     Product,
     ProductCategory,
     Provider,
@@ -95,7 +96,7 @@ def enterprise_actor(enterprise_id: int) -> Actor:
 
 def make_voucher(status: S = S.ISSUED, *, provider_id: int | None = None, enterprise_id: int | None = None,
                  contract: bool | None = None, withdrawal_pending: bool = False, service_records: int | None = None,
-                 number: str | None = None, **overrides) -> dict:
+                 number: str | None = None, scores: list[int] | None = None, solved: bool = True, **overrides) -> dict:
     """A voucher in `status` with everything that status implies; returns ids and actors."""
     batch_id = make_batch(2026)
     enterprise_id = enterprise_id or make_enterprise()
@@ -128,6 +129,8 @@ def make_voucher(status: S = S.ISSUED, *, provider_id: int | None = None, enterp
         values.update(delivered_on=TODAY - timedelta(days=5), delivery_content="系统上线")
     if level >= 5:
         values["evaluated_at"] = NOW - timedelta(days=3)
+    if level >= 6:
+        values.update(settled_on=TODAY - timedelta(days=1), settled_amount=Decimal("10000.00"))
     values.update(overrides)
     with db.transaction() as s:
         v = Voucher(**values)
@@ -138,10 +141,10 @@ def make_voucher(status: S = S.ISSUED, *, provider_id: int | None = None, enterp
             s.add(ServiceRecord(voucher_id=v.id, engineer_id=engineer_id, service_date=TODAY - timedelta(days=10 - k),
                                 description="上门服务", created_at=NOW - timedelta(days=10)))
         if level >= 5:
-            from lib.models import Evaluation
-            s.add(Evaluation(voucher_id=v.id, s_attitude=10, s_expertise=10, s_conduct=10, s_contract=15, s_quality=15,
-                             s_value=15, s_usability=10, s_aftersales=15, total=100, band="优秀", solved=True,
-                             improvements=["节能"], next_focus=["电子商务"], created_at=NOW - timedelta(days=3)))
+            given = scores or [mx for _, _, mx in CRITERIA]
+            s.add(Evaluation(voucher_id=v.id, **{f: x for (f, _, _), x in zip(CRITERIA, given, strict=True)},
+                             total=sum(given), band=band(sum(given)), solved=solved, improvements=["节能"],
+                             next_focus=["电子商务"], created_at=NOW - timedelta(days=3)))
         voucher_id = v.id
     return {
         "id": voucher_id, "number": values["number"], "enterprise_id": enterprise_id, "provider_id": provider_id,

@@ -1,0 +1,45 @@
+"""AppTest runs of the statistics pages for each allowed role, and the drill-down into the list."""
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import logged_in, texts
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+
+
+@pytest.mark.parametrize("username,page", [("admin", "voucher_stats"), ("admin", "evaluation_stats"), ("admin", "risk"),
+                                           ("langkun", "voucher_stats"), ("langkun", "evaluation_stats"),
+                                           ("provider2", "voucher_stats"), ("provider2", "evaluation_stats")])
+def test_each_statistics_page_renders_its_charts(demo, username, page):
+    at = logged_in(username)
+    at.switch_page(f"pages/{page}_page.py").run()
+    assert not at.exception
+    if (username, page) == ("langkun", "evaluation_stats"):  # no evaluation yet in the demo data
+        assert "暂无数据" in texts(at) and not at.get("plotly_chart")
+    elif page != "risk":
+        assert len(at.get("plotly_chart")) >= 4
+        assert [m.label for m in at.metric][:2] in (["发放", "已激活"], ["评价数", "评价覆盖率"])
+    else:
+        assert "同一工程师同日服务多家企业" in texts(at)
+
+
+def test_a_provider_has_no_risk_page(demo):
+    at = logged_in("langkun")
+    with pytest.raises(ValueError):
+        at.switch_page("pages/risk_page.py")
+
+
+def test_a_providers_statistics_count_only_its_vouchers(demo):
+    at = logged_in("langkun")
+    at.switch_page("pages/voucher_stats_page.py").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["发放"] == "2" and metrics["已确认"] == "1" and metrics["已交付"] == "1"
+    assert "服务商" not in [s.label for s in at.selectbox]  # no provider filter for a provider
+
+
+def test_drill_down_parameters_filter_the_voucher_list(demo):
+    at = logged_in("admin", region="江宁区", status="已确认", category="中小版管理软件应用")
+    numbers = [b.label for b in at.button if b.label.isdigit()]
+    assert "1700008" in numbers and "产品类别：中小版管理软件应用" in texts(at)
+    assert all(n != "1700009" for n in numbers)
