@@ -23,10 +23,10 @@ else:
                        data=lambda: exports.to_excel(pending, COLUMNS, title="待审核撤回申请", filters={"状态": "待审核"}))
 for row in pending.itertuples():
     with st.container(border=True):
-        st.markdown(f"**服务券{row.number}**　{row.enterprise_name}　｜　{row.provider_name or ''}　{row.product_name or ''}"
-                    f"　｜　{row.status_label}")
-        st.markdown(f"撤回原因：{row.reason}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
-        with st.form(f"decide_{row.number}"):
+        with st.form(f"decide_{row.number}", border=False):
+            st.markdown(f"**服务券{row.number}**　{row.enterprise_name}　｜　{row.provider_name or ''}"
+                        f"　{row.product_name or ''}　｜　{row.status_label}")
+            st.markdown(f"撤回原因：{row.reason}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
             note = st.text_input("审核意见（驳回时必填）", max_chars=500)
             ok, no, view, _ = st.columns([1, 1, 1, 4])
             if ok.form_submit_button("批准", type="primary"):
