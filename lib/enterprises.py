@@ -105,18 +105,21 @@ def update_profile(*, actor: Actor, data: dict, now: datetime | None = None) -> 
     with db.transaction() as session:
         values = clean_profile(session, data, batch_year=profile_year(session, enterprise_id),
                                today=clock.local_date(now))
-        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
-                                                      Enterprise.id != enterprise_id)):
-            raise ValidationError(F["credit_code"], "已被其他企业使用")
-        ent = session.get(Enterprise, enterprise_id)
-        changes = diff(ent, values)
-        if not changes:
-            return False
-        for field, value in values.items():
-            setattr(ent, field, value)
-        ent.updated_at = now
-        record(session, actor, "update_profile", changes=changes, now=now)
-        return True
+        return _save(session, actor, session.get(Enterprise, enterprise_id), values, "update_profile", now)
+
+
+def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action: str, now: datetime) -> bool:
+    """Write checked values to an enterprise (credit code unique) with one history row; False if unchanged."""
+    if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"], Enterprise.id != ent.id)):
+        raise ValidationError(F["credit_code"], "已被其他企业使用")
+    changes = diff(ent, values)
+    if not changes:
+        return False
+    for field, value in values.items():
+        setattr(ent, field, value)
+    ent.updated_at = now
+    record(session, actor, action, changes={"enterprise_id": ent.id, **changes}, now=now)
+    return True
 
 
 BASIC = ["credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email"]
@@ -147,18 +150,7 @@ def admin_update(*, actor: Actor, enterprise_id: int, data: dict, now: datetime 
         ent = session.get(Enterprise, enterprise_id)
         if ent is None:
             raise ValidationError("企业", "不存在")
-        values = clean_basic(session, data)
-        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
-                                                      Enterprise.id != enterprise_id)):
-            raise ValidationError(F["credit_code"], "已被其他企业使用")
-        changes = diff(ent, values)
-        if not changes:
-            return False
-        for field, value in values.items():
-            setattr(ent, field, value)
-        ent.updated_at = now
-        record(session, actor, "update_enterprise", changes={"enterprise_id": enterprise_id, **changes}, now=now)
-        return True
+        return _save(session, actor, ent, clean_basic(session, data), "update_enterprise", now)
 
 
 def search_enterprises(*, search: str = "", region: str | None = None, page: int = 1,

@@ -40,3 +40,27 @@ def login(page, username: str) -> None:
         if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
             return
         page.wait_for_timeout(100)
+
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox (a react-aria combobox)."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    if page.get_by_role("option").count() == 0:  # a click during a rerun may only focus it
+        box.press("ArrowDown")
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def pick_date(page, label: str, day) -> None:
+    """Type a date into Streamlit's date input (year, month and day segments that auto-advance)."""
+    page.get_by_role("spinbutton", name=f"year, {label}", exact=True).click()
+    page.keyboard.type(day.strftime("%Y%m%d"))
+    page.keyboard.press("Tab")
+    settle(page)
+
+
+def menu(page, name: str) -> None:
+    page.get_by_role("link", name=name, exact=True).click()
+    settle(page)

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from lib import auth, catalog, db, settlement, vouchers
 from lib.issuing import COLUMNS
 from lib.seed import credit_code_for
-from tests.browser import ARTIFACTS, BROWSER_MARKS, login, settle, shot
+from tests.browser import ARTIFACTS, BROWSER_MARKS, login, menu, settle, shot
 
 pytestmark = BROWSER_MARKS
 
@@ -42,10 +42,6 @@ def excel(rows: list[list]) -> bytes:
 def body(page) -> str:
     return page.inner_text("[data-testid=stMain]")
 
-
-def menu(page, name: str) -> None:
-    page.get_by_role("link", name=name, exact=True).click()
-    settle(page)
 
 
 def upload(page, name: str, content: bytes) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from lib import clock
 from lib.labels import CRITERIA
-from tests.browser import BROWSER_MARKS, login, settle, shot
+from tests.browser import BROWSER_MARKS, choose, login, menu, pick_date, settle, shot
 
 pytestmark = BROWSER_MARKS
 YY = clock.utcnow().year % 100
@@ -37,25 +37,6 @@ def type_in(page, label: str, value: str) -> None:
     settle(page)
 
 
-def pick_date(page, label: str, day) -> None:
-    page.get_by_role("spinbutton", name=f"year, {label}", exact=True).click()
-    page.keyboard.type(day.strftime("%Y%m%d"))
-    page.keyboard.press("Tab")
-    settle(page)
-
-
-def choose(page, label: str, option: str) -> None:
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    if page.get_by_role("option").count() == 0:  # a click during a rerun may only focus it
-        box.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
-
-
-def menu(page, name: str) -> None:
-    page.get_by_role("link", name=name, exact=True).click()
-    settle(page)
 
 
 def logout(page) -> None:

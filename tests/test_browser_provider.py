@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lib import clock
-from tests.browser import BROWSER_MARKS, login, settle, shot
+from tests.browser import BROWSER_MARKS, choose, login, pick_date, settle, shot
 
 pytestmark = BROWSER_MARKS
 
@@ -34,19 +34,6 @@ def fill(page, label: str, value: str) -> None:
     page.get_by_role("textbox", name=label, exact=True).fill(value)
 
 
-def choose(page, label: str, option: str) -> None:
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    if page.get_by_role("option").count() == 0:  # a click during a rerun may only focus it
-        box.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def pick_date(page, label: str, day) -> None:
-    # Streamlit's date input is a react-aria DateField: year, month and day segments that auto-advance.
-    page.get_by_role("spinbutton", name=f"year, {label}", exact=True).click()
-    page.keyboard.type(day.strftime("%Y%m%d"))
-    page.keyboard.press("Tab")
 
 
 def test_1_login(app):

@@ -47,11 +47,6 @@ def yuan(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}元"
 
 
-def under_construction(title: str, what: str) -> None:
-    st.subheader(title)
-    st.info(f"建设中：{what}")
-
-
 def pager(state_key: str, page: int, pages: int, first: int, last: int, total: int) -> None:
     """首页/上一页/下一页/末页 with the manual's "第1页 共N页" and "第1到第20条 共M条"."""
     cols = st.columns([1, 1, 1, 1, 2, 3])
