@@ -27,8 +27,8 @@ MIN_RANKED = 3  # a provider needs this many evaluations to be ranked
 FLAG_BELOW = 60
 
 
-def _joined(actor: Actor, f: StatsFilters):
-    v = scoped(actor, f)
+def _joined(actor: Actor, f: StatsFilters, needs: frozenset[str] = frozenset()):
+    v = scoped(actor, f, needs=needs)
     return v, select().select_from(v.join(Evaluation, Evaluation.voucher_id == v.c.id))
 
 
@@ -88,7 +88,7 @@ def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
 
 def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") -> pd.DataFrame:
     """Count and mean score by 区域 (region), 产品类别 (category) or 企业规模 (size)."""
-    v, query = _joined(actor, f)
+    v, query = _joined(actor, f, frozenset({"category"} if group == "category" else {"region"}))
     if group == "category":
         key = ProductCategory.name
         query = query.join(ProductCategory, ProductCategory.id == v.c.category_id)
@@ -125,7 +125,7 @@ def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
 
 def low_scores(actor: Actor, f: StatsFilters = NO_FILTERS, limit: int = 100) -> pd.DataFrame:
     """Evaluations below 合格 or with a comment and a low score, newest first."""
-    v, query = _joined(actor, f)
+    v, query = _joined(actor, f, frozenset({"enterprise"}))
     return _frame(query.add_columns(v.c.number, v.c.enterprise_name, Provider.name, Evaluation.total, Evaluation.band,
                                     Evaluation.comment)
                   .outerjoin(Provider, Provider.id == v.c.provider_id)

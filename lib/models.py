@@ -200,6 +200,9 @@ class ServiceRecord(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     engineer: Mapped[Engineer] = relationship()
 
+    # 风险预警 looks for one engineer at several enterprises on the same day.
+    __table_args__ = (Index("ix_service_records_engineer_date", "engineer_id", "service_date"),)
+
 
 class Evaluation(Base):
     __tablename__ = "evaluations"

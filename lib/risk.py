@@ -109,7 +109,7 @@ def signals(actor: Actor, f: StatsFilters = NO_FILTERS, *, limit: int = 200) -> 
     out = []
     with db.read_session() as session:
         for signal in SIGNALS:
-            query = signal.query(scoped(actor, f)).distinct()
+            query = signal.query(scoped(actor, f, needs=frozenset({"enterprise"}))).distinct()
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             rows = session.execute(query.order_by(query.selected_columns[0]).limit(limit)).all()
             out.append((signal, total, pd.DataFrame(rows, columns=COLUMNS)))
