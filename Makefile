@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint migrate seed-demo expire bench-seed clean
+.PHONY: run test lint migrate seed-demo expire bench-seed bench-stats clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ migrate seed-demo expire: $(VENV)/.installed
 # Benchmark (not part of `make test`): load N synthetic vouchers into a scratch database and time it.
 bench-seed: $(VENV)/.installed
 	$(BIN)/python benchmarks/seed_scale.py $(N)
+
+# Benchmark: the statistics queries on the database bench-seed built (or any DATABASE URL given as DB=…).
+bench-stats: $(VENV)/.installed
+	$(BIN)/python benchmarks/stats_scale.py $(or $(DB),sqlite:////tmp/bench_seed_$(or $(N),1000000).db)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts
