@@ -1,15 +1,10 @@
-"""兑付管理 (commission): vouchers ready to settle with their checklist; settle one or several."""
+"""兑付管理 (commission): vouchers ready to settle with their checklist (settling is vouchers.settle_many)."""
 from __future__ import annotations
-
-from datetime import date, datetime
-from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import func, select
 
-from lib import db, vouchers
-from lib.actors import Actor
-from lib.errors import DomainError
+from lib import db
 from lib.models import Enterprise, Evaluation, Product, Provider, ServiceRecord, Settlement, Voucher
 from lib.workflow import VoucherStatus
 
@@ -50,25 +45,6 @@ def ready_frame(provider_id: int | None = None) -> pd.DataFrame:
                         for row in zip(*checks, strict=True)] if len(frame) else []
     frame["ready"] = frame["missing"] == ""
     return frame
-
-
-def settle_many(*, actor: Actor, numbers: list[str], amount: Decimal | str | None, settled_on: date | str,
-                now: datetime | None = None) -> list[str]:
-    """Settle several vouchers, each its own transaction through vouchers.settle (amount None = face
-    value). Stops at the first refusal and says which vouchers were settled before it."""
-    if not numbers:
-        raise DomainError("请先勾选要兑付的服务券")
-    done: list[str] = []
-    for number in numbers:
-        try:
-            face = vouchers.face_value_of(number)
-            vouchers.settle(actor=actor, number=number, amount=face if amount in (None, "") else amount,
-                            settled_on=settled_on, now=now)
-        except DomainError as exc:
-            before = f"已兑付{len(done)}张（{'、'.join(done)}）；" if done else ""
-            raise DomainError(f"{before}服务券{number}未兑付：{exc.message}") from exc
-        done.append(number)
-    return done
 
 
 def settled_frame(year: int | None = None) -> pd.DataFrame:

@@ -380,23 +380,37 @@ def settlement_checklist(voucher: Voucher, session: Session) -> list[tuple[str, 
     ]
 
 
-def settle(*, actor: Actor, number: str, amount: Decimal | str, settled_on: date | str,
+def settle(*, actor: Actor, number: str, amount: Decimal | str | None, settled_on: date | str,
            now: datetime | None = None) -> None:
+    """兑付 one voucher (amount None = its face value)."""
+    settle_many(actor=actor, numbers=[number], amount=amount, settled_on=settled_on, now=now)
+
+
+def settle_many(*, actor: Actor, numbers: list[str], amount: Decimal | str | None, settled_on: date | str,
+                now: datetime | None = None) -> list[str]:
+    """兑付 several vouchers in one transaction: all of them, or none if any fails its checklist."""
     now = now or clock.utcnow()
-    with _acting(number, now) as session:
-        voucher = _open(session, number, Action.SETTLE, actor, now)
-        missing = [label for label, ok in settlement_checklist(voucher, session) if not ok]
-        if missing:
-            raise TransitionRefused("材料不齐，不能兑付：缺少" + "、".join(missing))
-        money = v.money(amount, "兑付金额", required_=True, maximum=voucher.face_value)
-        if money <= 0:
-            raise ValidationError("兑付金额", "应大于0")
-        day = v.past_date(settled_on, "兑付日期", today=clock.local_date(now))
-        voucher.settled_amount = money
-        voucher.settled_on = day
-        session.add(Settlement(voucher_id=voucher.id, amount=money, settled_on=day, created_by=actor.user_id,
-                               created_at=now))
-        _move(session, voucher, Action.SETTLE, actor, now, {"amount": money, "settled_on": day})
+    if not numbers:
+        raise DomainError("请先勾选要兑付的服务券")
+    day = v.past_date(settled_on, "兑付日期", today=clock.local_date(now))
+    with db.transaction() as session:
+        for number in numbers:
+            voucher = _open(session, number, Action.SETTLE, actor, now)
+            missing = [label for label, ok in settlement_checklist(voucher, session) if not ok]
+            prefix = f"服务券{number}：" if len(numbers) > 1 else ""
+            if missing:
+                raise TransitionRefused(f"{prefix}材料不齐，不能兑付：缺少" + "、".join(missing)
+                                        + ("（本次未兑付任何服务券）" if len(numbers) > 1 else ""))
+            given = voucher.face_value if amount in (None, "") else amount
+            money = v.money(given, "兑付金额", required_=True, maximum=voucher.face_value)
+            if money <= 0:
+                raise ValidationError("兑付金额", "应大于0")
+            voucher.settled_amount = money
+            voucher.settled_on = day
+            session.add(Settlement(voucher_id=voucher.id, amount=money, settled_on=day, created_by=actor.user_id,
+                                   created_at=now))
+            _move(session, voucher, Action.SETTLE, actor, now, {"amount": money, "settled_on": day})
+    return list(numbers)
 
 
 def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str | None = None,
@@ -456,10 +470,3 @@ def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None)
             voucher.withdrawal_pending = False
         _move(session, voucher, Action.VOID, actor, now, {"reason": reason})
 
-
-def face_value_of(number: str) -> Decimal:
-    with db.read_session() as session:
-        face = session.scalar(select(Voucher.face_value).where(Voucher.number == str(number).strip()))
-    if face is None:
-        raise NotFound(f"服务券{number}不存在")
-    return face

@@ -1,7 +1,7 @@
 """兑付管理: vouchers waiting for settlement with their checklist; settle one or several; export."""
 import streamlit as st
 
-from lib import clock, exports, settlement
+from lib import clock, exports, settlement, vouchers
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, show_flash
 
@@ -27,7 +27,7 @@ else:
         amount = c1.text_input("兑付金额（元，留空则按面额）")
         day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(), format="YYYY-MM-DD")
         if st.form_submit_button("兑付", type="primary"):
-            attempt(lambda: settlement.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
+            attempt(lambda: vouchers.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
                     f"已兑付{len(numbers)}张服务券。")
 st.markdown("##### 已兑付")
 settled = settlement.settled_frame()

@@ -186,14 +186,18 @@ def test_product_review_approves_or_rejects_with_a_reason(database):
     review.set_on_sale(actor=COMMISSION, product_id=product_id, on_sale=True, now=NOW)
 
 
-def test_settle_several_stops_at_the_first_refusal(database):
+def test_settling_several_is_all_or_nothing(database):
     good = make_voucher(S.EVALUATED)
     bad = make_voucher(S.EVALUATED, service_records=0)
     ready = settlement.ready_frame()
     assert dict(zip(ready["number"], ready["missing"], strict=True)) == {good["number"]: "", bad["number"]: "至少一条服务信息"}
-    with pytest.raises(DomainError, match=f"已兑付1张（{good['number']}）；服务券{bad['number']}未兑付：材料不齐"):
-        settlement.settle_many(actor=COMMISSION, numbers=[good["number"], bad["number"]], amount=None, settled_on=TODAY,
-                               now=NOW)
+    with pytest.raises(DomainError, match=f"服务券{bad['number']}：材料不齐.*本次未兑付任何服务券"):
+        vouchers.settle_many(actor=COMMISSION, numbers=[good["number"], bad["number"]], amount=None, settled_on=TODAY,
+                             now=NOW)
+    with db.read_session() as s:
+        assert s.scalar(select(Voucher.status).where(Voucher.number == good["number"])) == S.EVALUATED
+    assert vouchers.settle_many(actor=COMMISSION, numbers=[good["number"]], amount=None, settled_on=TODAY,
+                                now=NOW) == [good["number"]]
     with db.read_session() as s:
         assert s.scalar(select(Voucher.settled_amount).where(Voucher.number == good["number"])) == Decimal("10000.00")
 

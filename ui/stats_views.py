@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from importlib import import_module
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import exports, stats
+from lib import clock, exports, stats
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES, Role
 
@@ -34,7 +33,7 @@ def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]
     with st.container(border=True):
         cols = st.columns(6 if actor.role == Role.COMMISSION else 5)
         year = cols[0].selectbox("批次年度", [ALL, *options["years"]], key=f"{key}_year")
-        span = cols[1].date_input("发放日期", value=(), format="YYYY-MM-DD", key=f"{key}_span", max_value=date.today())
+        span = cols[1].date_input("发放日期", value=(), format="YYYY-MM-DD", key=f"{key}_span", max_value=clock.local_date())
         region = cols[2].selectbox("区域", [ALL, *options["regions"].values()], key=f"{key}_region")
         category = cols[3].selectbox("产品类别", [ALL, *options["categories"].values()], key=f"{key}_category")
         size = cols[4].selectbox("企业规模", [ALL, *ENTERPRISE_SIZES], key=f"{key}_size")
