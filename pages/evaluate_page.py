@@ -10,7 +10,7 @@ actor = current_actor()
 st.subheader("服务评价")
 show_flash()
 mine = queries.enterprise_vouchers(actor)
-ready = [v for v in mine if v.status == "delivered" and "撤回" not in v.status_label]
+ready = [v for v in mine if v.status == "delivered"]
 done = [v for v in mine if v.status in ("evaluated", "settled")]
 if not ready:
     st.info("暂无待评价的服务券：服务商记录交付后即可评价。")

@@ -1,4 +1,7 @@
 """企业信息: review and complete the enterprise profile; submitting it activates a 待激活 voucher."""
+from datetime import date
+from decimal import Decimal
+
 import streamlit as st
 
 from lib import enterprises, queries, vouchers
@@ -32,7 +35,7 @@ c1, c2, c3 = st.columns(3)
 data["region"] = c1.selectbox(F["region"], regions, index=regions.index(profile["region"]), key="pf_region")
 data["legal_rep"] = c2.text_input(F["legal_rep"], value=profile["legal_rep"] or "", key="pf_legal_rep", max_chars=40)
 data["founded_on"] = c3.date_input(F["founded_on"], value=profile["founded_on"], format="YYYY-MM-DD",
-                                   min_value=enterprises.date(1900, 1, 1), key="pf_founded_on")
+                                   min_value=date(1900, 1, 1), key="pf_founded_on")
 data["address"] = st.text_input(F["address"], value=profile["address"] or "", key="pf_address", max_chars=200)
 c1, c2, c3, c4 = st.columns(4)
 data["contact"] = c1.text_input(F["contact"], value=profile["contact"] or "", key="pf_contact", max_chars=40)
@@ -53,7 +56,7 @@ data["employees"] = c1.text_input(F["employees"], value="" if profile["employees
                                   key="pf_employees", help="人")
 industry = c2.selectbox("所属行业（用于测算企业规模）", enterprises.INDUSTRIES, key="pf_industry")
 try:
-    suggestion = enterprises.suggest_size(industry, int(data["employees"]), enterprises.v.Decimal(data["revenue_prev"]))
+    suggestion = enterprises.suggest_size(industry, int(data["employees"]), Decimal(data["revenue_prev"]))
 except (ValueError, ArithmeticError):
     suggestion = None
 # The suggestion fills 企业规模 while the enterprise has not chosen one; a choice is never overwritten.
