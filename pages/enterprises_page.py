@@ -20,7 +20,7 @@ rows, total = enterprises.search_enterprises(search=search, region=None if regio
 if total == 0:
     st.markdown("没有记录!")
 else:
-    st.dataframe(rows.rename(columns={"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区",
+    st.dataframe(rows.fillna("—").rename(columns={"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区",
                                       "size": "企业规模", "contact": "联系人", "phone": "联系电话", "vouchers": "服务券",
                                       "username": "登录账户"})
                  [["统一社会信用代码", "企业名称", "所属区", "企业规模", "联系人", "联系电话", "服务券", "登录账户"]],

@@ -39,7 +39,7 @@ with everything:
     status = st.selectbox("状态", ["全部", *PRODUCT_STATUS_LABELS.values()], key="review_status")
     code = next((k for k, v in PRODUCT_STATUS_LABELS.items() if v == status), None)
     products = review.products_frame(code)
-    st.dataframe(products[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
+    st.dataframe(products[list(COLUMNS)].fillna("").rename(columns=COLUMNS), hide_index=True, width="stretch")
     st.download_button("导出Excel", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="产品列表.xlsx",
                        data=lambda: exports.to_excel(products, COLUMNS, title="产品列表", filters={"状态": status}))
     with st.form("on_sale"):

@@ -55,7 +55,7 @@ if st.session_state.get(FORM) == "new":
 if frame.empty:
     st.markdown("没有记录!")
 else:
-    st.dataframe(frame[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
+    st.dataframe(frame[list(COLUMNS)].fillna("—").rename(columns=COLUMNS), hide_index=True, width="stretch")
     st.download_button("导出Excel", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="服务商列表.xlsx",
                        data=lambda: exports.to_excel(frame, COLUMNS, title="服务商列表", filters={"服务商名称": search}))
     names = dict(zip(frame["id"], frame["name"], strict=True))
