@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 from lib import config
@@ -57,13 +57,6 @@ def get_engine() -> Engine:
     return engine
 
 
-def dispose_all() -> None:
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-
-
 @contextmanager
 def transaction() -> Iterator[Session]:
     """One user action = one transaction: commit on success, roll back on any exception."""
@@ -76,15 +69,6 @@ def read_session() -> Iterator[Session]:
     """A session for reads; closed (and its connection returned) on exit."""
     with Session(get_engine()) as session:
         yield session
-
-
-def is_postgres() -> bool:
-    return get_engine().dialect.name == "postgresql"
-
-
-def ping() -> bool:
-    with get_engine().connect() as conn:
-        return conn.execute(text("SELECT 1")).scalar() == 1
 
 
 def migrate(url: str | None = None) -> None:

@@ -122,9 +122,6 @@ def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action:
     return True
 
 
-BASIC = ["credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email"]
-
-
 def clean_basic(session: Session, data: dict) -> dict:
     """The fields the commission knows when it issues a voucher; the rest the enterprise completes."""
     size = (data.get("size") or "").strip()

@@ -196,16 +196,27 @@ def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
 def _issue_rows(session: Session, actor: Actor, rows: list[dict], batch: Batch, now: datetime,
                 progress: Callable[[int, int], None] | None = None) -> list[dict]:
     numbers = next_numbers(session, batch, len(rows))
+    codes = [row["credit_code"] for row in rows]
+    known: dict[str, Enterprise] = {}
+    for start in range(0, len(codes), 500):  # enterprises and logins fetched in bulk, not once per row
+        known.update((e.credit_code, e) for e in session.scalars(
+            select(Enterprise).where(Enterprise.credit_code.in_(codes[start:start + 500]))))
+    logins = dict(session.execute(select(User.enterprise_id, User.username).where(
+        User.enterprise_id.in_([e.id for e in known.values()]))).all()) if known else {}
     results = []
     for done, (row, number) in enumerate(zip(rows, numbers, strict=True), start=1):
-        enterprise = session.scalars(select(Enterprise).where(Enterprise.credit_code == row["credit_code"])).one_or_none()
+        enterprise = known.get(row["credit_code"])
         if enterprise is None:
             enterprise = Enterprise(**{k: row[k] for k in ("credit_code", "name", "region_id", "size", "legal_rep",
                                                            "address", "contact", "phone", "email")}, created_at=now)
             session.add(enterprise)
             session.flush()
-        issue_in(session, actor=actor, enterprise_id=enterprise.id, batch=batch, number=number, now=now)
-        username, password = session.scalar(select(User.username).where(User.enterprise_id == enterprise.id)), "（已有账户）"
+        try:  # the live-voucher rule is checked here, inside the transaction: a refusal rolls back every row
+            issue_in(session, actor=actor, enterprise_id=enterprise.id, batch=batch, number=number, now=now)
+        except DomainError as exc:
+            where = f"第{row['row']}行：" if "row" in row else ""
+            raise DomainError(f"{where}{exc.message}" + ("，未发放任何服务券。" if where else "")) from exc
+        username, password = logins.get(enterprise.id), "（已有账户）"
         if username is None:
             username, password = f"qy{number}", auth.generate_one_time_password()
             auth.add_user(session, actor=actor, username=username, display_name=enterprise.name, role="enterprise",
@@ -225,25 +236,18 @@ def issue_batch(*, actor: Actor, preview: ImportPreview, batch_year: int,
         raise DomainError("文件中有错误，未发放任何服务券。请按提示修改后重新上传。")
     now = now or clock.utcnow()
     with db.transaction() as session:
-        batch = batch_of(session, batch_year)
-        for row in preview.rows:  # checked again inside the transaction: someone may have issued meanwhile
-            if live := _live_number(session, row["credit_code"], batch.id):
-                raise DomainError(f"第{row['row']}行：该企业已持有本批次有效服务券{live}，未发放任何服务券。")
-        results = _issue_rows(session, actor, preview.rows, batch, now, progress)
+        results = _issue_rows(session, actor, preview.rows, batch_of(session, batch_year), now, progress)
     return pd.DataFrame(results, columns=list(RESULT_COLUMNS))
 
 
 def issue_single(*, actor: Actor, data: dict, batch_year: int, now: datetime | None = None) -> dict:
-    """发放 to one enterprise given by its basic fields (enterprises.BASIC; found by 统一社会信用代码 or
-    created), with its login."""
+    """发放 to one enterprise given by its basic fields (those of enterprises.clean_basic; found by
+    统一社会信用代码 or created), with its login."""
     require_commission(actor, "发放服务券")
     now = now or clock.utcnow()
     with db.transaction() as session:
         row = {**clean_basic(session, data), "region": (data.get("region") or "").strip()}
-        batch = batch_of(session, batch_year)
-        if live := _live_number(session, row["credit_code"], batch.id):
-            raise DomainError(f"该企业已持有本批次有效服务券{live}")
-        (result,) = _issue_rows(session, actor, [row], batch, now)
+        (result,) = _issue_rows(session, actor, [row], batch_of(session, batch_year), now)
     return result
 
 

@@ -23,7 +23,6 @@ COPYRIGHT = "copyright©2017 南京市经济和信息化委员会"
 
 DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区", "江宁区", "六合区", "溧水区", "高淳区"]
 DEV_ZONES = ["江北新区", "南京经济技术开发区", "江宁经济技术开发区", "南京高新技术产业开发区", "南京化学工业园区"]
-REGION_KIND_LABELS = {"district": "行政区", "devzone": "开发区"}
 
 CATEGORIES = [
     "中小版管理软件应用", "企业资源计划（ERP）/进销存", "财务管理软件", "客户关系管理（CRM）",
@@ -35,7 +34,6 @@ ENTERPRISE_SIZES = ["大型", "中型", "小型", "微型"]
 
 PROVIDER_STATUS_LABELS = {"active": "正常", "suspended": "已暂停"}
 PRODUCT_STATUS_LABELS = {"pending": "待审核", "on_sale": "已上架", "off_sale": "已下架", "rejected": "未通过"}
-WITHDRAWAL_STATUS_LABELS = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
 
 # Evaluation form (DESIGN.md §3): (field, label, maximum points); maxima add up to 100.
 CRITERIA = [
@@ -52,7 +50,6 @@ IMPROVEMENTS = ["降耗", "扩大销售额", "增加了市场信息获取渠道"
                 "提高资金使用效率", "其他"]
 NEXT_FOCUS = ["企业资源管理系统（ERP）", "电子商务", "办公自动化（OA）", "信息安全", "客户关系管理（CRM）",
               "生产执行系统（MES）", "其他"]
-SOLVED_LABELS = {True: "已解决", False: "未解决"}
 
 
 def band(total: int) -> str:

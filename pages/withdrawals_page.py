@@ -28,7 +28,7 @@ for row in pending.itertuples():
                         f"　{row.product_name or ''}　｜　{row.status_label}")
             st.markdown(f"撤回原因：{row.reason}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
             note = st.text_input("审核意见（驳回时必填）", max_chars=500)
-            ok, no, view, _ = st.columns([1, 1, 1, 4])
+            ok, no, _ = st.columns([1, 1, 5])
             if ok.form_submit_button("批准", type="primary"):
                 attempt(lambda row=row, note=note: vouchers.decide_withdrawal(
                     actor=actor, number=row.number, approve=True, reason=note), f"已批准服务券{row.number}的撤回。")

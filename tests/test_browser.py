@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+from lib import auth, db
+from lib.actors import Actor
 from tests.browser import BROWSER_MARKS, COOKIE_NAME, PASSWORD, ROOT, login, settle, shot
 
 pytestmark = BROWSER_MARKS
@@ -92,61 +94,57 @@ def test_artifacts_are_not_committed():
     assert ignored.returncode == 0 or shutil.which("git") is None
 
 
-def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, browser):
-    server, database_url = server
-    from lib import auth, db
-    from lib.actors import Actor
-    db.use_database(database_url)
-    try:
-        auth.create_user(actor=Actor.system(), username="cookietest", display_name="测试经信委", role="commission",
-                         password=PASSWORD, must_change_password=False)
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(server)
-        settle(page)
-        login(page, "cookietest")
-        page.get_by_role("link", name="用户管理").wait_for()
-        page.wait_for_timeout(500)  # let the cookie component store the cookie
-        page.reload()
-        settle(page)
-        page.get_by_role("link", name="用户管理").wait_for()  # the cookie logged us back in
-        auth.reset_password(actor=Actor.system(), username="cookietest")
-        page.reload()
-        settle(page)
-        page.get_by_role("button", name="登录").wait_for()
-        assert page.get_by_role("link", name="用户管理").count() == 0
-        shot(page, "08_cookie_refused_after_reset")
-        context.close()
-    finally:
-        db.use_database(None)
+@pytest.fixture
+def server_db(server):
+    """The server's own database, for arranging accounts behind its back."""
+    db.use_database(server[1])
+    yield server[1]
+    db.use_database(None)
 
 
-def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(server, browser):
-    server, database_url = server
-    from lib import auth, db
-    from lib.actors import Actor
-    db.use_database(database_url)
-    try:
-        auth.create_user(actor=Actor.system(), username="pwchange", display_name="改密码的经信委", role="commission",
-                         password=PASSWORD, must_change_password=True)
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(server)
-        settle(page)
-        login(page, "pwchange")
-        page.get_by_text("请先修改密码").wait_for()
-        page.get_by_role("textbox", name="原密码").fill(PASSWORD)
-        page.get_by_role("textbox", name="新密码", exact=True).fill("NewPass2026")
-        page.get_by_role("textbox", name="确认新密码").fill("NewPass2026")
-        page.get_by_role("button", name="确定").click()
-        settle(page)
-        page.get_by_role("link", name="用户管理").wait_for()  # the full menu once the password is changed
-        shot(page, "09_password_changed")
-        page.wait_for_timeout(800)  # the fresh cookie is written by JavaScript
-        page.reload()
-        settle(page)
-        page.get_by_role("link", name="用户管理").wait_for()
-        assert auth.verify_login("pwchange", "NewPass2026").username == "pwchange"
-        context.close()
-    finally:
-        db.use_database(None)
+def fresh_page(browser, server_url: str, username: str):
+    """A new browser context, logged in as `username` through the real form."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server_url)
+    settle(page)
+    login(page, username)
+    return context, page
+
+
+def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, server_db, browser):
+    auth.create_user(actor=Actor.system(), username="cookietest", display_name="测试经信委", role="commission",
+                     password=PASSWORD, must_change_password=False)
+    context, page = fresh_page(browser, server[0], "cookietest")
+    page.get_by_role("link", name="用户管理").wait_for()
+    page.wait_for_timeout(500)  # let the cookie component store the cookie
+    page.reload()
+    settle(page)
+    page.get_by_role("link", name="用户管理").wait_for()  # the cookie logged us back in
+    auth.reset_password(actor=Actor.system(), username="cookietest")
+    page.reload()
+    settle(page)
+    page.get_by_role("button", name="登录").wait_for()
+    assert page.get_by_role("link", name="用户管理").count() == 0
+    shot(page, "08_cookie_refused_after_reset")
+    context.close()
+
+
+def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(server, server_db, browser):
+    auth.create_user(actor=Actor.system(), username="pwchange", display_name="改密码的经信委", role="commission",
+                     password=PASSWORD, must_change_password=True)
+    context, page = fresh_page(browser, server[0], "pwchange")
+    page.get_by_text("请先修改密码").wait_for()
+    page.get_by_role("textbox", name="原密码").fill(PASSWORD)
+    page.get_by_role("textbox", name="新密码", exact=True).fill("NewPass2026")
+    page.get_by_role("textbox", name="确认新密码").fill("NewPass2026")
+    page.get_by_role("button", name="确定").click()
+    settle(page)
+    page.get_by_role("link", name="用户管理").wait_for()  # the full menu once the password is changed
+    shot(page, "09_password_changed")
+    page.wait_for_timeout(800)  # the fresh cookie is written by JavaScript
+    page.reload()
+    settle(page)
+    page.get_by_role("link", name="用户管理").wait_for()
+    assert auth.verify_login("pwchange", "NewPass2026").username == "pwchange"
+    context.close()

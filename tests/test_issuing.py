@@ -212,3 +212,14 @@ def test_the_audit_log_filters_by_user_voucher_action_and_date(database):
     assert search(AuditFilters(username="officer"))[1] == 1
     assert search(AuditFilters(start=TODAY, end=TODAY))[1] == 1
     assert search(AuditFilters(start=TODAY - timedelta(days=3), end=TODAY - timedelta(days=3)))[0]["action"].tolist() == ["作废"]
+
+
+def test_a_voucher_issued_between_check_and_issue_stops_the_whole_batch(database):
+    make_batch(2026)
+    preview = issuing.read_import(workbook([good_row(1), good_row(2)]), batch_year=2026)
+    assert preview.ok
+    issuing.issue_single(actor=COMMISSION, data={"credit_code": credit_code_for(700002), "name": "抢先发放企业",
+                                                 "region": "江宁区"}, batch_year=2026, now=NOW)
+    with pytest.raises(DomainError, match="第3行：该企业已持有本批次有效服务券2600001，未发放任何服务券"):
+        issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW)
+    assert count(Voucher) == 1
