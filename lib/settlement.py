@@ -37,7 +37,8 @@ def ready_frame(provider_id: int | None = None) -> pd.DataFrame:
                                         "contract_date", "delivered_on", "delivery_content", "services", "total"])
     checks = [
         [bool(c) for c in frame["contract_date"].notna()],
-        [bool(d) and bool(c) for d, c in zip(frame["delivered_on"].notna(), frame["delivery_content"].notna(), strict=True)],
+        [bool(d) and isinstance(c, str) and bool(c) for d, c in zip(frame["delivered_on"].notna(), frame["delivery_content"],
+                                                                     strict=True)],
         [n > 0 for n in frame["services"]],
         [bool(t) for t in frame["total"].notna()],
     ]

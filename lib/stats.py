@@ -203,7 +203,8 @@ def _medians(v, value, label: str) -> Subquery:
                      func.row_number().over(partition_by=v.c.provider_id, order_by=value).label("rn"),
                      func.count().over(partition_by=v.c.provider_id).label("cnt"))
               .where(v.c.provider_id.is_not(None), value.is_not(None))).subquery()
-    middle = (ranked.c.rn == (ranked.c.cnt + 1) / 2) | (ranked.c.rn == (ranked.c.cnt + 2) / 2)
+    # Floor division: SQLAlchemy 2's `/` divides integers exactly, which would miss the lower middle row.
+    middle = (ranked.c.rn == (ranked.c.cnt + 1) // 2) | (ranked.c.rn == (ranked.c.cnt + 2) // 2)
     return (select(ranked.c.provider_id, func.avg(ranked.c.d).label(label)).where(middle)
             .group_by(ranked.c.provider_id).subquery())
 

@@ -12,14 +12,28 @@ from lib.errors import ValidationError
 TODAY = date(2026, 11, 28)
 
 
-@pytest.mark.parametrize("code", [
+# Real codes, published with python-stdnum's cn.uscc tests (checked against GB 32100-2015 there), chosen
+# so that every kind of check character occurs: a digit, a letter, and the edge values 0 and Y
+# (a wrong modulus changes only codes whose check character is 0 or Y).
+REAL_CODES = [
     "91350100M000100Y43",  # the standard's own example
-    "91110000600037341L",
-    "91320000134763391X",
-    "91320100mA1mB4Ye0A".upper()[:17] + v.credit_check_char("91320100MA1MB4YE0"),
-])
+    "91110000600037341L", "91320214745555318W", "9144030071526726XG",
+    "911522010783762860", "92340604MA2PENA300", "9162010558590643X0", "92340621MA2PBN4YX0",  # check character 0
+    "91620105551270533Y", "91620105773422168Y", "92340621MA2UK0KR5Y", "91340621MA2PEN6Q3Y",  # check character Y
+]
+
+
+@pytest.mark.parametrize("code", REAL_CODES)
 def test_real_credit_codes_are_accepted(code):
-    assert v.credit_code(code) == code.upper()
+    assert v.credit_code(code) == code
+
+
+@pytest.mark.parametrize("code", REAL_CODES)
+def test_a_real_code_with_any_other_check_character_is_refused(code):
+    for other in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        if other != code[17]:
+            with pytest.raises(ValidationError, match="校验位不正确"):
+                v.credit_code(code[:17] + other)
 
 
 def test_lower_case_and_spaces_are_normalised():

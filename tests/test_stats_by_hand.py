@@ -1,0 +1,203 @@
+"""Statistics on a small programme whose every figure is worked out by hand below (Nanjing months, whole-day
+cycle times, medians of odd and even counts, date limits on the day itself, follow-up windows to the
+minute), on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from lib import db, stats, vouchers
+from lib import evaluation_stats as es
+from lib.models import Enterprise, ServiceRecord
+from lib.stats import StatsFilters
+from lib.workflow import VoucherStatus as S
+from tests.builders import COMMISSION, NOW, make_batch, make_enterprise, make_provider, make_voucher
+
+# Totals 80 / 60 / 59: one band boundary each side.
+SCORES = {80: [8, 8, 8, 12, 12, 12, 8, 12], 60: [6, 6, 6, 9, 9, 9, 6, 9], 59: [6, 6, 6, 9, 9, 9, 6, 8]}
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def season(database):
+    """Six vouchers from September to November 2026.
+
+    | v  | provider | issued (UTC)         | chosen | confirmed | delivered  | status    | total |
+    | a1 | 甲       | 09-10 02:00          | 09-12  | 09-13 (1) | 09-20 (7)  | settled   | 80    |
+    | a2 | 甲       | 09-30 17:00 (=10-01) | 10-02  | 10-05 (3) | 10-15 (10) | evaluated | 60    |
+    | a3 | 甲       | 10-05 00:00          | 10-06  | 10-08 (2) | 10-10 (2)  | delivered |       |
+    | b1 | 乙       | 10-20 00:00          | 10-21  | 10-25 (4) |            | confirmed |       |
+    | b2 | 乙       | 11-01 00:00          | 11-02  | 11-03 (1) | 11-09 (6)  | evaluated | 59    |
+    | u1 |          | 11-15 00:00          |        |           |            | issued    |       |
+    All at midnight UTC unless shown; b1's product costs 8,000 (below the face value).
+    """
+    make_batch(2026)
+    a, b = make_provider("甲服务商"), make_provider("乙服务商")
+
+    def voucher(status, provider, region, issued, chosen=None, confirmed=None, delivered=None, total=None, **kw):
+        extra = {"issued_at": issued}
+        if chosen:
+            extra.update(chosen_at=chosen, confirmed_at=confirmed)
+        if delivered:
+            extra["delivered_on"] = delivered
+        return make_voucher(status, provider_id=provider, enterprise_id=make_enterprise(region=region),
+                            scores=SCORES.get(total), **extra, **kw)
+
+    made = {
+        "a1": voucher(S.SETTLED, a, "玄武区", utc(2026, 9, 10, 2), utc(2026, 9, 12), utc(2026, 9, 13), date(2026, 9, 20),
+                      80, settled_on=date(2026, 11, 10)),
+        "a2": voucher(S.EVALUATED, a, "江宁区", utc(2026, 9, 30, 17), utc(2026, 10, 2), utc(2026, 10, 5),
+                      date(2026, 10, 15), 60),
+        "a3": voucher(S.DELIVERED, a, "江宁区", utc(2026, 10, 5), utc(2026, 10, 6), utc(2026, 10, 8), date(2026, 10, 10)),
+        "b1": voucher(S.CONFIRMED, b, "玄武区", utc(2026, 10, 20), utc(2026, 10, 21), utc(2026, 10, 25),
+                      price=Decimal("8000.00")),
+        "b2": voucher(S.EVALUATED, b, "江宁区", utc(2026, 11, 1), utc(2026, 11, 2), utc(2026, 11, 3), date(2026, 11, 9),
+                      59),
+        "u1": voucher(S.ISSUED, None, "玄武区", utc(2026, 11, 15)),
+    }
+    with db.transaction() as s:  # one enterprise states its size, the others have not
+        s.get(Enterprise, made["a1"]["enterprise_id"]).size = "小型"
+    return {"a": a, "b": b, **made}
+
+
+def series(frame, name: str) -> dict[str, int]:
+    part = frame[frame["series"] == name]
+    return dict(zip(part["month"], part["count"], strict=True))
+
+
+def test_monthly_series_count_in_nanjing_months(season):
+    m = stats.monthly(COMMISSION)
+    assert series(m, "发放") == {"2026-09": 1, "2026-10": 3, "2026-11": 2}  # a2 was issued on 1 October in Nanjing
+    assert series(m, "选择产品") == {"2026-09": 1, "2026-10": 3, "2026-11": 1}
+    assert series(m, "交付") == {"2026-09": 1, "2026-10": 2, "2026-11": 1}
+    assert series(m, "兑付") == {"2026-11": 1}
+    assert m["month"].tolist() == sorted(m["month"])
+
+
+def test_cycle_times_in_whole_days_and_medians(season):
+    c = stats.cycle_times(COMMISSION)
+    to_confirm = c[c["series"] == "下单→确认"]
+    to_deliver = c[c["series"] == "确认→交付"]
+    assert dict(zip(to_confirm["days"], to_confirm["count"], strict=True)) == {1: 2, 2: 1, 3: 1, 4: 1}
+    assert dict(zip(to_deliver["days"], to_deliver["count"], strict=True)) == {2: 1, 6: 1, 7: 1, 10: 1}
+    league = stats.provider_league(COMMISSION).set_index("provider")
+    assert league.loc["甲服务商", ["bound", "delivered", "to_confirm", "to_deliver"]].tolist() == [3, 3, 2.0, 7.0]
+    assert league.loc["乙服务商", ["bound", "delivered", "to_confirm", "to_deliver"]].tolist() == [2, 1, 2.5, 6.0]
+    assert league.loc["乙服务商", "delivery_rate"] == 0.5
+
+
+def test_cycle_times_cap_at_30_days(season):
+    make_voucher(S.CONFIRMED, provider_id=season["b"], chosen_at=utc(2026, 8, 1), confirmed_at=utc(2026, 8, 31),
+                 issued_at=utc(2026, 8, 1))  # exactly 30 days
+    make_voucher(S.CONFIRMED, provider_id=season["b"], chosen_at=utc(2026, 7, 1), confirmed_at=utc(2026, 8, 31),
+                 issued_at=utc(2026, 7, 1))  # 61 days
+    c = stats.cycle_times(COMMISSION)
+    to_confirm = c[c["series"] == "下单→确认"]
+    assert dict(zip(to_confirm["days"], to_confirm["count"], strict=True)) == {1: 2, 2: 1, 3: 1, 4: 1, 30: 2}
+
+
+def test_kpis_and_funnel(season):
+    k = stats.kpis(COMMISSION)
+    assert (k["issued"], k["ever_activated"], k["used"], k["delivered_on"]) == (6, 5, 5, 4)
+    assert (k["committed"], k["delivered_amount"], k["settled_amount"]) == (
+        Decimal("50000.00"), Decimal("40000.00"), Decimal("10000.00"))
+    assert k["leverage"] == Decimal("39200.00")  # 4 × 9,800; b1's 8,000 product adds nothing, not −2,000
+    assert (k["activation_rate"], k["use_rate"], k["delivery_rate"]) == (0.8333, 0.8333, 0.8)
+    assert stats.funnel(COMMISSION)["count"].tolist() == [6, 5, 5, 5, 4, 3, 1]
+
+
+@pytest.mark.parametrize("start,end,issued", [
+    (None, date(2026, 9, 30), 1),  # a2 at 09-30 17:00 UTC is already 1 October in Nanjing
+    (date(2026, 10, 1), date(2026, 10, 31), 3),
+    (date(2026, 11, 1), date(2026, 11, 1), 1),  # start and end on the day of issue: included
+    (date(2026, 9, 10), date(2026, 9, 10), 1),
+    (date(2026, 9, 11), date(2026, 9, 30), 0),
+    (date(2026, 11, 16), None, 0),
+    (date(2026, 11, 15), None, 1),
+])
+def test_the_date_range_includes_both_ends_in_nanjing_days(season, start, end, issued):
+    assert stats.kpis(COMMISSION, StatsFilters(start=start, end=end))["issued"] == issued
+
+
+def test_evaluation_figures(season):
+    k = es.kpis(COMMISSION)
+    assert (k["evaluations"], k["coverage"], k["mean"], k["solved_rate"]) == (3, 0.75, 66.3, 1.0)
+    assert k["band_counts"] == {"优秀": 0, "良好": 1, "合格": 1, "不合格": 1}
+    assert k["bands"] == {"优秀": 0.0, "良好": 0.3333, "合格": 0.3333, "不合格": 0.3333}
+    assert es.histogram(COMMISSION).values.tolist() == [[50, 1], [60, 1], [80, 1]]
+    assert es.low_scores(COMMISSION)["total"].tolist() == [59]  # 60 is 合格, not low
+    league = es.provider_league(COMMISSION).set_index("provider")
+    assert league.loc["甲服务商", ["evaluations", "mean", "ranked", "flag"]].tolist() == [2, 70.0, False, False]
+    assert league.loc["乙服务商", ["evaluations", "mean", "ranked", "flag"]].tolist() == [1, 59.0, False, False]
+    assert es.monthly(COMMISSION).values.tolist() == [["2026-11", 3, 66.3]]
+
+
+def test_evaluation_groups(season):
+    regions = es.by_group(COMMISSION, group="region")
+    assert regions.values.tolist() == [["江宁区", 2, 59.5], ["玄武区", 1, 80.0]]
+    sizes = es.by_group(COMMISSION, group="size").set_index("group")
+    assert sizes.loc["小型", ["evaluations", "mean"]].tolist() == [1, 80.0]
+    assert sizes.loc["未填写", ["evaluations", "mean"]].tolist() == [2, 59.5]
+    categories = es.by_group(COMMISSION, group="category")
+    assert categories.values.tolist() == [["中小版管理软件应用", 3, 66.3]]
+
+
+def test_a_provider_gets_the_same_figures_for_its_own_vouchers(season):
+    from tests.builders import provider_actor
+    b = provider_actor(season["b"])
+    assert stats.kpis(b)["issued"] == 2 and stats.kpis(b)["leverage"] == Decimal("9800.00")
+    assert series(stats.monthly(b), "发放") == {"2026-10": 1, "2026-11": 1}
+    assert es.kpis(b)["mean"] == 59.0
+
+
+# ---------------------------------------------------------------- follow-up lists (DESIGN.md §6 ageing)
+
+def numbers(lists: dict, name: str) -> set[str]:
+    frame, total = lists[name]
+    assert total == len(frame)
+    return set(frame["number"])
+
+
+def test_follow_up_lists_start_exactly_after_their_windows(database):
+    make_batch(2026)
+    minute = timedelta(minutes=1)
+    pending_late = make_voucher(S.PENDING_CONFIRM, chosen_at=NOW - timedelta(days=3) - minute)
+    make_voucher(S.PENDING_CONFIRM, chosen_at=NOW - timedelta(days=3))  # exactly 3 days: not yet
+    make_voucher(S.PENDING_CONFIRM, chosen_at=NOW - timedelta(days=2))
+    idle = make_voucher(S.CONFIRMED, contract=True, confirmed_at=NOW - timedelta(days=14) - minute)
+    make_voucher(S.CONFIRMED, contract=True, confirmed_at=NOW - timedelta(days=14))
+    make_voucher(S.CONFIRMED, contract=True, confirmed_at=NOW - timedelta(days=20), service_records=1)
+    expiring = make_voucher(S.ISSUED, expires_at=NOW + timedelta(days=7) - minute)
+    expiring_activated = make_voucher(S.ACTIVATED, expires_at=NOW + timedelta(days=1))
+    make_voucher(S.ISSUED, expires_at=NOW + timedelta(days=7))
+    withdrawn = make_voucher(S.CONFIRMED, withdrawal_pending=True, confirmed_at=NOW - timedelta(days=1))
+    lists = stats.ageing(COMMISSION, now=NOW)
+    assert numbers(lists, "待购买确认超过3天") == {pending_late["number"]}
+    assert numbers(lists, "已确认超过14天仍无服务记录") == {idle["number"]}
+    assert numbers(lists, "7天内到期") == {expiring["number"], expiring_activated["number"]}
+    assert numbers(lists, "撤回待审核") == {withdrawn["number"]}
+
+
+def test_a_service_record_takes_a_voucher_off_the_idle_list(database):
+    make_batch(2026)
+    idle = make_voucher(S.CONFIRMED, contract=True, confirmed_at=NOW - timedelta(days=15))
+    assert numbers(stats.ageing(COMMISSION, now=NOW), "已确认超过14天仍无服务记录") == {idle["number"]}
+    with db.transaction() as s:
+        s.add(ServiceRecord(voucher_id=idle["id"], engineer_id=idle["engineer_id"], service_date=NOW.date(),
+                            description="上门", created_at=NOW))
+    assert numbers(stats.ageing(COMMISSION, now=NOW), "已确认超过14天仍无服务记录") == set()
+
+
+def test_every_write_changes_the_statistics_cache_key(database):
+    v = make_voucher(S.PENDING_CONFIRM)
+    first = stats.data_version()
+    vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
+    second = stats.data_version()
+    assert second != first
+    vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=NOW.date(), now=NOW)
+    assert stats.data_version() not in (first, second)
