@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -30,17 +31,35 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def login(page, username: str) -> None:
-    """Log in through the real form and wait until the browser holds the login cookie."""
+def wait_for_login_cookie(page, *, present: bool = True, timeout: int = 10_000) -> None:
+    """Wait until the browser holds (or no longer holds) the login cookie, which the cookie component
+    writes or deletes from JavaScript a moment after the run."""
+    has = f"document.cookie.split('; ').some(c => c.startsWith('{COOKIE_NAME}='))"
+    page.wait_for_function(has if present else f"!({has})", timeout=timeout)
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the real form and wait until the browser holds the login cookie; fails the test
+    with what the page says when the login does not go through."""
     page.get_by_role("textbox", name="账户名").fill(username)
-    page.get_by_role("textbox", name="密码").fill(PASSWORD)
+    page.get_by_role("textbox", name="密码").fill(password)
     page.get_by_role("button", name="登录").click()
     settle(page)
-    for _ in range(50):  # the cookie component writes it from JavaScript, a moment after the run
-        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
+    try:
+        wait_for_login_cookie(page)
+    except PlaywrightTimeout:
+        pytest.fail(f"无法以{username}登录：" + page.inner_text("[data-testid=stApp]")[:500])
 
+
+def new_page(browser, url: str, *, username: str | None = None, path: str = "", **context_args):
+    """A fresh browser context on `url` (logged in as `username` if given); returns (context, page)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_args)
+    page = context.new_page()
+    page.goto(url + path)
+    settle(page)
+    if username:
+        login(page, username)
+    return context, page
 
 
 def choose(page, label: str, option: str) -> None:

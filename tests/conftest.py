@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -100,15 +102,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def streamlit_server(tmp_path_factory):
-    """`streamlit run Home.py` on a demo database of its own."""
-    db_file = tmp_path_factory.mktemp("browser") / "demo.db"
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo database of `seed-demo`, made once; each browser test starts from a copy of it."""
+    db_file = tmp_path_factory.mktemp("template") / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "BCRYPT_ROUNDS": "4"}
+    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    return db_file
+
+
+@pytest.fixture
+def streamlit_server(tmp_path, demo_template):
+    """`streamlit run Home.py` on a demo database of its own, for one test: every browser test
+    starts from the same state and passes alone or in any order."""
+    db_file = tmp_path / "demo.db"
+    with sqlite3.connect(demo_template) as source, sqlite3.connect(db_file) as target:
+        source.backup(target)  # a consistent copy, WAL included
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "COOKIE_KEY": "browser-test-key-" + "x" * 32,
            "BCRYPT_ROUNDS": "4"}
-    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
-    log = (db_file.parent / "streamlit.log").open("w+b")  # a file, not a pipe: a full pipe would stall the server
+    log = (tmp_path / "streamlit.log").open("w+b")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
@@ -120,13 +133,15 @@ def streamlit_server(tmp_path_factory):
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
                 break
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.1)
     else:
         proc.kill()
         log.seek(0)
         pytest.fail("streamlit 未能启动：" + log.read().decode(errors="replace")[-2000:])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    db.use_database(env["DATABASE_URL"])  # tests arrange their own state through lib, on the server's database
     yield url, env["DATABASE_URL"]
+    db.use_database(None)
     proc.terminate()
     try:
         proc.wait(timeout=10)

@@ -6,14 +6,24 @@ import subprocess
 
 import pytest
 
-from lib import auth, db
+from lib import auth
 from lib.actors import Actor
-from tests.browser import BROWSER_MARKS, COOKIE_NAME, PASSWORD, ROOT, login, settle, shot
+from tests.browser import (
+    BROWSER_MARKS,
+    COOKIE_NAME,
+    PASSWORD,
+    ROOT,
+    login,
+    new_page,
+    settle,
+    shot,
+    wait_for_login_cookie,
+)
 
 pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(streamlit_server):
     return streamlit_server
 
@@ -40,7 +50,7 @@ def test_provider_logs_in_sees_own_vouchers_logs_out_and_a_refresh_shows_the_log
     settle(page)
     page.get_by_text("您已安全退出").wait_for()
     shot(page, "03_logged_out")
-    page.wait_for_timeout(500)  # let the cookie-delete component run
+    wait_for_login_cookie(page, present=False)
     page.reload()
     settle(page)
     page.get_by_role("button", name="登录").wait_for()
@@ -94,30 +104,11 @@ def test_artifacts_are_not_committed():
     assert ignored.returncode == 0 or shutil.which("git") is None
 
 
-@pytest.fixture
-def server_db(server):
-    """The server's own database, for arranging accounts behind its back."""
-    db.use_database(server[1])
-    yield server[1]
-    db.use_database(None)
-
-
-def fresh_page(browser, server_url: str, username: str):
-    """A new browser context, logged in as `username` through the real form."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(server_url)
-    settle(page)
-    login(page, username)
-    return context, page
-
-
-def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, server_db, browser):
+def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, browser):
     auth.create_user(actor=Actor.system(), username="cookietest", display_name="测试经信委", role="commission",
                      password=PASSWORD, must_change_password=False)
-    context, page = fresh_page(browser, server[0], "cookietest")
+    context, page = new_page(browser, server[0], username="cookietest")
     page.get_by_role("link", name="用户管理").wait_for()
-    page.wait_for_timeout(500)  # let the cookie component store the cookie
     page.reload()
     settle(page)
     page.get_by_role("link", name="用户管理").wait_for()  # the cookie logged us back in
@@ -130,19 +121,22 @@ def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, serve
     context.close()
 
 
-def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(server, server_db, browser):
+def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(server, browser):
     auth.create_user(actor=Actor.system(), username="pwchange", display_name="改密码的经信委", role="commission",
                      password=PASSWORD, must_change_password=True)
-    context, page = fresh_page(browser, server[0], "pwchange")
+    context, page = new_page(browser, server[0], username="pwchange")
     page.get_by_text("请先修改密码").wait_for()
     page.get_by_role("textbox", name="原密码").fill(PASSWORD)
     page.get_by_role("textbox", name="新密码", exact=True).fill("NewPass2026")
     page.get_by_role("textbox", name="确认新密码").fill("NewPass2026")
+    before = next(c["value"] for c in context.cookies() if c["name"] == COOKIE_NAME)
     page.get_by_role("button", name="确定").click()
     settle(page)
     page.get_by_role("link", name="用户管理").wait_for()  # the full menu once the password is changed
     shot(page, "09_password_changed")
-    page.wait_for_timeout(800)  # the fresh cookie is written by JavaScript
+    # the fresh cookie, written by JavaScript, carries the new issue time: wait until it replaces the old one
+    page.wait_for_function(f"!document.cookie.includes({before!r})")
+    wait_for_login_cookie(page)
     page.reload()
     settle(page)
     page.get_by_role("link", name="用户管理").wait_for()

@@ -7,26 +7,29 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lib import auth, catalog, db, queries, settlement, vouchers
+from lib import auth, catalog, clock, issuing, queries, review, settlement, vouchers
 from lib.issuing import COLUMNS
 from lib.seed import credit_code_for
-from tests.browser import ARTIFACTS, BROWSER_MARKS, login, menu, settle, shot
+from tests.browser import ARTIFACTS, BROWSER_MARKS, menu, new_page, settle, shot
 
 pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app(streamlit_server, browser):
-    url, database_url = streamlit_server
-    db.use_database(database_url)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(url)
-    settle(page)
-    login(page, "admin")
+    """A fresh demo server and a browser logged in as admin, for each test."""
+    url, _ = streamlit_server
+    context, page = new_page(browser, url, username="admin", accept_downloads=True)
     yield url, page
     context.close()
-    db.use_database(None)
+
+
+def admin():
+    return auth.session_account("admin").actor()
+
+
+def product_status(name: str) -> str:
+    return review.products_frame(None).set_index("name").loc[name, "status"]
 
 
 def excel(rows: list[list]) -> bytes:
@@ -87,6 +90,7 @@ def test_approve_a_product(app):
     page.get_by_role("button", name="审核通过").first.click()
     settle(page)
     page.get_by_text("“朗坤安全网关”已上架。").wait_for()
+    assert product_status("朗坤安全网关") == "on_sale"
     shot(page, "commission_03_product_approved")
 
 
@@ -99,6 +103,9 @@ def test_approve_a_withdrawal(app):
     request.get_by_role("button", name="批准").click()
     settle(page)
     page.get_by_text("已批准服务券1700008的撤回。").wait_for()
+    stored = queries.voucher_detail(admin(), "1700008")
+    assert (stored.status, stored.withdrawal_pending, stored.product) == ("activated", False, None)
+    assert queries.open_withdrawals().query("number == '1700008'").empty
     shot(page, "commission_04_withdrawal_approved")
 
 
@@ -115,12 +122,39 @@ def test_settle_a_voucher(app):
     page.get_by_role("button", name="兑付", exact=True).click()
     settle(page)
     page.get_by_text("已兑付1张服务券。").wait_for()
+    stored = queries.voucher_detail(admin(), number)
+    assert (stored.status, stored.settled_amount, stored.settled_on) == ("settled", stored.face_value, clock.local_date())
     shot(page, "commission_05_settled")
 
 
-@pytest.mark.parametrize("action,count", [("发放", 3), ("产品审核通过", 1), ("批准撤回", 1), ("兑付", 1)])
-def test_each_action_is_in_the_audit_log(app, action, count):
+def arrange(action: str) -> int:
+    """Do `action` as admin through lib; returns how many rows it writes to the log."""
+    match action:
+        case "发放":
+            for i in range(3):
+                issuing.issue_single(actor=admin(), data={"credit_code": credit_code_for(870000 + i), "name": f"南京日志企业{i}",
+                                                          "region": "鼓楼区"}, batch_year=clock.local_date().year)
+            return 3
+        case "产品审核通过":
+            product = catalog.create_product(actor=auth.session_account("langkun").actor(),
+                                             data={"name": "朗坤日志产品", "category": "信息安全", "price": "9000",
+                                                   "problems": "防护"})
+            review.decide(actor=admin(), product_id=product, approve=True)
+        case "批准撤回":
+            vouchers.request_withdrawal(actor=auth.session_account("qy1700008").actor(), number="1700008",
+                                        reason="想换服务商")
+            vouchers.decide_withdrawal(actor=admin(), number="1700008", approve=True)
+        case "兑付":
+            ready = settlement.ready_frame()
+            vouchers.settle(actor=admin(), number=ready.loc[ready["ready"], "number"].iloc[0], amount=None,
+                            settled_on=clock.local_date())
+    return 1
+
+
+@pytest.mark.parametrize("action", ["发放", "产品审核通过", "批准撤回", "兑付"])
+def test_each_action_is_in_the_audit_log(app, action):
     _, page = app
+    count = arrange(action)
     menu(page, "操作日志")
     user = page.get_by_role("textbox", name="账户名", exact=True)
     user.fill("admin")

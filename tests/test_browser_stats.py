@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import BROWSER_MARKS, login, settle, shot
+from tests.browser import BROWSER_MARKS, new_page, settle, shot
 
 pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(streamlit_server):
     return streamlit_server[0]
 
@@ -18,11 +18,7 @@ def server(streamlit_server):
     ("langkun", "voucher_stats", "服务券统计"), ("langkun", "evaluation_stats", "评价统计"),
 ])
 def test_statistics_pages_draw_their_charts(server, browser, username, path, title):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.goto(server)
-    settle(page)
-    login(page, username)
+    context, page = new_page(browser, server, username=username)
     page.goto(f"{server}/{path}")
     settle(page)
     page.get_by_role("heading", name=title).wait_for()
@@ -32,6 +28,7 @@ def test_statistics_pages_draw_their_charts(server, browser, username, path, tit
         page.locator(".js-plotly-plot").first.wait_for()
         assert page.locator(".js-plotly-plot").count() >= 4
         assert "Jan" not in page.inner_text("[data-testid=stMain]")  # month labels stay Chinese/numeric
-    page.wait_for_timeout(800)
+    # every chart drawn before the screenshot
+    page.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))")
     shot(page, f"stats_{username}_{path}")
     context.close()

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from lib import db
-from lib.models import Product
+from lib.models import Product, User, Withdrawal
 from lib.seed import credit_code_for
 from lib.workflow import VoucherStatus as S
 from tests.apptest import click, logged_in, texts
@@ -91,14 +91,92 @@ def test_void_and_extend_from_the_detail(demo):
     assert "服务券已作废。" in texts(at) and voucher_row(v["number"]).status == S.VOIDED
 
 
+def account_row(username: str) -> User:
+    with db.read_session() as s:
+        return s.scalars(select(User).where(User.username == username)).one()
+
+
 def test_users_reset_a_password_and_lock(demo):
+    from lib import auth
     at = page("users")
     widget(at.selectbox, "选择账户").set_value("langkun")
     at = click(at.run(), "重置密码")
     assert "账户langkun的一次性密码" in texts(at)
+    password = texts(at).split("一次性密码：")[1][:12]
+    assert auth.verify_login("langkun", password).must_change_password  # the password shown is the one stored
     widget(at.selectbox, "选择账户").set_value("langkun")
     at = click(at.run(), "锁定")
     assert "账户langkun已锁定。" in texts(at)
+    assert account_row("langkun").locked_until is not None and auth.session_account("langkun") is None
+    widget(at.selectbox, "选择账户").set_value("langkun")
+    at = click(at.run(), "解锁")
+    assert "账户langkun已解锁。" in texts(at)
+    assert account_row("langkun").locked_until is None and auth.session_account("langkun") is not None
+
+
+def test_disable_and_enable_an_account(demo):
+    at = page("users")
+    widget(at.selectbox, "选择账户").set_value("provider2")
+    at = click(at.run(), "停用")
+    assert "账户provider2已停用。" in texts(at) and account_row("provider2").active is False
+    widget(at.selectbox, "选择账户").set_value("provider2")
+    at = click(at.run(), "启用")
+    assert "账户provider2已启用。" in texts(at) and account_row("provider2").active is True
+
+
+def pending_withdrawal() -> dict:
+    from lib import vouchers
+    v = make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="换服务商")
+    return v
+
+
+def withdrawal_statuses(voucher_id: int) -> list[str]:
+    with db.read_session() as s:
+        return s.scalars(select(Withdrawal.status).where(Withdrawal.voucher_id == voucher_id)).all()
+
+
+def test_reject_a_withdrawal_needs_a_reason_and_keeps_the_voucher(demo):
+    v = pending_withdrawal()
+    at = page("withdrawals")
+    at = click(at, "驳回", nth=-1)  # the newest request is listed last
+    assert [e.value for e in at.error] == ["驳回原因：不能为空"]
+    assert voucher_row(v["number"]).withdrawal_pending and withdrawal_statuses(v["id"]) == ["pending"]
+    [t for t in at.text_input if t.label == "审核意见（驳回时必填）"][-1].input("理由不充分")
+    at = click(at, "驳回", nth=-1)
+    assert f"已驳回服务券{v['number']}的撤回。" in texts(at)
+    row = voucher_row(v["number"])
+    assert (row.status, row.withdrawal_pending, row.provider_id) == (S.CONFIRMED, False, v["provider_id"])
+    assert withdrawal_statuses(v["id"]) == ["rejected"]
+
+
+def test_reject_a_product_and_take_one_off_sale(demo):
+    from lib import auth, catalog
+    actor = auth.session_account("langkun").actor()
+    catalog.create_product(actor=actor, data={"name": "朗坤待审产品", "category": "信息安全", "price": "9000",
+                                              "problems": "防护"})
+    at = page("product_review")
+    at = click(at, "不通过")
+    assert [e.value for e in at.error] == ["审核意见：不能为空"]
+    assert product_status("朗坤待审产品") == "pending"
+    widget(at.text_input, "审核意见（不通过时必填）").input("资质不全")
+    at = click(at, "不通过")
+    assert "“朗坤待审产品”审核不通过。" in texts(at) and product_status("朗坤待审产品") == "rejected"
+    on_sale = "“由你飞”运营管控平台-企业版"
+    with db.read_session() as s:
+        product_id = s.scalar(select(Product.id).where(Product.name == on_sale))
+    widget(at.selectbox, "产品").set_value(product_id)
+    at = click(at, "下架")
+    assert [e.value for e in at.error] == ["原因：不能为空"] and product_status(on_sale) == "on_sale"
+    widget(at.selectbox, "产品").set_value(product_id)
+    widget(at.text_input, "原因（下架时必填）").input("投诉较多")
+    at = click(at, "下架")
+    assert "已下架。" in texts(at) and product_status(on_sale) == "off_sale"
+
+
+def product_status(name: str) -> str:
+    with db.read_session() as s:
+        return s.scalar(select(Product.status).where(Product.name == name))
 
 
 def test_the_audit_log_shows_actions_in_chinese(demo):
