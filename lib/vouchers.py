@@ -63,7 +63,7 @@ def _expire_if_due(session: Session, voucher: Voucher, now: datetime) -> bool:
     return False
 
 
-def _open(session: Session, number: str, action: Action, actor: Actor, now: datetime) -> Voucher:
+def _open(session: Session, number: str, action: Action, actor: Actor) -> Voucher:
     voucher = _load(session, number)
     _guard(action, voucher, actor)
     return voucher
@@ -163,7 +163,7 @@ def activate(*, actor: Actor, number: str, profile: dict, now: datetime | None =
     """激活: the enterprise completes its profile; the voucher gets the post-activation deadline."""
     now = now or clock.utcnow()
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.ACTIVATE, actor, now)
+        voucher = _open(session, number, Action.ACTIVATE, actor)
         values = clean_profile(session, profile, batch_year=voucher.batch.year, today=clock.local_date(now))
         other = session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
                                                              Enterprise.id != voucher.enterprise_id))
@@ -183,7 +183,7 @@ def activate(*, actor: Actor, number: str, profile: dict, now: datetime | None =
 def choose_product(*, actor: Actor, number: str, product_id: int, now: datetime | None = None) -> None:
     now = now or clock.utcnow()
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.CHOOSE_PRODUCT, actor, now)
+        voucher = _open(session, number, Action.CHOOSE_PRODUCT, actor)
         product = session.get(Product, product_id)
         if product is None or product.status != "on_sale":
             raise ValidationError("服务产品", "该产品未上架，不能选择")
@@ -202,7 +202,7 @@ def request_withdrawal(*, actor: Actor, number: str, reason: str, now: datetime 
     now = now or clock.utcnow()
     reason = _reason(reason, "撤回原因")
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.REQUEST_WITHDRAWAL, actor, now)
+        voucher = _open(session, number, Action.REQUEST_WITHDRAWAL, actor)
         session.add(Withdrawal(voucher_id=voucher.id, provider_id=voucher.provider_id, reason=reason,
                                requested_by=actor.user_id,
                                requested_at=now, status="pending"))
@@ -238,7 +238,7 @@ def evaluate(*, actor: Actor, number: str, scores: dict[str, int], solved: bool,
     comment = v.text(comment, "意见和建议", max_len=200)
     total = sum(clean.values())
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.EVALUATE, actor, now)
+        voucher = _open(session, number, Action.EVALUATE, actor)
         if session.scalar(select(Evaluation.id).where(Evaluation.voucher_id == voucher.id)):
             raise TransitionRefused("该服务券已评价，不能重复评价")
         session.add(Evaluation(voucher_id=voucher.id, **clean, total=total, band=band(total), solved=solved,
@@ -255,7 +255,7 @@ def confirm_purchase(*, actor: Actor, number: str, remark: str | None = None, no
     now = now or clock.utcnow()
     remark = v.text(remark, "备注", max_len=MAX_REASON)
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.CONFIRM, actor, now)
+        voucher = _open(session, number, Action.CONFIRM, actor)
         voucher.confirmed_at = now
         voucher.confirm_remark = remark
         _move(session, voucher, Action.CONFIRM, actor, now, {"remark": remark} if remark else None)
@@ -266,7 +266,7 @@ def decline(*, actor: Actor, number: str, reason: str, now: datetime | None = No
     now = now or clock.utcnow()
     reason = _reason(reason, "无法提供的原因")
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.DECLINE, actor, now)
+        voucher = _open(session, number, Action.DECLINE, actor)
         changes = {"reason": reason, "provider_id": voucher.provider_id, "product_id": voucher.product_id}
         voucher.provider_id = voucher.product_id = voucher.price = voucher.chosen_at = None
         voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
@@ -276,7 +276,7 @@ def decline(*, actor: Actor, number: str, reason: str, now: datetime | None = No
 def sign_contract(*, actor: Actor, number: str, contract_date: date | str, now: datetime | None = None) -> None:
     now = now or clock.utcnow()
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.SIGN_CONTRACT, actor, now)
+        voucher = _open(session, number, Action.SIGN_CONTRACT, actor)
         day = v.past_date(contract_date, "合同签订日期", today=clock.local_date(now),
                           not_before=clock.local_date(voucher.chosen_at) if voucher.chosen_at else None,
                           not_before_label="选择产品日期")
@@ -309,7 +309,7 @@ def add_service_record(*, actor: Actor, number: str, engineer_id: int, service_d
                        description: str, remark: str | None = None, now: datetime | None = None) -> int:
     now = now or clock.utcnow()
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.ADD_SERVICE, actor, now)
+        voucher = _open(session, number, Action.ADD_SERVICE, actor)
         values = _clean_service(session, voucher, actor, now, engineer_id, service_date, description, remark)
         engineer = values.pop("_engineer")
         if not engineer.active:
@@ -331,7 +331,7 @@ def edit_service_record(*, actor: Actor, record_id: int, engineer_id: int, servi
         if row is None:
             raise NotFound("服务记录不存在")
         number = session.scalar(select(Voucher.number).where(Voucher.id == row.voucher_id))
-        voucher = _open(session, number, Action.EDIT_SERVICE, actor, now)
+        voucher = _open(session, number, Action.EDIT_SERVICE, actor)
         values = _clean_service(session, voucher, actor, now, engineer_id, service_date, description, remark)
         engineer = values.pop("_engineer")
         if not engineer.active and engineer.id != row.engineer_id:
@@ -352,7 +352,7 @@ def record_delivery(*, actor: Actor, number: str, delivered_on: date | str, cont
     """编辑交付记录: sets 交付日期 and 交付内容; the voucher becomes (or stays) 已交付."""
     now = now or clock.utcnow()
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.RECORD_DELIVERY, actor, now)
+        voucher = _open(session, number, Action.RECORD_DELIVERY, actor)
         values = {
             "delivered_on": v.past_date(delivered_on, "交付日期", today=clock.local_date(now),
                                         not_before=voucher.contract_date, not_before_label="合同签订日期"),
@@ -395,7 +395,7 @@ def settle_many(*, actor: Actor, numbers: list[str], amount: Decimal | str | Non
     day = v.past_date(settled_on, "兑付日期", today=clock.local_date(now))
     with db.transaction() as session:
         for number in numbers:
-            voucher = _open(session, number, Action.SETTLE, actor, now)
+            voucher = _open(session, number, Action.SETTLE, actor)
             missing = [label for label, ok in settlement_checklist(voucher, session) if not ok]
             prefix = f"服务券{number}：" if len(numbers) > 1 else ""
             if missing:
@@ -420,7 +420,7 @@ def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str |
     action = Action.APPROVE_WITHDRAWAL if approve else Action.REJECT_WITHDRAWAL
     reason = v.text(reason, "审核意见", max_len=MAX_REASON) if approve else _reason(reason, "驳回原因")
     with _acting(number, now) as session:
-        voucher = _open(session, number, action, actor, now)
+        voucher = _open(session, number, action, actor)
         request = session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
                                                            Withdrawal.status == "pending")).one()
         request.status = "approved" if approve else "rejected"
@@ -446,7 +446,7 @@ def extend(*, actor: Actor, number: str, days: int, reason: str, now: datetime |
     if days < 1:
         raise ValidationError("延期天数", "至少1天")
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.EXTEND, actor, now)
+        voucher = _open(session, number, Action.EXTEND, actor)
         voucher.expires_at = now + timedelta(days=days)
         changes = {"reason": reason, "expires_at": voucher.expires_at}
         _move(session, voucher, Action.EXTEND, actor, now, changes)
@@ -457,7 +457,7 @@ def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None)
     now = now or clock.utcnow()
     reason = _reason(reason, "作废原因")
     with _acting(number, now) as session:
-        voucher = _open(session, number, Action.VOID, actor, now)
+        voucher = _open(session, number, Action.VOID, actor)
         voucher.void_reason = reason
         voucher.expires_at = None
         if voucher.withdrawal_pending:
