@@ -73,7 +73,7 @@ def search(filters: AuditFilters = AuditFilters(), *, page: int = 1, page_size: 
     frame["role"] = frame["role"].map(lambda r: ROLE_LABELS.get(Role(r), r) if r in set(Role) else r)
     frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
     for col in ("from_status", "to_status"):
-        frame[col] = frame[col].map(lambda s: status_label(s) if isinstance(s, str) and s else "")
+        frame[col] = frame[col].map(status_label)
     frame["details"] = frame["changes"].map(_details)
     frame["number"] = frame["number"].fillna("")
     return frame, total

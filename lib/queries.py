@@ -27,7 +27,7 @@ from lib.models import (
     Withdrawal,
 )
 from lib.vouchers import settlement_checklist
-from lib.workflow import STATUS_LABELS, TRANSITIONS, Action, VoucherStatus, owns
+from lib.workflow import STATUS_LABELS, TRANSITIONS, Action, VoucherStatus, owns, status_label
 
 PAGE_SIZE = 20
 NO_ACCESS = "无权查看该服务券"
@@ -261,7 +261,7 @@ def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
     frame["role"] = frame["role"].map(lambda r: ROLE_LABELS.get(Role(r), r))
     frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
     for col in ("from_status", "to_status"):
-        frame[col] = frame[col].map(lambda s: STATUS_LABELS[VoucherStatus(s)] if isinstance(s, str) and s else "")
+        frame[col] = frame[col].map(status_label)
     return frame
 
 

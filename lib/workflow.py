@@ -55,8 +55,9 @@ WITHDRAWABLE = frozenset({VoucherStatus.PENDING_CONFIRM, VoucherStatus.CONFIRMED
 RECORD_EDITABLE = frozenset({VoucherStatus.CONFIRMED, VoucherStatus.DELIVERED})
 
 
-def status_label(status: str | None) -> str:
-    return STATUS_LABELS[VoucherStatus(status)] if status else ""
+def status_label(status: object) -> str:
+    """The Chinese label of a status; empty where a history row has none (issuing has no 'from')."""
+    return STATUS_LABELS[VoucherStatus(status)] if isinstance(status, str) and status else ""
 
 
 class Action(StrEnum):
@@ -111,17 +112,6 @@ def _withdrawal_open(v: VoucherLike, _a: Actor) -> str | None:
     return None if v.withdrawal_pending else "没有待审核的撤回申请"
 
 
-def _all(*guards: Guard) -> Guard:
-    def check(v: VoucherLike, a: Actor) -> str | None:
-        for guard in guards:
-            reason = guard(v, a)
-            if reason:
-                return reason
-        return None
-
-    return check
-
-
 @dataclass(frozen=True)
 class Transition:
     action: Action
@@ -129,7 +119,7 @@ class Transition:
     sources: frozenset[VoucherStatus]
     target: VoucherStatus | None  # None: the status does not change
     roles: frozenset[Role]
-    guard: Guard | None = None
+    guards: tuple[Guard, ...] = ()  # checked in order; the first reason refuses
 
 
 S = VoucherStatus
@@ -141,22 +131,22 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in [
     Transition(Action.ACTIVATE, "激活", frozenset({S.ISSUED}), S.ACTIVATED, frozenset({E})),
     Transition(Action.CHOOSE_PRODUCT, "选择产品", frozenset({S.ACTIVATED}), S.PENDING_CONFIRM, frozenset({E})),
     Transition(Action.CONFIRM, "确认购买", frozenset({S.PENDING_CONFIRM}), S.CONFIRMED, frozenset({P}),
-               _no_withdrawal),
+               (_no_withdrawal,)),
     Transition(Action.DECLINE, "无法提供", frozenset({S.PENDING_CONFIRM}), S.ACTIVATED, frozenset({P}),
-               _no_withdrawal),
+               (_no_withdrawal,)),
     Transition(Action.SIGN_CONTRACT, "合同签订", frozenset({S.CONFIRMED}), None, frozenset({P}),
-               _all(_no_withdrawal, _contract_not_signed)),
+               (_no_withdrawal, _contract_not_signed)),
     Transition(Action.ADD_SERVICE, "添加服务信息", RECORD_EDITABLE, None, frozenset({P}),
-               _all(_no_withdrawal, _contract_signed)),
+               (_no_withdrawal, _contract_signed)),
     Transition(Action.EDIT_SERVICE, "修改服务信息", RECORD_EDITABLE, None, frozenset({P}),
-               _all(_no_withdrawal, _contract_signed)),
+               (_no_withdrawal, _contract_signed)),
     Transition(Action.RECORD_DELIVERY, "编辑交付记录", RECORD_EDITABLE, S.DELIVERED, frozenset({P}),
-               _all(_no_withdrawal, _contract_signed)),
+               (_no_withdrawal, _contract_signed)),
     Transition(Action.EVALUATE, "服务评价", frozenset({S.DELIVERED}), S.EVALUATED, frozenset({E})),
     Transition(Action.SETTLE, "兑付", frozenset({S.EVALUATED}), S.SETTLED, frozenset({C})),
-    Transition(Action.REQUEST_WITHDRAWAL, "服务券撤回", WITHDRAWABLE, None, frozenset({E}), _no_withdrawal),
-    Transition(Action.APPROVE_WITHDRAWAL, "批准撤回", WITHDRAWABLE, S.ACTIVATED, frozenset({C}), _withdrawal_open),
-    Transition(Action.REJECT_WITHDRAWAL, "驳回撤回", WITHDRAWABLE, None, frozenset({C}), _withdrawal_open),
+    Transition(Action.REQUEST_WITHDRAWAL, "服务券撤回", WITHDRAWABLE, None, frozenset({E}), (_no_withdrawal,)),
+    Transition(Action.APPROVE_WITHDRAWAL, "批准撤回", WITHDRAWABLE, S.ACTIVATED, frozenset({C}), (_withdrawal_open,)),
+    Transition(Action.REJECT_WITHDRAWAL, "驳回撤回", WITHDRAWABLE, None, frozenset({C}), (_withdrawal_open,)),
     Transition(Action.EXTEND, "延期", frozenset({S.EXPIRED}), None, frozenset({C})),
     Transition(Action.VOID, "作废", NON_TERMINAL, S.VOIDED, frozenset({C})),
     Transition(Action.EXPIRE, "过期", EXPIRING, S.EXPIRED, frozenset({SYS})),
@@ -194,8 +184,8 @@ def check(action: Action, voucher: VoucherLike, actor: Actor) -> Decision:
     status = VoucherStatus(voucher.status)
     if status not in t.sources:
         return Decision(False, f"服务券当前状态为“{status.label}”，不能执行“{t.label}”")
-    if t.guard:
-        reason = t.guard(voucher, actor)
+    for guard in t.guards:
+        reason = guard(voucher, actor)
         if reason:
             return Decision(False, reason)
     return Decision(True)

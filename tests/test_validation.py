@@ -114,3 +114,41 @@ def test_text_length_limits_count_characters_not_bytes():
 def test_choice_refuses_forged_options():
     with pytest.raises(ValidationError, match="企业规模：选项无效"):
         v.choice("超大型", "企业规模", ["大型", "中型", "小型", "微型"])
+
+
+def test_mobile_numbers_may_be_typed_with_spaces():
+    assert v.mobile(" 139 1234 5678 ") == "13912345678"
+    assert v.mobile("", required_=False) is None
+    with pytest.raises(ValidationError) as err:
+        v.mobile("  ")
+    assert (err.value.field, err.value.message) == ("手机", "手机：不能为空")
+
+
+@pytest.mark.parametrize("value,stored", [("12345", "12345"), (" 123456789012 ", "123456789012"), ("", None),
+                                          (None, None)])
+def test_qq_numbers_of_5_to_12_digits(value, stored):
+    assert v.qq(value) == stored
+
+
+@pytest.mark.parametrize("value", ["1234", "1234567890123", "012345", "12345a"])
+def test_other_qq_numbers_are_refused(value):
+    with pytest.raises(ValidationError) as err:
+        v.qq(value)
+    assert (err.value.field, err.value.message) == ("QQ号", "QQ号：应为5到12位数字")
+
+
+@pytest.mark.parametrize("value,expected", [("12", 12), (" 0 ", 0), (7, 7), ("10000000", 10_000_000), ("", None),
+                                            (None, None), ("  ", None)])
+def test_counts(value, expected):
+    assert v.count(value, "从业人数") == expected
+
+
+@pytest.mark.parametrize("value,kw,message", [
+    ("", {"required_": True}, "从业人数：不能为空"), (None, {"required_": True}, "从业人数：不能为空"),
+    ("12.5", {}, "从业人数：请输入整数"), ("abc", {}, "从业人数：请输入整数"), ("-1", {}, "从业人数：不能小于0"),
+    ("10000001", {}, "从业人数：不能超过10000000"), ("366", {"maximum": 365}, "从业人数：不能超过365"),
+])
+def test_bad_counts(value, kw, message):
+    with pytest.raises(ValidationError) as err:
+        v.count(value, "从业人数", **kw)
+    assert (err.value.field, err.value.message) == ("从业人数", message)

@@ -293,3 +293,17 @@ def test_settle_many_names_the_voucher_that_fails(database):
     with pytest.raises(Exception) as err:
         vouchers.settle_many(actor=COMMISSION, numbers=[], amount=None, settled_on=TODAY, now=NOW)
     assert err.value.message == "请先勾选要兑付的服务券"
+
+
+def test_the_history_reads_in_chinese_from_the_issue_on(database):
+    from lib import queries
+    from tests.builders import make_batch, make_enterprise
+    make_batch(2026)
+    number = vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    assert number == "2600001"  # 2-digit batch year + 5-digit serial
+    assert vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW) == "2600002"
+    history = queries.voucher_history(COMMISSION, number)
+    assert history[["role", "action", "from_status", "to_status"]].values.tolist() == [["经信委", "发放", "", "待激活"]]
+    row = voucher_row(number)
+    assert (row.issued_at, row.expires_at, row.face_value, row.updated_at) == (
+        NOW, NOW + timedelta(days=15), Decimal("10000.00"), NOW)

@@ -91,3 +91,27 @@ def test_a_provider_account_without_a_provider_sees_nothing():
     orphan = Actor(user_id=9, username="x", role=Role.PROVIDER, provider_id=None)
     unbound = voucher(S.ISSUED, bound=False)
     assert available_actions(unbound, orphan) == []
+
+
+def test_an_extension_returns_to_the_status_the_voucher_expired_from():
+    from lib.workflow import target_of
+    assert target_of(A.EXTEND, voucher(S.EXPIRED)) == S.ACTIVATED
+    legacy = SimpleNamespace(**{**vars(voucher(S.EXPIRED)), "expired_from": None})  # expired before this was kept
+    assert target_of(A.EXTEND, legacy) == S.ISSUED
+    assert target_of(A.SIGN_CONTRACT, voucher(S.CONFIRMED)) == S.CONFIRMED  # actions that keep the status
+    assert target_of(A.CONFIRM, voucher(S.PENDING_CONFIRM)) == S.CONFIRMED
+
+
+def test_status_labels_and_an_empty_one():
+    from lib.workflow import status_label
+    assert [status_label(s) for s in S] == ["待激活", "已激活", "已购买产品，待购买确认", "已确认", "已交付", "已评价",
+                                            "已兑付", "已过期", "已作废"]
+    assert status_label(None) == status_label("") == status_label(float("nan")) == ""
+
+
+def test_every_guard_of_an_action_is_checked_in_order():
+    signed_and_withdrawn = voucher(S.CONFIRMED, contract=True, withdrawal=True)
+    assert check(A.SIGN_CONTRACT, signed_and_withdrawn, PROVIDER).reason == "已撤回，请等待审核"
+    assert check(A.SIGN_CONTRACT, voucher(S.CONFIRMED, contract=True), PROVIDER).reason == "合同已签订"
+    assert check(A.RECORD_DELIVERY, voucher(S.CONFIRMED), PROVIDER).reason == "请先签订合同"
+    assert check(A.APPROVE_WITHDRAWAL, voucher(S.CONFIRMED), COMMISSION).reason == "没有待审核的撤回申请"
