@@ -43,11 +43,11 @@ def last_change(product_id: int) -> list[tuple[str, str, str]]:
     # JSON starts with it on both backends: one indexed lookup instead of scanning history in Python.
     marker = json.dumps({"product_id": product_id})[:-1] + ","
     with db.read_session() as session:
-        row = session.scalars(select(History).where(History.action.in_(["update_product", "create_product"]),
+        row = session.scalars(select(History).where(History.action == "update_product",
                                                     cast(History.changes, String).startswith(marker, autoescape=True))
                               .order_by(History.id.desc()).limit(1)).one_or_none()
         categories = dict(session.execute(select(ProductCategory.id, ProductCategory.name)).all())
-    if row is None or row.action == "create_product":
+    if row is None:  # never edited: a new product
         return []
     out = []
     for key, pair in (row.changes or {}).items():

@@ -12,7 +12,7 @@ from tests.apptest import click, logged_in, texts
 from tests.builders import make_voucher, voucher_row
 from tests.test_provider_pages import widget
 
-pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
 
 
 def page(name: str, **query):

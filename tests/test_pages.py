@@ -9,7 +9,7 @@ from tests.apptest import HOME, logged_in, texts
 from tests.builders import COMMISSION
 from ui.nav import MENUS
 
-pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
 EXPECTED_MENUS = {
     "admin": ["服务券", "企业管理", "服务商管理", "产品审核", "撤回审核", "兑付管理", "服务券统计", "评价统计", "风险预警",
               "用户管理", "操作日志", "业务流程", "修改密码", "退出"],

@@ -12,7 +12,7 @@ from tests.apptest import button_labels, click, logged_in, texts
 from tests.builders import make_enterprise, make_voucher, voucher_row
 from ui.voucher_detail import LOCKED_NOTE
 
-pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
 
 
 def langkun_id() -> int:

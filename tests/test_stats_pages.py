@@ -5,7 +5,7 @@ import pytest
 
 from tests.apptest import logged_in, texts
 
-pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
 
 
 @pytest.mark.parametrize("username,page", [("admin", "voucher_stats"), ("admin", "evaluation_stats"), ("admin", "risk"),

@@ -1,0 +1,142 @@
+"""批次设置 and single issuing at their edges: each bound of year, face value and deadlines with the exact
+message, what is stored and logged, and that a refusal writes nothing."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from lib import db, issuing
+from lib.errors import DomainError, PermissionDenied, ValidationError
+from lib.models import Batch, Enterprise, History, User
+from lib.seed import credit_code_for
+from tests.builders import COMMISSION, NOW, history_count, make_provider, make_voucher
+from tests.test_access_edges import user
+
+GOOD = {"year": "2027", "face_value": "8000", "days_after_issue": "20", "days_after_activation": "40"}
+
+
+def batch(year: int) -> Batch | None:
+    with db.read_session() as s:
+        return s.scalars(select(Batch).where(Batch.year == year)).one_or_none()
+
+
+def last_history() -> History:
+    with db.read_session() as s:
+        return s.scalars(select(History).order_by(History.id.desc())).first()
+
+
+def test_a_new_batch_is_stored_and_logged(database):
+    issuing.save_batch(actor=COMMISSION, **GOOD, now=NOW)
+    b = batch(2027)
+    assert (b.face_value, b.expiry_days_after_issue, b.expiry_days_after_activation, b.next_serial) == (
+        Decimal("8000.00"), 20, 40, 1)
+    h = last_history()
+    assert (h.username, h.action, h.at, h.voucher_id) == ("officer", "create_batch", NOW, None)
+    assert h.changes == {"year": 2027, "face_value": "8000.00", "expiry_days_after_issue": 20,
+                         "expiry_days_after_activation": 40}
+    assert issuing.batches_frame().values.tolist() == [[2027, Decimal("8000.00"), 20, 40, 1, 0]]
+
+
+def test_changing_a_batch_keeps_its_numbering(database):
+    issuing.save_batch(actor=COMMISSION, **GOOD, now=NOW)
+    with db.transaction() as s:
+        s.scalars(select(Batch).where(Batch.year == 2027)).one().next_serial = 8
+    later = NOW + timedelta(days=1)
+    issuing.save_batch(actor=COMMISSION, year="2027", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=later)
+    b = batch(2027)
+    assert (b.face_value, b.expiry_days_after_issue, b.expiry_days_after_activation, b.next_serial) == (
+        Decimal("10000.00"), 15, 30, 8)
+    h = last_history()
+    assert (h.action, h.at, h.changes["face_value"]) == ("update_batch", later, "10000.00")
+    assert issuing.batches_frame()["issued"].tolist() == [7]
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=later)
+    assert issuing.batches_frame()["year"].tolist() == [2027, 2026]  # newest year first
+    assert batch(2026).next_serial == 1
+
+
+@pytest.mark.parametrize("field,value", [("year", "2000"), ("year", "2099"), ("face_value", "0.01"),
+                                         ("face_value", "1"), ("face_value", "1000000"), ("days_after_issue", "1"),
+                                         ("days_after_issue", "365"), ("days_after_activation", "1"),
+                                         ("days_after_activation", "365")])
+def test_the_edges_that_are_allowed(database, field, value):
+    issuing.save_batch(actor=COMMISSION, **{**GOOD, field: value}, now=NOW)
+    assert len(issuing.batches_frame()) == 1
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("year", "1999", "年度：应为2000到2099之间的年份"), ("year", "2100", "年度：不能超过2099"), ("year", "", "年度：不能为空"),
+    ("face_value", "0", "面额（元）：应大于0"), ("face_value", "1000000.01", "面额（元）：不能超过1000000"),
+    ("face_value", "", "面额（元）：不能为空"), ("face_value", "-1", "面额（元）：不能小于0"),
+    ("days_after_issue", "0", "有效天数：至少1天"), ("days_after_issue", "366", "发放后有效天数：不能超过365"),
+    ("days_after_issue", "", "发放后有效天数：不能为空"), ("days_after_activation", "0", "有效天数：至少1天"),
+    ("days_after_activation", "366", "激活后有效天数：不能超过365"), ("days_after_activation", "", "激活后有效天数：不能为空"),
+])
+def test_each_bad_value_is_refused_with_its_message_and_nothing_saved(database, field, value, message):
+    before = history_count()
+    with pytest.raises(ValidationError) as err:
+        issuing.save_batch(actor=COMMISSION, **{**GOOD, field: value}, now=NOW)
+    assert err.value.message == message
+    assert batch(2027) is None and history_count() == before
+
+
+def test_only_the_commission_sets_batches_and_issues(database):
+    v = make_voucher()
+    for actor in (v["provider"], v["enterprise"]):
+        with pytest.raises(PermissionDenied, match="^只有经信委可以设置批次$"):
+            issuing.save_batch(actor=actor, **GOOD, now=NOW)
+        with pytest.raises(PermissionDenied, match="^只有经信委可以发放服务券$"):
+            issuing.issue_single(actor=actor, data={"credit_code": credit_code_for(1), "name": "x", "region": "玄武区"},
+                                 batch_year=2026, now=NOW)
+    assert batch(2027) is None
+
+
+def test_issuing_to_a_new_enterprise_creates_it_with_a_login(database):
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    data = {"credit_code": " 91320214745555318w ", "name": " 南京单发企业 ", "region": " 玄武区 ", "contact": "李四",
+            "phone": "13912345678"}
+    result = issuing.issue_single(actor=COMMISSION, data=data, batch_year=2026, now=NOW)
+    assert (result["number"], result["credit_code"], result["name"], result["region"], result["username"]) == (
+        "2600001", "91320214745555318W", "南京单发企业", "玄武区", "qy2600001")
+    with db.read_session() as s:
+        ent = s.scalars(select(Enterprise).where(Enterprise.credit_code == "91320214745555318W")).one()
+        assert (ent.name, ent.region.name, ent.contact, ent.phone) == ("南京单发企业", "玄武区", "李四", "13912345678")
+    login = user("qy2600001")
+    assert (login.role, login.enterprise_id, login.must_change_password) == ("enterprise", ent.id, True)
+
+
+def test_issuing_to_a_known_enterprise_reuses_it(database):
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    v = make_voucher(status="voided", provider_id=make_provider())
+    with db.read_session() as s:
+        code = s.get(Enterprise, v["enterprise_id"]).credit_code
+    result = issuing.issue_single(actor=COMMISSION, data={"credit_code": code, "name": "改过的名字", "region": "玄武区"},
+                                  batch_year=2026, now=NOW)
+    with db.read_session() as s:
+        assert s.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) == v["enterprise_id"]
+        assert s.scalar(select(User.enterprise_id).where(User.username == result["username"])) == v["enterprise_id"]
+    with pytest.raises(DomainError, match=f"^该企业已持有本批次有效服务券{result['number']}$"):
+        issuing.issue_single(actor=COMMISSION, data={"credit_code": code, "name": "x", "region": "玄武区"},
+                             batch_year=2026, now=NOW)
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"credit_code": credit_code_for(5), "name": "南京企业", "region": "上海市"}, "所属区：“上海市”不是南京市的行政区或开发区"),
+    ({"credit_code": credit_code_for(5), "name": "南京企业", "region": ""}, "所属区：不能为空"),
+    ({"credit_code": credit_code_for(5), "name": "", "region": "玄武区"}, "企业名称：不能为空"),
+    ({"credit_code": "91320214745555318X", "name": "南京企业", "region": "玄武区"}, "统一社会信用代码：校验位不正确，请核对"),
+])
+def test_a_bad_single_issue_is_refused_and_nothing_written(database, data, message):
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    before = history_count()
+    with pytest.raises(DomainError) as err:
+        issuing.issue_single(actor=COMMISSION, data=data, batch_year=2026, now=NOW)
+    assert err.value.message == message
+    assert history_count() == before and batch(2026).next_serial == 1
