@@ -93,22 +93,22 @@ class VoucherLike(Protocol):
     expired_from: str | None
 
 
-Guard = Callable[[VoucherLike, Actor], str | None]  # returns a Chinese reason when refused
+Guard = Callable[[VoucherLike], str | None]  # returns a Chinese reason when refused
 
 
-def _contract_signed(v: VoucherLike, _a: Actor) -> str | None:
+def _contract_signed(v: VoucherLike) -> str | None:
     return None if v.contract_date else "请先签订合同"
 
 
-def _contract_not_signed(v: VoucherLike, _a: Actor) -> str | None:
+def _contract_not_signed(v: VoucherLike) -> str | None:
     return "合同已签订" if v.contract_date else None
 
 
-def _no_withdrawal(v: VoucherLike, _a: Actor) -> str | None:
+def _no_withdrawal(v: VoucherLike) -> str | None:
     return "已撤回，请等待审核" if v.withdrawal_pending else None
 
 
-def _withdrawal_open(v: VoucherLike, _a: Actor) -> str | None:
+def _withdrawal_open(v: VoucherLike) -> str | None:
     return None if v.withdrawal_pending else "没有待审核的撤回申请"
 
 
@@ -185,7 +185,7 @@ def check(action: Action, voucher: VoucherLike, actor: Actor) -> Decision:
     if status not in t.sources:
         return Decision(False, f"服务券当前状态为“{status.label}”，不能执行“{t.label}”")
     for guard in t.guards:
-        reason = guard(voucher, actor)
+        reason = guard(voucher)
         if reason:
             return Decision(False, reason)
     return Decision(True)

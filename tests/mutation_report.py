@@ -88,10 +88,18 @@ def table(rows: list[dict]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="put the table into docs/testing.md")
+    parser.add_argument("--survivors", nargs="*", metavar="MODULE",
+                        help="print the names of the surviving mutants (of these modules) instead, for mutmut run")
     args = parser.parse_args()
     if not META.exists():
         print("没有 mutants/ 目录：请先运行 make mutation", file=sys.stderr)
         return 2
+    if args.survivors is not None:
+        equivalent = equivalents()
+        print(" ".join(name for name, code in results().items()
+                       if code in SURVIVED and name not in equivalent
+                       and (not args.survivors or name.split(".")[1] in args.survivors)))
+        return 0
     rows = scores(results(), equivalents())
     text = table(rows)
     print(text)

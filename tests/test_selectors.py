@@ -1,0 +1,99 @@
+"""The selectors behind filters and queues, read as their screens use them: order, contents, labels."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import update
+
+from lib import db, issuing, queries, settlement, stats, vouchers
+from lib.labels import CATEGORIES, DEV_ZONES, DISTRICTS
+from lib.models import Region
+from lib.workflow import VoucherStatus as S
+from tests.builders import (
+    COMMISSION,
+    NOW,
+    TODAY,
+    make_batch,
+    make_enterprise,
+    make_provider,
+    make_voucher,
+)
+
+
+def test_regions_list_districts_first_then_development_zones(database):
+    regions = queries.regions()
+    assert regions["name"].tolist() == DISTRICTS + DEV_ZONES  # DESIGN.md §7, in the manual's order
+    assert regions["kind"].tolist()[0] != regions["kind"].tolist()[-1]
+    with db.transaction() as s:
+        s.execute(update(Region).where(Region.name == "高淳区").values(active=False))
+    assert "高淳区" not in queries.regions()["name"].tolist()  # a retired region is no longer offered
+
+
+def test_provider_and_category_options(database):
+    b, a = make_provider("B服务商"), make_provider("A服务商")
+    assert list(queries.provider_options().items()) == [(a, "A服务商"), (b, "B服务商")]  # by name
+    assert list(queries.category_options().values()) == CATEGORIES
+
+
+def test_filter_options_of_the_statistics(database):
+    make_batch(2025)
+    make_batch(2027)
+    make_batch(2026)
+    b, a = make_provider("B服务商"), make_provider("A服务商")
+    options = stats.filter_options()
+    assert options["years"] == [2027, 2026, 2025]
+    assert list(options["regions"].values()) == DISTRICTS + DEV_ZONES
+    assert list(options["providers"].items()) == [(a, "A服务商"), (b, "B服务商")]
+    assert list(options["categories"].values()) == CATEGORIES
+
+
+def test_the_withdrawal_queue_lists_open_requests_oldest_first(database):
+    later = make_voucher(S.CONFIRMED, enterprise_id=make_enterprise("南京后申请有限公司"))
+    first = make_voucher(S.PENDING_CONFIRM, enterprise_id=make_enterprise("南京先申请有限公司"))
+    decided = make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=first["enterprise"], number=first["number"], reason="需求变化", now=NOW)
+    vouchers.request_withdrawal(actor=later["enterprise"], number=later["number"], reason="换服务商",
+                                now=NOW + timedelta(hours=1))
+    vouchers.request_withdrawal(actor=decided["enterprise"], number=decided["number"], reason="x", now=NOW)
+    vouchers.decide_withdrawal(actor=COMMISSION, number=decided["number"], approve=False, reason="不同意", now=NOW)
+    queue = queries.open_withdrawals()
+    assert queue[["number", "enterprise_name", "status_label", "reason", "requested_at"]].values.tolist() == [
+        [first["number"], "南京先申请有限公司", "已购买产品，待购买确认", "需求变化", NOW],
+        [later["number"], "南京后申请有限公司", "已确认", "换服务商", NOW + timedelta(hours=1)],
+    ]
+    assert queue["provider_name"].notna().all() and queue["product_name"].notna().all()
+
+
+def test_settled_vouchers_newest_first_with_their_amounts(database):
+    a = make_voucher(S.EVALUATED, enterprise_id=make_enterprise("南京甲企业"))
+    b = make_voucher(S.EVALUATED, enterprise_id=make_enterprise("南京乙企业"))
+    make_voucher(S.EVALUATED)  # not settled
+    vouchers.settle(actor=COMMISSION, number=a["number"], amount="8000", settled_on=TODAY - timedelta(days=2), now=NOW)
+    vouchers.settle(actor=COMMISSION, number=b["number"], amount=None, settled_on=TODAY, now=NOW)
+    settled = settlement.settled_frame()
+    assert settled.values.tolist() == [
+        [b["number"], "南京乙企业", settled["provider_name"][0], Decimal("10000.00"), TODAY],
+        [a["number"], "南京甲企业", settled["provider_name"][1], Decimal("8000.00"), TODAY - timedelta(days=2)],
+    ]
+    assert list(settled.columns) == list(settlement.SETTLED_COLUMNS)
+    assert len(settlement.ready_frame()) == 1  # the settled ones left the queue
+
+
+def test_the_settlement_queue_is_per_provider_when_asked(database):
+    mine = make_provider()
+    v = make_voucher(S.EVALUATED, provider_id=mine)
+    make_voucher(S.EVALUATED)
+    assert settlement.ready_frame(provider_id=mine)["number"].tolist() == [v["number"]]
+    assert len(settlement.ready_frame()) == 2
+
+
+def test_an_import_reports_each_bad_row_in_a_table(database):
+    from tests.test_issuing import good_row, workbook
+    make_batch(2026)
+    rows = [good_row(1), good_row(2, region="上海市")]
+    preview = issuing.read_import(workbook(rows), batch_year=2026)
+    assert not preview.ok
+    table = preview.errors_frame()
+    assert list(table.columns) == ["行号", "列", "问题"]
+    assert table.values.tolist() == [[3, "所属区", "“上海市”不是南京市的行政区或开发区"]]
