@@ -1,0 +1,172 @@
+"""Account changes as 操作日志 shows them, and the password rules at their edges (8 characters, 72 bytes,
+letters of either case with digits)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lib import auth, db
+from lib.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from lib.labels import Role
+from lib.models import History, User
+from tests.builders import NOW, history_count, make_provider, make_user
+
+
+def last_history() -> History:
+    with db.read_session() as s:
+        return s.scalars(select(History).order_by(History.id.desc())).first()
+
+
+def user(username: str) -> User:
+    with db.read_session() as s:
+        return s.scalars(select(User).where(User.username == username)).one()
+
+
+@pytest.mark.parametrize("call,action", [
+    (lambda a: auth.set_locked(actor=a, username="officer1", locked=True, now=NOW), "lock_user"),
+    (lambda a: auth.set_locked(actor=a, username="officer1", locked=False, now=NOW), "unlock_user"),
+    (lambda a: auth.set_active(actor=a, username="officer1", active=False, now=NOW), "disable_user"),
+    (lambda a: auth.set_active(actor=a, username="officer1", active=True, now=NOW), "enable_user"),
+    (lambda a: auth.reset_password(actor=a, username="officer1", now=NOW), "reset_password"),
+])
+def test_each_account_change_is_logged_with_who_and_when(database, call, action):
+    admin = make_user("admin1").actor()
+    make_user("officer1")
+    before = history_count()
+    call(admin)
+    h = last_history()
+    assert (h.user_id, h.username, h.role, h.action, h.at, h.changes, h.voucher_id) == (
+        admin.user_id, "admin1", "commission", action, NOW, {"username": "officer1"}, None)
+    assert history_count() == before + 1
+
+
+def test_a_reset_gives_a_working_one_time_password_and_clears_the_lock(database):
+    admin = make_user("admin1").actor()
+    make_user("officer1")
+    with db.transaction() as s:
+        u = s.scalars(select(User).where(User.username == "officer1")).one()
+        u.failed_logins, u.locked_until = 4, NOW + timedelta(minutes=10)
+    password = auth.reset_password(actor=admin, username=" OFFICER1 ", now=NOW)
+    assert len(password) == 12 and any(c.isdigit() for c in password) and any(c.isalpha() for c in password)
+    u = user("officer1")
+    assert (u.must_change_password, u.password_changed_at, u.failed_logins, u.locked_until) == (True, NOW, 0, None)
+    account = auth.verify_login("officer1", password, now=NOW + timedelta(seconds=1))
+    assert account.must_change_password
+
+
+def test_unknown_accounts_are_named_in_the_refusal(database):
+    admin = make_user("admin1").actor()
+    for call in (lambda: auth.reset_password(actor=admin, username="ghost", now=NOW),
+                 lambda: auth.set_locked(actor=admin, username="ghost", locked=True, now=NOW),
+                 lambda: auth.set_active(actor=admin, username="ghost", active=False, now=NOW)):
+        with pytest.raises(NotFound) as err:
+            call()
+        assert err.value.message == "账户“ghost”不存在"
+
+
+def test_an_officer_may_enable_and_unlock_their_own_account(database):
+    admin = make_user("admin1").actor()
+    auth.set_active(actor=admin, username="admin1", active=True, now=NOW)
+    auth.set_locked(actor=admin, username="admin1", locked=False, now=NOW)
+    assert (user("admin1").active, user("admin1").locked_until) == (True, None)
+    with pytest.raises(DomainError) as err:
+        auth.set_locked(actor=admin, username="admin1", locked=True, now=NOW)
+    assert err.value.message == "不能锁定自己的账户"
+    with pytest.raises(DomainError) as err:
+        auth.set_active(actor=admin, username="admin1", active=False, now=NOW)
+    assert err.value.message == "不能停用自己的账户"
+
+
+def test_a_lock_by_the_commission_lasts_until_unlocked(database):
+    admin = make_user("admin1").actor()
+    make_user("officer1")
+    auth.set_locked(actor=admin, username="officer1", locked=True, now=NOW)
+    assert user("officer1").locked_until == NOW + timedelta(days=36500)
+
+
+def test_a_password_change_is_logged_as_the_user(database):
+    account = make_user("officer1", password="Passw0rd!")
+    before = history_count()
+    changed = auth.change_password("officer1", "Passw0rd!", "NewPassw0rd", now=NOW)
+    assert (changed.must_change_password, changed.password_changed_at) == (False, NOW)
+    h = last_history()
+    assert (h.user_id, h.username, h.action, h.at, h.changes) == (
+        account.id, "officer1", "change_password", NOW, {"username": "officer1"})
+    assert history_count() == before + 1
+    assert auth.verify_login("officer1", "NewPassw0rd", now=NOW).username == "officer1"
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("wrong", "NewPassw0rd", "原密码：不正确"), ("", "NewPassw0rd", "原密码：不正确"),
+    ("Passw0rd!", "Passw0rd!", "新密码：不能与原密码相同"), ("Passw0rd!", "short1", "新密码：至少8位"),
+])
+def test_a_refused_password_change_changes_nothing(database, old, new, message):
+    make_user("officer1", password="Passw0rd!")
+    before = (user("officer1").password_hash, history_count())
+    with pytest.raises(ValidationError) as err:
+        auth.change_password("officer1", old, new, now=NOW)
+    assert err.value.message == message
+    assert (user("officer1").password_hash, history_count()) == before
+    with pytest.raises(NotFound, match="^账户不存在$"):
+        auth.change_password("ghost", old, new, now=NOW)
+
+
+@pytest.mark.parametrize("password", ["abcdefg1", "ABCDEFG1", "aaaaaaa1", "1234567a", "密码密码密码ab12",
+                                      "a1" + "x" * 70])
+def test_passwords_that_meet_the_rules(password):
+    auth.check_password_rules(password)  # 8 characters, at most 72 bytes, a letter of either case and a digit
+
+
+@pytest.mark.parametrize("password,message", [
+    ("abcdef1", "新密码：至少8位"), ("abcdefgh", "新密码：必须同时包含字母和数字"), ("12345678", "新密码：必须同时包含字母和数字"),
+    ("a1" + "x" * 71, "新密码：不能超过72个字节"), ("密码" * 12 + "a1", "新密码：不能超过72个字节"),  # 74 bytes in UTF-8
+])
+def test_passwords_that_break_a_rule(password, message):
+    with pytest.raises(ValidationError) as err:
+        auth.check_password_rules(password)
+    assert err.value.message == message
+
+
+def test_a_new_account_with_a_password_of_its_own(database):
+    admin = make_user("admin1").actor()
+    provider = make_provider()
+    account, password = auth.create_user(actor=admin, username="Fw01", display_name=" 服务商员工 ", role=Role.PROVIDER,
+                                         password="Passw0rd!", provider_id=provider, enterprise_id=12345, now=NOW)
+    assert (account.username, account.display_name, account.role, account.provider_id, account.enterprise_id,
+            account.must_change_password, password) == ("fw01", "服务商员工", Role.PROVIDER, provider, None, True,
+                                                        "Passw0rd!")
+    h = last_history()
+    assert (h.user_id, h.action, h.at, h.changes) == (admin.user_id, "create_user", NOW,
+                                                      {"username": "fw01", "role": "provider"})
+    with pytest.raises(ValidationError) as err:
+        auth.create_user(actor=admin, username="fw02", display_name="x", role=Role.COMMISSION, password="short", now=NOW)
+    assert err.value.message == "密码：至少8位"
+
+
+@pytest.mark.parametrize("kw,message", [
+    ({"username": "ab"}, "账户名：应为3到40位小写字母、数字、下划线、点或横线"),
+    ({"username": "张三"}, "账户名：应为3到40位小写字母、数字、下划线、点或横线"),
+    ({"role": "system"}, "角色：选项无效"), ({"role": Role.PROVIDER}, "所属服务商：不能为空"),
+    ({"role": Role.ENTERPRISE}, "所属企业：不能为空"), ({"display_name": "  "}, "名称：不能为空"),
+    ({"username": "admin1"}, "账户名“admin1”已存在"),
+])
+def test_bad_new_accounts_are_refused(database, kw, message):
+    admin = make_user("admin1").actor()
+    before = history_count()
+    with pytest.raises(DomainError) as err:
+        auth.create_user(actor=admin, **{"username": "new.user", "display_name": "新用户", "role": Role.COMMISSION,
+                                         "password": None, **kw}, now=NOW)
+    assert err.value.message == message and history_count() == before
+
+
+def test_the_system_may_create_accounts_but_no_provider_may(database):
+    from lib.actors import Actor
+    account, password = auth.create_user(actor=Actor.system(), username="seeded", display_name="预置", role="commission",
+                                         now=NOW)
+    assert account.must_change_password and len(password) == 12
+    with pytest.raises(PermissionDenied) as err:
+        auth.create_user(actor=Actor(user_id=None, username="p", role=Role.PROVIDER, provider_id=1),
+                         username="x_user", display_name="x", role="commission", now=NOW)
+    assert err.value.message == "只有经信委可以管理账户"
