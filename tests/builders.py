@@ -170,3 +170,10 @@ def history_count() -> int:
     from lib.models import History
     with db.read_session() as s:
         return s.scalar(select(func.count()).select_from(History))
+
+
+def rows(frame) -> list[list]:
+    """A selector's rows as plain lists, missing values as None (pandas shows them as NaN)."""
+    import pandas as pd
+    return [[None if not isinstance(x, (list, dict)) and pd.isna(x) else x for x in row]
+            for row in frame.astype(object).values.tolist()]

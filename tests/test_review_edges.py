@@ -3,6 +3,7 @@ and 'what changed' as the reviewer reads it (category names, blanks, the latest 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from lib import catalog, db, review
 from lib.errors import NotFound, ValidationError
 from lib.models import History, Product
-from tests.builders import COMMISSION, NOW, history_count, make_product, make_provider, provider_actor
+from tests.builders import COMMISSION, NOW, history_count, make_product, make_provider, provider_actor, rows
 
 
 def product(product_id: int) -> Product:
@@ -115,3 +116,23 @@ def test_the_product_list_by_status(database):
     everything = review.products_frame(None)
     assert set(everything["id"]) == {waiting, selling}
     assert set(everything["status_label"]) == {"待审核", "已上架"} and set(everything["provider_name"]) == {"甲服务商"}
+
+
+def test_the_review_queue_shows_every_field_oldest_request_first(database):
+    provider = make_provider("甲服务商")
+    actor = provider_actor(provider)
+    first = catalog.create_product(actor=actor, data={"name": "巡检平台", "category": "信息安全", "price": "9000",
+                                                      "target": "制造业", "problems": "防护", "cases": "某厂"}, now=NOW)
+    second = catalog.create_product(actor=actor, data={"name": "记账软件", "category": "财务管理软件", "price": "5000.5",
+                                                             "problems": "记账"},
+                                    now=NOW - timedelta(days=1))
+    queue = review.products_frame("pending")
+    assert rows(queue.drop(columns=["updated_at"])) == [
+        [second, "记账软件", "甲服务商", "active", "财务管理软件", Decimal("5000.50"), None, "记账", None, "pending", None,
+         "待审核"],
+        [first, "巡检平台", "甲服务商", "active", "信息安全", Decimal("9000.00"), "制造业", "防护", "某厂", "pending", None, "待审核"],
+    ]
+    assert queue["updated_at"].tolist() == [NOW - timedelta(days=1), NOW]
+    third = catalog.create_product(actor=actor, data={"name": "第三个", "category": "信息安全", "price": "1",
+                                                      "problems": "x"}, now=NOW)
+    assert review.products_frame("pending")["id"].tolist() == [second, first, third]  # same time: in order of entry
