@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Numeric, Select, String, func, select
+from sqlalchemy import Integer, Numeric, Select, String, func, select
 
 from lib import db
 from lib.actors import Actor
@@ -73,7 +73,8 @@ def _instant_full_marks(v) -> Select:
                  .where(History.action == "record_delivery").group_by(History.voucher_id)).subquery()
     gap = days_between(Evaluation.created_at, delivered.c.at)
     return (select(v.c.number, v.c.enterprise_name, Provider.name,
-                   "满分评价，交付后" + func.cast(func.round(func.cast(gap * 1440, Numeric)), String) + "分钟提交")
+                   "满分评价，交付后" + func.cast(func.cast(func.round(func.cast(gap * 1440, Numeric)), Integer), String)
+                   + "分钟提交")
             .join(Evaluation, Evaluation.voucher_id == v.c.id)
             .join(delivered, delivered.c.voucher_id == v.c.id)
             .outerjoin(Provider, Provider.id == v.c.provider_id)
