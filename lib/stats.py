@@ -259,7 +259,7 @@ def cycle_times(actor: Actor, f: StatsFilters = NO_FILTERS, cap: int = 30) -> pd
     parts = []
     for label, value in [("下单→确认", days_between(v.c.confirmed_at, v.c.chosen_at)),
                          ("确认→交付", days_between(v.c.delivered_on, v.c.confirmed_at))]:
-        bucket = case((value >= cap, cap), else_=whole(func.max(value, 0) if not _pg() else func.greatest(value, 0)))
+        bucket = case((value >= cap, cap), (value < 0, 0), else_=whole(value))
         frame = _frame(select(bucket, func.count()).where(value.is_not(None)).group_by(bucket).order_by(bucket),
                        ["days", "count"])
         frame["series"] = label

@@ -13,7 +13,7 @@ from lib import evaluation_stats as es
 from lib.models import Enterprise, ServiceRecord
 from lib.stats import StatsFilters
 from lib.workflow import VoucherStatus as S
-from tests.builders import COMMISSION, NOW, make_batch, make_enterprise, make_provider, make_voucher
+from tests.builders import COMMISSION, NOW, make_batch, make_enterprise, make_provider, make_voucher, rows
 
 # Totals 80 / 60 / 59: one band boundary each side.
 SCORES = {80: [8, 8, 8, 12, 12, 12, 8, 12], 60: [6, 6, 6, 9, 9, 9, 6, 9], 59: [6, 6, 6, 9, 9, 9, 6, 8]}
@@ -201,3 +201,76 @@ def test_every_write_changes_the_statistics_cache_key(database):
     assert second != first
     vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=NOW.date(), now=NOW)
     assert stats.data_version() not in (first, second)
+
+
+def test_every_frame_has_its_columns_and_a_plain_index(season):
+    frames = {
+        "monthly": (stats.monthly(COMMISSION), ["month", "count", "series"]),
+        "cycle_times": (stats.cycle_times(COMMISSION), ["days", "count", "series"]),
+        "region_status": (stats.region_status(COMMISSION), ["region", "status", "count", "status_label"]),
+        "region_rates": (stats.region_rates(COMMISSION), ["region", "issued", "used", "delivered", "delivery_rate"]),
+        "category_share": (stats.category_share(COMMISSION), ["category", "count"]),
+        "histogram": (es.histogram(COMMISSION), ["bucket", "count"]),
+        "criteria": (es.criteria(COMMISSION), ["criterion", "percent"]),
+        "frequencies": (es.frequencies(COMMISSION), ["kind", "option", "count"]),
+        "low_scores": (es.low_scores(COMMISSION), ["number", "enterprise_name", "provider", "total", "band", "comment"]),
+        "monthly_evaluations": (es.monthly(COMMISSION), ["month", "evaluations", "mean"]),
+        "by_group": (es.by_group(COMMISSION), ["group", "evaluations", "mean"]),
+    }
+    for name, (frame, columns) in frames.items():
+        assert list(frame.columns) == columns, name
+        assert frame.index.tolist() == list(range(len(frame))), name  # charts and tables read rows by position
+
+
+def test_region_tables(season):
+    grid = stats.region_status(COMMISSION)
+    cells = {(r, s): (n, label) for r, s, n, label in grid.values.tolist()}
+    assert cells == {("玄武区", "settled"): (1, "已兑付"), ("玄武区", "confirmed"): (1, "已确认"),
+                     ("玄武区", "issued"): (1, "待激活"), ("江宁区", "evaluated"): (2, "已评价"),
+                     ("江宁区", "delivered"): (1, "已交付")}
+    rates = {r[0]: r[1:] for r in stats.region_rates(COMMISSION).values.tolist()}
+    assert rates == {"玄武区": [3, 2, 1, 0.5], "江宁区": [3, 3, 3, 1.0]}
+
+
+def test_categories_by_how_often_they_are_chosen(season):
+    from lib.models import Product, ProductCategory
+    with db.transaction() as s:
+        finance = s.query(ProductCategory.id).filter_by(name="财务管理软件").scalar()
+        for key in ("a2", "a3"):
+            s.get(Product, season[key]["product_id"]).category_id = finance
+    share = stats.category_share(COMMISSION)
+    assert share.values.tolist() == [["中小版管理软件应用", 3], ["财务管理软件", 2]]
+
+
+def test_a_confirmation_recorded_before_the_choice_counts_as_day_0(season):
+    make_voucher(S.CONFIRMED, provider_id=season["b"], chosen_at=utc(2026, 10, 3), confirmed_at=utc(2026, 10, 1),
+                 issued_at=utc(2026, 10, 1))
+    c = stats.cycle_times(COMMISSION)
+    to_confirm = c[c["series"] == "下单→确认"]
+    assert dict(zip(to_confirm["days"], to_confirm["count"], strict=True)) == {0: 1, 1: 2, 2: 1, 3: 1, 4: 1}
+
+
+def test_low_scores_newest_first_with_who_and_what(season):
+    low = es.low_scores(COMMISSION)
+    assert rows(low) == [[season["b2"]["number"], low["enterprise_name"][0], "乙服务商", 59, "不合格", None]]
+    extra = make_voucher(S.EVALUATED, provider_id=season["a"], scores=SCORES[59])
+    with db.transaction() as s:
+        from lib.models import Evaluation
+        ev = s.query(Evaluation).filter_by(voucher_id=extra["id"]).one()
+        ev.created_at, ev.comment = NOW, "响应太慢"
+    low = es.low_scores(COMMISSION)
+    assert rows(low[["number", "provider", "comment"]]) == [
+        [extra["number"], "甲服务商", "响应太慢"], [season["b2"]["number"], "乙服务商", None]]
+    assert es.low_scores(COMMISSION, limit=1)["number"].tolist() == [extra["number"]]
+
+
+def test_improvement_and_focus_frequencies(season):
+    freq = es.frequencies(COMMISSION)
+    assert freq["kind"].tolist() == ["改善"] * 9 + ["下一步重点"] * 7
+    counts = dict(zip(freq["option"], freq["count"], strict=True))
+    assert (counts["节能"], counts["电子商务"], counts["降耗"], counts["其他"]) == (3, 3, 0, 0)
+
+
+def test_criteria_without_evaluations_have_no_percentage(database):
+    crit = es.criteria(COMMISSION)
+    assert crit["percent"].tolist() == [None] * 8 and len(crit["criterion"]) == 8
