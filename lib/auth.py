@@ -273,9 +273,7 @@ def users_frame(*, role: str | None = None, search: str = "") -> pd.DataFrame:
     if role:
         query = query.where(User.role == role)
     if search.strip():
-        pattern = db.contains_pattern(search.strip())
-        query = query.where(User.username.like(pattern, escape=db.LIKE_ESCAPE)
-                            | User.display_name.like(pattern, escape=db.LIKE_ESCAPE))
+        query = query.where(db.contains(User.username, search.strip()) | db.contains(User.display_name, search.strip()))
     with db.read_session() as session:
         rows = session.execute(query.limit(500)).all()
     frame = pd.DataFrame(rows, columns=["username", "display_name", "role", "active", "must_change_password",

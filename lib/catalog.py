@@ -143,9 +143,7 @@ def offered_products(*, category: str | None = None, search: str = "", page: int
         query = query.where(ProductCategory.name == category)
     text = search.strip()
     if text:
-        pattern = db.contains_pattern(text)
-        query = query.where(Product.name.like(pattern, escape=db.LIKE_ESCAPE)
-                            | Provider.name.like(pattern, escape=db.LIKE_ESCAPE))
+        query = query.where(db.contains(Product.name, text) | db.contains(Provider.name, text))
     with db.read_session() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.execute(query.order_by(Provider.name, Product.name)

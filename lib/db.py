@@ -85,6 +85,12 @@ def migrate(url: str | None = None) -> None:
 LIKE_ESCAPE = "\\"
 
 
+def contains(column, text: str):
+    """`column` contains `text`, ignoring case the same way on SQLite and PostgreSQL (SQLite's LIKE
+    ignores ASCII case and PostgreSQL's does not), with %, _ and the escape character taken literally."""
+    return column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)
+
+
 def contains_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with %, _ and the escape character taken literally
     (use with escape=LIKE_ESCAPE)."""

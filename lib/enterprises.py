@@ -163,8 +163,7 @@ def search_enterprises(*, search: str = "", region: str | None = None, page: int
              .outerjoin(vouchers, vouchers.c.enterprise_id == Enterprise.id))
     text = search.strip()
     if text:
-        pattern = db.contains_pattern(text)
-        query = query.where(Enterprise.name.like(pattern, escape=db.LIKE_ESCAPE) | (Enterprise.credit_code == text.upper()))
+        query = query.where(db.contains(Enterprise.name, text) | (Enterprise.credit_code == text.upper()))
     if region:
         query = query.where(Region.name == region)
     with db.read_session() as session:

@@ -113,7 +113,7 @@ def providers_frame(search: str = "") -> pd.DataFrame:
              .outerjoin(live, live.c.provider_id == Provider.id)
              .outerjoin(users, users.c.provider_id == Provider.id).order_by(Provider.name))
     if search.strip():
-        query = query.where(Provider.name.like(db.contains_pattern(search.strip()), escape=db.LIKE_ESCAPE))
+        query = query.where(db.contains(Provider.name, search.strip()))
     with db.read_session() as session:
         rows = session.execute(query).mappings().all()
     frame = pd.DataFrame(rows, columns=["id", "name", "credit_code", "contact", "phone", "fax", "address", "website",

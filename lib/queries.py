@@ -63,8 +63,7 @@ def _filtered(query: Select, filters: VoucherFilters) -> Select:
         # A range, not LIKE 'x%': it uses the unique index on number on SQLite and PostgreSQL alike.
         query = query.where(Voucher.number >= prefix, Voucher.number < prefix[:-1] + chr(ord(prefix[-1]) + 1))
     if filters.enterprise_name.strip():
-        query = query.where(Enterprise.name.like(db.contains_pattern(filters.enterprise_name.strip()),
-                                                 escape=db.LIKE_ESCAPE))
+        query = query.where(db.contains(Enterprise.name, filters.enterprise_name.strip()))
     if filters.region_id is not None:
         query = query.where(Enterprise.region_id == filters.region_id)
     if filters.status:

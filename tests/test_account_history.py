@@ -170,3 +170,48 @@ def test_the_system_may_create_accounts_but_no_provider_may(database):
         auth.create_user(actor=Actor(user_id=None, username="p", role=Role.PROVIDER, provider_id=1),
                          username="x_user", display_name="x", role="commission", now=NOW)
     assert err.value.message == "只有经信委可以管理账户"
+
+
+def test_the_user_list_by_role_then_name_with_each_state(database):
+    admin = make_user("admin1")
+    make_user("zeta", role=Role.COMMISSION)
+    provider = make_provider()
+    make_user("fw.one", role=Role.PROVIDER, provider_id=provider)
+    with db.transaction() as s:
+        z = s.scalars(select(User).where(User.username == "zeta")).one()
+        z.failed_logins, z.locked_until, z.active = 2, NOW + timedelta(days=1), False
+    frame = auth.users_frame()
+    assert list(frame.columns) == ["username", "display_name", "role", "active", "must_change_password",
+                                   "failed_logins", "locked_until", "created_at", "locked"]
+    assert frame[["username", "display_name", "role", "active", "must_change_password", "failed_logins"]].values.tolist() == [
+        ["admin1", "admin1", "commission", True, False, 0], ["zeta", "zeta", "commission", False, False, 2],
+        ["fw.one", "fw.one", "provider", True, False, 0]]
+    assert frame["created_at"].tolist() == [admin.password_changed_at] * 3
+    assert auth.users_frame(role="provider")["username"].tolist() == ["fw.one"]
+    assert auth.users_frame(search="ET")["username"].tolist() == ["zeta"]  # name contains, any case
+    assert auth.users_frame(search="_")["username"].tolist() == []  # a LIKE wildcard is taken literally
+    assert auth.users_frame(search="fw.")["username"].tolist() == ["fw.one"]
+
+
+def test_a_lock_counts_while_it_lasts(database):
+    make_user("officer1")
+    with db.transaction() as s:
+        s.scalars(select(User).where(User.username == "officer1")).one().locked_until = NOW  # long past by now
+    assert auth.users_frame()["locked"].tolist() == [False]
+    assert auth.session_account("officer1") is not None
+
+
+def test_a_cookie_issued_in_the_second_of_the_password_change_is_kept(database):
+    make_user("officer1", password="Passw0rd!")
+    auth.change_password("officer1", "Passw0rd!", "NewPassw0rd", now=NOW)
+    assert auth.session_account("officer1", issued_at=NOW) is not None
+    assert auth.session_account("officer1", issued_at=NOW - timedelta(seconds=1)) is None
+
+
+def test_the_user_list_shows_at_most_500_accounts(database):
+    from lib.models import User as U
+    with db.transaction() as s:
+        for i in range(501):
+            s.add(U(username=f"bulk{i:03d}", display_name="批量", role="commission", password_hash="x", active=True,
+                    must_change_password=False, failed_logins=0, password_changed_at=NOW, created_at=NOW))
+    assert len(auth.users_frame()) == 500

@@ -97,3 +97,18 @@ def test_an_import_reports_each_bad_row_in_a_table(database):
     table = preview.errors_frame()
     assert list(table.columns) == ["行号", "列", "问题"]
     assert table.values.tolist() == [[3, "所属区", "“上海市”不是南京市的行政区或开发区"]]
+
+
+def test_name_searches_ignore_case_on_both_databases(database):
+    from lib import auth, catalog, enterprises, providers
+    from tests.builders import make_product, make_user
+    ent = make_enterprise("ABC科技有限公司")
+    make_voucher(S.ISSUED, enterprise_id=ent)
+    provider = make_provider("Langkun智慧")
+    make_product(provider)
+    make_user("zeta")
+    assert queries.voucher_page(COMMISSION, queries.VoucherFilters(enterprise_name="abc")).total == 1
+    assert enterprises.search_enterprises(search="abc")[1] == 1
+    assert providers.providers_frame("LANGKUN")["name"].tolist() == ["Langkun智慧"]
+    assert catalog.offered_products(search="langkun")[1] == 1
+    assert auth.users_frame(search="ZETA")["username"].tolist() == ["zeta"]
