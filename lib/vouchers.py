@@ -51,16 +51,13 @@ def _guard(action: Action, voucher: Voucher, actor: Actor) -> None:
         raise TransitionRefused(decision.reason)
 
 
-def _expire_if_due(session: Session, voucher: Voucher, now: datetime) -> bool:
-    if voucher.status in EXPIRING and voucher.expires_at and voucher.expires_at <= now:
-        old = voucher.status
-        voucher.expired_from = old
-        voucher.status = S.EXPIRED
-        voucher.updated_at = now
-        record(session, Actor.system(), Action.EXPIRE, voucher=voucher, from_status=old, to_status=S.EXPIRED,
-               changes={"expires_at": voucher.expires_at}, now=now)
-        return True
-    return False
+def _expire_one(session: Session, voucher: Voucher, now: datetime) -> None:
+    old = voucher.status
+    voucher.expired_from = old
+    voucher.status = S.EXPIRED
+    voucher.updated_at = now
+    record(session, Actor.system(), Action.EXPIRE, voucher=voucher, from_status=old, to_status=S.EXPIRED,
+           changes={"expires_at": voucher.expires_at}, now=now)
 
 
 def _open(session: Session, number: str, action: Action, actor: Actor) -> Voucher:
@@ -151,10 +148,10 @@ def expire(*, now: datetime | None = None, number: str | None = None) -> int:
         query = select(Voucher).where(Voucher.status.in_(list(EXPIRING)), Voucher.expires_at <= now)
         if number is not None:
             query = query.where(Voucher.number == number)
-        count = 0
-        for voucher in session.scalars(query.with_for_update()):
-            count += _expire_if_due(session, voucher, now)
-        return count
+        due = list(session.scalars(query.with_for_update()))
+        for voucher in due:
+            _expire_one(session, voucher, now)
+        return len(due)
 
 
 # ---------------------------------------------------------------- enterprise

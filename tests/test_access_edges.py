@@ -193,3 +193,21 @@ def test_only_the_commission_reviews_products(database, who):
             call()
     with db.read_session() as s:
         assert s.get(Product, product).status == "pending"
+
+
+def test_the_export_row_of_a_settled_voucher(database):
+    from datetime import timedelta as td
+    from decimal import Decimal
+
+    from tests.builders import TODAY, make_enterprise, rows
+    provider = make_provider("朗坤")
+    v = make_voucher(S.SETTLED, provider_id=provider, enterprise_id=make_enterprise("测试11", "江宁区"))
+    [row] = rows(queries.voucher_export_rows(COMMISSION).drop(columns=["credit_code", "product_name", "issued_at"]))
+    assert row == [v["number"], "测试11", "江宁区", "settled", False, "朗坤", Decimal("10000.00"), Decimal("19800.00"),
+                   TODAY - td(days=16), TODAY - td(days=5), TODAY - td(days=1), "已兑付"]
+    full = queries.voucher_export_rows(COMMISSION).iloc[0]
+    assert full["issued_at"] == NOW - td(days=20) and full["product_name"].startswith("产品")
+    assert len(full["credit_code"]) == 18
+    assert list(queries.VOUCHER_EXPORT_COLUMNS) == ["number", "enterprise_name", "credit_code", "region", "status_label",
+                                                    "provider_name", "product_name", "face_value", "price", "issued_at",
+                                                    "contract_date", "delivered_on", "settled_on"]

@@ -140,3 +140,35 @@ def test_a_bad_single_issue_is_refused_and_nothing_written(database, data, messa
         issuing.issue_single(actor=COMMISSION, data=data, batch_year=2026, now=NOW)
     assert err.value.message == message
     assert history_count() == before and batch(2026).next_serial == 1
+
+
+def test_the_template_explains_itself_and_its_example_row_is_valid(database):
+    from io import BytesIO
+
+    from openpyxl import Workbook, load_workbook
+    book = load_workbook(BytesIO(issuing.template_excel()))
+    sheet, notes = book.worksheets
+    assert sheet.title == "企业名单"
+    assert [c.value for c in sheet[1]] == ["统一社会信用代码", "企业名称", "所属区", "企业规模", "法定代表人", "地址", "联系人",
+                                           "联系电话", "邮箱"]
+    assert all(c.font.bold for c in sheet[1]) and not any(c.font.bold for c in sheet[2])
+    assert all(sheet.column_dimensions[col].width >= 12 for col in "ABCDEFGHI")
+    assert [r[0].value for r in notes.iter_rows()] == [
+        "必填列：统一社会信用代码、企业名称、所属区；其余列可留空，由企业激活时补全。",
+        "统一社会信用代码：18位，系统会核对校验位。",
+        "所属区：南京市行政区或开发区名称，如 江宁区、江北新区。",
+        "企业规模：大型、中型、小型、微型，可留空。",
+        "每个文件最多5000行；同一文件中统一社会信用代码不能重复。",
+        "请删除示例行后再上传。任何一行有错误时，整个文件都不会发放，请修改后重新上传。",
+    ]
+    assert notes.column_dimensions["A"].width == 90
+    # the example row itself passes the import's checks, so it shows a clerk a row that works
+    example = Workbook()
+    example.active.append([c.value for c in sheet[1]])
+    example.active.append([c.value for c in sheet[2]])
+    out = BytesIO()
+    example.save(out)
+    issuing.save_batch(actor=COMMISSION, **GOOD, now=NOW)
+    preview = issuing.read_import(out.getvalue(), batch_year=2027)
+    assert preview.ok and preview.rows[0]["name"] == "南京示例科技有限公司" and preview.rows[0]["region"] == "江宁区"
+    assert (preview.rows[0]["phone"], preview.rows[0]["email"]) == ("13912345678", "contact@example.com")
