@@ -274,3 +274,12 @@ def test_improvement_and_focus_frequencies(season):
 def test_criteria_without_evaluations_have_no_percentage(database):
     crit = es.criteria(COMMISSION)
     assert crit["percent"].tolist() == [None] * 8 and len(crit["criterion"]) == 8
+
+
+def test_evaluations_by_month_of_submission(season):
+    from lib.models import Evaluation
+    with db.transaction() as s:
+        s.query(Evaluation).filter_by(voucher_id=season["a1"]["id"]).one().created_at = utc(2026, 9, 30, 16, 30)  # 10-01
+        s.query(Evaluation).filter_by(voucher_id=season["a2"]["id"]).one().created_at = utc(2026, 9, 30, 15, 30)  # 09-30
+    assert es.monthly(COMMISSION).values.tolist() == [["2026-09", 1, 60.0], ["2026-10", 1, 80.0], ["2026-11", 1, 59.0]]
+    assert es.histogram(COMMISSION).values.tolist() == [[50, 1], [60, 1], [80, 1]]
