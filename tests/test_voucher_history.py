@@ -307,3 +307,19 @@ def test_the_history_reads_in_chinese_from_the_issue_on(database):
     row = voucher_row(number)
     assert (row.issued_at, row.expires_at, row.face_value, row.updated_at) == (
         NOW, NOW + timedelta(days=15), Decimal("10000.00"), NOW)
+
+
+def test_issuing_one_voucher_is_for_the_commission_and_a_known_enterprise(database):
+    from lib.errors import NotFound, PermissionDenied
+    from tests.builders import make_batch, make_enterprise
+    make_batch(2026)
+    v = staffed(S.CONFIRMED)
+    with pytest.raises(PermissionDenied) as err:
+        vouchers.issue_voucher(actor=v["provider"], enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    assert err.value.message == "只有经信委可以发放服务券"
+    with pytest.raises(NotFound) as err:
+        vouchers.issue_voucher(actor=COMMISSION, enterprise_id=999999, batch_year=2026, now=NOW)
+    assert err.value.message == "企业不存在"
+    with pytest.raises(NotFound) as err:
+        vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2031, now=NOW)
+    assert err.value.message == "2031年度批次不存在，请先设置批次"
