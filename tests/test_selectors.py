@@ -18,6 +18,7 @@ from tests.builders import (
     make_enterprise,
     make_provider,
     make_voucher,
+    voucher_row,
 )
 
 
@@ -112,3 +113,33 @@ def test_name_searches_ignore_case_on_both_databases(database):
     assert providers.providers_frame("LANGKUN")["name"].tolist() == ["Langkun智慧"]
     assert catalog.offered_products(search="langkun")[1] == 1
     assert auth.users_frame(search="ZETA")["username"].tolist() == ["zeta"]
+
+
+def test_a_settlement_queue_row_field_by_field(database):
+    from tests.builders import rows
+    provider = make_provider("朗坤")
+    v = make_voucher(S.EVALUATED, provider_id=provider, enterprise_id=make_enterprise("测试1212"), service_records=2,
+                     scores=[9, 9, 9, 14, 13, 13, 9, 14])
+    frame = settlement.ready_frame()
+    assert list(frame.columns) == ["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
+                                   "contract_date", "delivered_on", "delivery_content", "services", "total", "missing",
+                                   "ready"]
+    [row] = rows(frame.drop(columns=["product_name"]))
+    assert row == [v["number"], "测试1212", "朗坤", Decimal("10000.00"), Decimal("19800.00"), TODAY - timedelta(days=16),
+                   TODAY - timedelta(days=5), "系统上线", 2, 90, "", True]
+    assert frame["product_name"][0].startswith("产品")
+
+
+def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
+    from sqlalchemy import insert
+
+    from lib.models import Voucher
+    v = make_voucher(S.EVALUATED)
+    stored = voucher_row(v["number"])
+    template = {c: getattr(stored, c) for c in ("batch_id", "enterprise_id", "face_value", "status", "issued_at",
+                                                "updated_at", "withdrawal_pending", "provider_id", "product_id", "price",
+                                                "contract_date", "delivered_on", "delivery_content")}
+    with db.transaction() as s:
+        s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(2000)])
+    assert len(settlement.ready_frame()) == 2000
+    assert settlement.ready_frame()["number"].iloc[0] == v["number"]  # ordered by number
