@@ -77,7 +77,9 @@ def days_between(later, earlier) -> ColumnElement:
 
 def whole(value) -> ColumnElement:
     """Round a non-negative number down to an integer (SQLite may lack floor())."""
-    return cast(func.floor(value), Integer) if _pg() else cast(value, Integer)
+    if _pg():
+        return cast(func.floor(value), Integer)
+    return cast(value, Integer)
 
 
 def _day_start(day: date) -> datetime:
