@@ -283,3 +283,62 @@ def test_evaluations_by_month_of_submission(season):
         s.query(Evaluation).filter_by(voucher_id=season["a2"]["id"]).one().created_at = utc(2026, 9, 30, 15, 30)  # 09-30
     assert es.monthly(COMMISSION).values.tolist() == [["2026-09", 1, 60.0], ["2026-10", 1, 80.0], ["2026-11", 1, 59.0]]
     assert es.histogram(COMMISSION).values.tolist() == [[50, 1], [60, 1], [80, 1]]
+
+
+def test_the_date_range_starts_and_ends_at_nanjing_midnight(season):
+    make_voucher(S.ISSUED, issued_at=utc(2026, 11, 30, 16))  # 2026-12-01 00:00 in Nanjing
+    make_voucher(S.ISSUED, issued_at=utc(2026, 11, 30, 15, 59, 59))  # 2026-11-30 23:59:59 in Nanjing
+    assert stats.kpis(COMMISSION, StatsFilters(start=date(2026, 12, 1)))["issued"] == 1
+    assert stats.kpis(COMMISSION, StatsFilters(start=date(2026, 11, 30), end=date(2026, 11, 30)))["issued"] == 1
+
+
+def test_filters_by_size_category_year_and_region(season):
+    from lib.models import Product, ProductCategory
+    assert stats.kpis(COMMISSION, StatsFilters(size="小型"))["issued"] == 1  # only a1's enterprise gave its size
+    with db.transaction() as s:
+        finance = s.query(ProductCategory.id).filter_by(name="财务管理软件").scalar()
+        for key in ("a2", "a3"):
+            s.get(Product, season[key]["product_id"]).category_id = finance
+    assert stats.kpis(COMMISSION, StatsFilters(category_id=finance))["issued"] == 2
+    assert es.kpis(COMMISSION, StatsFilters(category_id=finance))["evaluations"] == 1
+    make_batch(2025)
+    from lib.models import Batch
+    with db.read_session() as s:
+        batch_2025 = s.query(Batch.id).filter_by(year=2025).scalar()
+    make_voucher(S.ISSUED, batch_id=batch_2025)
+    assert stats.kpis(COMMISSION, StatsFilters(batch_year=2025))["issued"] == 1
+    assert stats.kpis(COMMISSION, StatsFilters(batch_year=2026))["issued"] == 6
+    from tests.builders import region_id
+    assert stats.kpis(COMMISSION, StatsFilters(region_id=region_id("玄武区")))["issued"] == 3
+
+
+def test_logins_without_a_company_count_nothing(season):
+    from lib.actors import Actor
+    from lib.labels import Role
+    orphan = Actor(user_id=None, username="x", role=Role.PROVIDER, provider_id=None)
+    enterprise = Actor(user_id=None, username="y", role=Role.ENTERPRISE, enterprise_id=season["a1"]["enterprise_id"])
+    for actor in (orphan, enterprise):
+        k = stats.kpis(actor)
+        assert (k["issued"], k["used"], k["committed"]) == (0, 0, 0)
+        assert stats.funnel(actor)["count"].tolist() == [0] * 7
+    assert stats.kpis(COMMISSION, StatsFilters(provider_id=season["a"]))["issued"] == 3
+
+
+def test_kpis_name_exactly_their_figures_and_are_zero_when_empty(database):
+    k = stats.kpis(COMMISSION)
+    assert set(k) == {"issued", "ever_activated", "used", "delivered_on", "committed", "delivered_amount",
+                      "settled_amount", "leverage", "by_status", "activation_rate", "use_rate", "delivery_rate"}
+    assert (k["committed"], k["delivered_amount"], k["settled_amount"], k["leverage"]) == (0, 0, 0, 0)
+    assert k["by_status"] == dict.fromkeys(S, 0)
+    assert stats.funnel(COMMISSION).values.tolist() == [["发放", 0], ["激活", 0], ["选择产品", 0], ["确认", 0],
+                                                        ["交付", 0], ["评价", 0], ["兑付", 0]]
+
+
+def test_the_provider_league_ranks_by_vouchers_then_name(season):
+    c = make_provider("丙服务商")
+    for _ in range(2):
+        make_voucher(S.CONFIRMED, provider_id=c)
+    league = stats.provider_league(COMMISSION)
+    assert league["provider"].tolist()[0] == "甲服务商"  # 3 bound
+    assert set(league["provider"].tolist()[1:]) == {"乙服务商", "丙服务商"}  # 2 each, then by name
+    assert league["provider_id"].tolist()[0] == season["a"]
