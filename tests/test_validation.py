@@ -1,7 +1,7 @@
 """Validators: real credit codes, phone numbers, e-mail, money as Decimal, dates, lengths."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -152,3 +152,31 @@ def test_bad_counts(value, kw, message):
     with pytest.raises(ValidationError) as err:
         v.count(value, "从业人数", **kw)
     assert (err.value.field, err.value.message) == ("从业人数", message)
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2026-11-28", date(2026, 11, 28)), (" 2026-11-01 ", date(2026, 11, 1)), (date(2026, 1, 1), date(2026, 1, 1)),
+    (datetime(2026, 11, 28, 23, 59), date(2026, 11, 28)),  # a datetime counts by its day
+])
+def test_dates_in_the_forms_they_arrive(value, expected):
+    assert v.past_date(value, "日期", today=TODAY) == expected
+
+
+@pytest.mark.parametrize("value,message", [
+    (None, "日期：不能为空"), ("", "日期：不能为空"), ("2026/11/28", "日期：日期格式应为YYYY-MM-DD"),
+    ("2026-02-30", "日期：日期格式应为YYYY-MM-DD"), (20261128, "日期：日期格式应为YYYY-MM-DD"),
+    ("2026-11-29", "日期：不能晚于今天"),
+])
+def test_bad_dates(value, message):
+    with pytest.raises(ValidationError) as err:
+        v.past_date(value, "日期", today=TODAY)
+    assert (err.value.field, err.value.message) == ("日期", message)
+
+
+def test_an_optional_date_may_be_left_empty_and_a_bound_is_named():
+    assert v.past_date("", "日期", today=TODAY, required_=False) is None
+    assert v.past_date(None, "日期", today=TODAY, required_=False) is None
+    with pytest.raises(ValidationError) as err:
+        v.past_date("2026-10-31", "日期", today=TODAY, not_before=date(2026, 11, 1))
+    assert err.value.message == "日期：不能早于（2026-11-01）"  # no label given: the date alone
+    assert v.past_date("2026-11-01", "日期", today=TODAY, not_before=date(2026, 11, 1)) == date(2026, 11, 1)
