@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, false
 from sqlalchemy.orm import Session
 
 from lib import config
@@ -83,6 +83,11 @@ def migrate(url: str | None = None) -> None:
 
 
 LIKE_ESCAPE = "\\"
+
+
+def belongs_to(column, owner_id: int | None):
+    """`column` is the owner's id; for a login without a provider or enterprise, nothing matches."""
+    return column == owner_id if owner_id is not None else false()
 
 
 def contains(column, text: str):

@@ -45,9 +45,9 @@ class VoucherFilters:
 
 def _scope(query: Select, actor: Actor) -> Select:
     if actor.role == Role.PROVIDER:
-        return query.where(Voucher.provider_id == (actor.provider_id if actor.provider_id is not None else -1))
+        return query.where(db.belongs_to(Voucher.provider_id, actor.provider_id))
     if actor.role == Role.ENTERPRISE:
-        return query.where(Voucher.enterprise_id == (actor.enterprise_id if actor.enterprise_id is not None else -1))
+        return query.where(db.belongs_to(Voucher.enterprise_id, actor.enterprise_id))
     if actor.role in (Role.COMMISSION, Role.SYSTEM):
         return query
     return query.where(False)
@@ -269,7 +269,7 @@ def engineer_options(actor: Actor, *, include: int | None = None) -> dict[int, s
     keeps a departed engineer selectable on the record they already made."""
     with db.read_session() as session:
         query = select(Engineer.id, Engineer.name, Engineer.title, Engineer.active).where(
-            Engineer.provider_id == (actor.provider_id if actor.provider_id is not None else -1))
+            db.belongs_to(Engineer.provider_id, actor.provider_id))
         rows = session.execute(query.order_by(Engineer.name)).all()
     return {i: f"{name}（{title}）" if title else name for i, name, title, active in rows
             if active or i == include}

@@ -113,7 +113,7 @@ def scoped(actor: Actor, f: StatsFilters, *, needs: frozenset[str] = frozenset()
     if product:
         query = query.outerjoin(Product, Voucher.product_id == Product.id)
     if actor.role == Role.PROVIDER:
-        query = query.where(Voucher.provider_id == (actor.provider_id if actor.provider_id is not None else -1))
+        query = query.where(db.belongs_to(Voucher.provider_id, actor.provider_id))
     elif actor.role != Role.COMMISSION:
         query = query.where(literal(False))
     elif f.provider_id is not None:
