@@ -2,7 +2,7 @@
 enterprise's next step for every status, with values written out by hand."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,6 +19,7 @@ from tests.builders import (
     enterprise_actor,
     make_engineer,
     make_enterprise,
+    make_product,
     make_provider,
     make_voucher,
     provider_actor,
@@ -161,3 +162,61 @@ def test_an_enterprise_sees_its_vouchers_newest_first(database):
     new = make_voucher(S.ISSUED, enterprise_id=ent)
     make_voucher(S.ISSUED)
     assert [m.number for m in queries.enterprise_vouchers(enterprise_actor(ent), now=NOW)] == [new["number"], old["number"]]
+
+
+def test_the_detail_shows_the_whole_enterprise_profile_and_product(database):
+    from lib import db, vouchers
+    from lib.models import Product, Provider
+    from tests.test_vouchers import VALID_PROFILE
+    v = make_voucher(S.ISSUED)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    provider = make_provider("朗坤")
+    product = make_product(provider, price="8000.00")
+    with db.transaction() as s:
+        s.get(Provider, provider).phone = "025-84561234"
+        p = s.get(Product, product)
+        p.problems, p.cases, p.target = "销售、合同", "某厂", "制造业"
+    vouchers.choose_product(actor=v["enterprise"], number=v["number"], product_id=product, now=NOW)
+    d = queries.voucher_detail(COMMISSION, v["number"])
+    assert d.enterprise == {
+        "credit_code": "91320000134763391X", "name": "南京示范机械有限公司", "size": "小型", "legal_rep": "王伟",
+        "address": "南京市江宁区天元路1号", "founded_on": date(2015, 6, 1), "contact": "李娜",
+        "phone": "13912345678", "qq": "123456", "email": "li@example.com", "output_prev": Decimal("800.00"),
+        "output_plan": Decimal("900.00"), "revenue_prev": Decimal("760.00"), "revenue_plan": Decimal("850.50"),
+        "profit_prev": Decimal("60.00"), "profit_plan": Decimal("70.00"), "employees": 45, "difficulty": "缺少人才",
+        "remark": None, "region": "江宁区"}
+    assert d.product == {"provider_name": "朗坤", "contact": "联系人", "provider_phone": "025-84561234",
+                         "name": d.product["name"], "category": "中小版管理软件应用", "problems": "销售、合同", "cases": "某厂",
+                         "target": "制造业", "price": Decimal("8000.00"), "payable": Decimal("0.00")}
+    assert (d.status_label, d.expires_at, d.withdrawal_reason, d.void_reason) == ("已购买产品，待购买确认", None, None, None)
+    assert d.issued_at == NOW - timedelta(days=20) and d.checklist[0] == ("已签订合同", False)
+
+
+def test_the_history_in_chinese_with_who_and_when(database):
+    from lib import vouchers
+    v = make_voucher(S.PENDING_CONFIRM)
+    vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
+    vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=TODAY, now=NOW + timedelta(hours=1))
+    history = queries.voucher_history(v["enterprise"], v["number"])
+    assert list(history.columns) == ["at", "username", "role", "action", "from_status", "to_status"]
+    assert history.values.tolist() == [
+        [NOW, v["provider"].username, "服务商", "确认购买", "已购买产品，待购买确认", "已确认"],
+        [NOW + timedelta(hours=1), v["provider"].username, "服务商", "合同签订", "已确认", "已确认"]]
+    from lib.errors import PermissionDenied
+    with pytest.raises(PermissionDenied, match="^无权查看该服务券$"):
+        queries.voucher_history(provider_actor(make_provider()), v["number"])
+    with pytest.raises(PermissionDenied, match="^无权查看该服务券$"):
+        queries.voucher_history(COMMISSION, "0000000")
+
+
+def test_the_list_pages_by_twenty_and_keeps_the_last_page(database):
+    provider = make_provider()
+    for _ in range(21):
+        make_voucher(S.CONFIRMED, provider_id=provider)
+    page = queries.voucher_page(provider_actor(provider), page=2)
+    assert (page.page, page.pages, len(page.rows), page.first_row, page.last_row) == (2, 2, 1, 21, 21)
+    assert queries.voucher_page(provider_actor(provider), page=0).page == 1
+    one = queries.voucher_page(provider_actor(provider), page_size=21)
+    assert (one.pages, len(one.rows)) == (1, 21)
+    empty = queries.voucher_page(provider_actor(make_provider()), page=3)
+    assert (empty.page, empty.pages, empty.total) == (1, 0, 0)
