@@ -56,7 +56,7 @@ def save_batch(*, actor: Actor, year: object, face_value: object, days_after_iss
         values = {"face_value": face, "expiry_days_after_issue": issue_days,
                   "expiry_days_after_activation": activation_days}
         if batch is None:
-            batch = Batch(year=year, next_serial=1, **values)
+            batch = Batch(year=year, **values)  # numbering starts at the column default, 1
             session.add(batch)
             action = "create_batch"
         else:

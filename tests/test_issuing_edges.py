@@ -172,3 +172,19 @@ def test_the_template_explains_itself_and_its_example_row_is_valid(database):
     preview = issuing.read_import(out.getvalue(), batch_year=2027)
     assert preview.ok and preview.rows[0]["name"] == "南京示例科技有限公司" and preview.rows[0]["region"] == "江宁区"
     assert (preview.rows[0]["phone"], preview.rows[0]["email"]) == ("13912345678", "contact@example.com")
+
+
+def test_batches_newest_year_first_with_every_column(database):
+    for year in ("2025", "2027", "2026"):
+        issuing.save_batch(actor=COMMISSION, **{**GOOD, "year": year}, now=NOW)
+    frame = issuing.batches_frame()
+    assert list(frame.columns) == ["year", "face_value", "days_after_issue", "days_after_activation", "next_serial",
+                                   "issued"]
+    assert frame["year"].tolist() == [2027, 2026, 2025]
+    assert frame.iloc[0].tolist() == [2027, Decimal("8000.00"), 20, 40, 1, 0]
+
+
+def test_the_import_error_table(database):
+    preview = issuing.ImportPreview(errors=[issuing.RowError(4, "企业名称", "不能为空")])
+    assert preview.errors_frame().values.tolist() == [[4, "企业名称", "不能为空"]]
+    assert list(preview.errors_frame().columns) == ["行号", "列", "问题"]
