@@ -170,7 +170,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="put the table into docs/testing.md")
     parser.add_argument("--survivors", nargs="*", metavar="MODULE",
-                        help="print the names of the surviving mutants (of these modules) instead, for mutmut run")
+                        help="print the names of the surviving and unreached mutants (of these modules) instead, "
+                             "for mutmut run")
     args = parser.parse_args()
     if not META.exists():
         print("没有 mutants/ 目录：请先运行 make mutation", file=sys.stderr)
@@ -178,8 +179,8 @@ def main() -> int:
     if args.survivors is not None:
         equivalent = equivalents()
         print(" ".join(name for name, code in results().items()
-                       if code in SURVIVED and name not in equivalent and not equivalent_by_rule(name)
-                       and not postgresql_only(name)
+                       if (code in NO_TESTS or (code in SURVIVED and name not in equivalent
+                                                  and not equivalent_by_rule(name) and not postgresql_only(name)))
                        and (not args.survivors or name.split(".")[1] in args.survivors)))
         return 0
     rows = scores(results(), equivalents())
