@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from lib import auth, db
-from lib.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from lib.errors import AuthError, DomainError, NotFound, PermissionDenied, ValidationError
 from lib.labels import Role
 from lib.models import History, User
 from tests.builders import NOW, history_count, make_provider, make_user
@@ -215,3 +215,63 @@ def test_the_user_list_shows_at_most_500_accounts(database):
             s.add(U(username=f"bulk{i:03d}", display_name="批量", role="commission", password_hash="x", active=True,
                     must_change_password=False, failed_logins=0, password_changed_at=NOW, created_at=NOW))
     assert len(auth.users_frame()) == 500
+
+
+def test_each_wrong_password_says_how_many_tries_are_left(database):
+    make_user("officer1", password="Passw0rd!")
+    messages = []
+    for _ in range(5):
+        with pytest.raises(AuthError) as err:
+            auth.verify_login("officer1", "wrong", now=NOW)
+        messages.append(err.value.message)
+    assert messages == ["账户名或密码错误（再错4次将锁定15分钟）", "账户名或密码错误（再错3次将锁定15分钟）",
+                        "账户名或密码错误（再错2次将锁定15分钟）", "账户名或密码错误（再错1次将锁定15分钟）",
+                        "账户已锁定，请15分钟后再试"]
+    u = user("officer1")
+    assert (u.failed_logins, u.locked_until) == (0, NOW + timedelta(minutes=15))
+    h = last_history()
+    assert (h.username, h.role, h.action, h.at, h.changes) == ("system", "system", "lock_account", NOW,
+                                                                {"username": "officer1"})
+
+
+def test_the_lock_ends_exactly_after_15_minutes_and_the_count_starts_afresh(database):
+    make_user("officer1", password="Passw0rd!")
+    with db.transaction() as s:
+        u = s.scalars(select(User).where(User.username == "officer1")).one()
+        u.locked_until, u.failed_logins = NOW + timedelta(minutes=15), 0
+    with pytest.raises(AuthError, match="^账户已锁定，请15分钟后再试$"):
+        auth.verify_login("officer1", "Passw0rd!", now=NOW + timedelta(minutes=14, seconds=59))
+    with pytest.raises(AuthError) as err:
+        auth.verify_login("officer1", "wrong", now=NOW + timedelta(minutes=15))  # the lock is over at its end
+    assert err.value.message == "账户名或密码错误（再错4次将锁定15分钟）"
+    assert (user("officer1").failed_logins, user("officer1").locked_until) == (1, None)
+
+
+def test_a_successful_login_returns_the_account(database):
+    provider = make_provider()
+    made = make_user("staff1", role=Role.PROVIDER, password="Passw0rd!", provider_id=provider)
+    account = auth.verify_login(" Staff1 ", "Passw0rd!", now=NOW)
+    assert account == made
+    assert (account.username, account.role, account.provider_id, account.enterprise_id, account.must_change_password) == (
+        "staff1", Role.PROVIDER, provider, None, False)
+    actor = account.actor()
+    assert (actor.user_id, actor.username, actor.role, actor.provider_id, actor.display_name) == (
+        made.id, "staff1", Role.PROVIDER, provider, "staff1")
+
+
+def test_unknown_users_and_empty_passwords(database):
+    make_user("officer1", password="Passw0rd!")
+    for name, password in (("ghost", "Passw0rd!"), ("officer1", ""), ("officer1", None), ("", "")):
+        with pytest.raises(AuthError) as err:
+            auth.verify_login(name, password, now=NOW)
+        assert err.value.message.startswith("账户名或密码错误")
+    with pytest.raises(AuthError):  # longer than bcrypt's 72 bytes: refused, not an error page
+        auth.verify_login("officer1", "Passw0rd!" + "x" * 80, now=NOW)
+
+
+def test_a_one_time_password_is_12_letters_and_digits_with_both(database):
+    for _ in range(20):
+        password = auth.generate_one_time_password()
+        assert len(password) == 12 and password.isalnum() and password.isascii()
+        assert any(c.isdigit() for c in password) and any(c.isalpha() for c in password)
+    assert len({auth.generate_one_time_password() for _ in range(20)}) == 20
