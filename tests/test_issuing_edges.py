@@ -188,3 +188,86 @@ def test_the_import_error_table(database):
     preview = issuing.ImportPreview(errors=[issuing.RowError(4, "企业名称", "不能为空")])
     assert preview.errors_frame().values.tolist() == [[4, "企业名称", "不能为空"]]
     assert list(preview.errors_frame().columns) == ["行号", "列", "问题"]
+
+
+def test_a_batch_reuses_known_enterprises_and_their_logins(database):
+    from tests.test_issuing import good_row, workbook
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    old = make_voucher(status="voided", provider_id=make_provider())
+    from lib import auth
+    from lib.models import Enterprise as E
+    with db.read_session() as s:
+        known_code = s.get(E, old["enterprise_id"]).credit_code
+    auth.create_user(actor=COMMISSION, username="qy_old", display_name="老企业", role="enterprise",
+                     enterprise_id=old["enterprise_id"], now=NOW)
+    rows = [good_row(1), [known_code, "老企业新名字", "玄武区"] + [None] * 6, good_row(3, region="江北新区")]
+    preview = issuing.read_import(workbook(rows), batch_year=2026)
+    assert preview.ok and [r["row"] for r in preview.rows] == [2, 3, 4]
+    seen = []
+    results = issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
+                                  progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 3)]
+    assert list(results.columns) == ["number", "credit_code", "name", "region", "username", "password"]
+    assert results[["number", "region", "username"]].values.tolist() == [
+        ["2600001", "江宁区", "qy2600001"], ["2600002", "玄武区", "qy_old"], ["2600003", "江北新区", "qy2600003"]]
+    assert results["password"][1] == "（已有账户）" and len(results["password"][0]) == 12
+    assert results["name"][1] != "老企业新名字"  # a known enterprise keeps its record; the file does not rename it
+    with db.read_session() as s:
+        new = s.scalars(select(E).where(E.credit_code == results["credit_code"][0])).one()
+        assert (new.name, new.region.name, new.size, new.legal_rep, new.address, new.contact, new.phone, new.email,
+                new.created_at) == ("南京导入企业1有限公司", "江宁区", "小型", "张三", "南京市某路1号", "李四", "13912345678",
+                                    "e1@example.com", NOW)
+    assert auth.verify_login("qy2600001", results["password"][0], now=NOW).must_change_password
+
+
+def test_progress_is_reported_every_100_rows_and_at_the_end(database):
+    from tests.test_issuing import good_row, workbook
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    preview = issuing.read_import(workbook([good_row(i) for i in range(250)]), batch_year=2026)
+    seen = []
+    issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
+                        progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(100, 250), (200, 250), (250, 250)]
+
+
+def test_a_batch_with_errors_or_by_another_role_issues_nothing(database):
+    from tests.test_issuing import good_row, workbook
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    bad = issuing.read_import(workbook([good_row(1), good_row(1)]), batch_year=2026)
+    with pytest.raises(DomainError) as err:
+        issuing.issue_batch(actor=COMMISSION, preview=bad, batch_year=2026, now=NOW)
+    assert err.value.message == "文件中有错误，未发放任何服务券。请按提示修改后重新上传。"
+    good = issuing.read_import(workbook([good_row(1)]), batch_year=2026)
+    v = make_voucher()
+    with pytest.raises(PermissionDenied) as err:
+        issuing.issue_batch(actor=v["provider"], preview=good, batch_year=2026, now=NOW)
+    assert err.value.message == "只有经信委可以批量发放服务券"
+    assert batch(2026).next_serial == 1
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "文件是空的，请选择填写好的Excel文件。"),
+    (b"PK\x03\x04 not really a zip", "无法读取：文件不是Excel（.xlsx）文件，请使用下载的模板填写。"),
+])
+def test_unreadable_files_are_refused_with_their_message(database, content, message):
+    assert issuing.read_import(content, batch_year=2026).file_error == message
+
+
+def test_file_level_messages_in_full(database):
+    from tests.test_issuing import HEADER, good_row, workbook
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    blank = issuing.read_import(workbook([], header=[]), batch_year=2026)
+    assert blank.file_error == "文件是空的：没有表头，也没有企业数据。"
+    header_only = issuing.read_import(workbook([]), batch_year=2026)
+    assert header_only.file_error == "文件中没有企业数据（只有表头）。"
+    wrong = issuing.read_import(workbook([good_row(1)[:8] + ["x"]], header=HEADER[:8] + [""] + ["QQ"]), batch_year=2026)
+    assert wrong.file_error == "表头与模板不一致（缺少列：邮箱；多余的列：（空白列名）、QQ），请使用下载的模板。"
+    padded = issuing.read_import(workbook([good_row(1) + [None, None]], header=HEADER + [None, ""]), batch_year=2026)
+    assert padded.file_error is None and padded.ok  # empty cells after the last column are not columns
+    gaps = issuing.read_import(workbook([good_row(1), [None] * 9, ["", None, ""] + [None] * 6, good_row(2)]),
+                               batch_year=2026)
+    assert gaps.ok and [r["name"] for r in gaps.rows] == ["南京导入企业1有限公司", "南京导入企业2有限公司"]  # blank rows skipped
