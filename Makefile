@@ -50,7 +50,9 @@ bench-stats: $(VENV)/.installed
 
 # Mutation testing of lib/ (not in CI: hours on 2 cores; it resumes where it stopped). MODULES="vouchers auth"
 # limits it to those modules. The SQLite tests of lib are the runner (see [tool.mutmut] in pyproject.toml).
-MUTANTS = $(if $(MODULES),$(foreach m,$(MODULES),"lib.$(m).*"))
+# With MODULES, the mutants of those modules not checked yet (all of them on a first run).
+MUTANTS = $(if $(MODULES),$$(test -d mutants && $(BIN)/python tests/mutation_report.py --pending $(MODULES) \
+	|| echo $(foreach m,$(MODULES),"lib.$(m).*")))
 mutation: $(VENV)/.installed-dev
 	env -u TEST_DATABASE_URL $(BIN)/mutmut run --max-children $(or $(JOBS),2) $(MUTANTS) || true
 	$(BIN)/python tests/mutation_report.py

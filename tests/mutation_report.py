@@ -169,6 +169,8 @@ def table(rows: list[dict]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="put the table into docs/testing.md")
+    parser.add_argument("--pending", nargs="+", metavar="MODULE",
+                        help="print the names of the mutants of these modules not checked yet, for mutmut run")
     parser.add_argument("--survivors", nargs="*", metavar="MODULE",
                         help="print the names of the surviving and unreached mutants (of these modules) instead, "
                              "for mutmut run")
@@ -176,6 +178,9 @@ def main() -> int:
     if not META.exists():
         print("没有 mutants/ 目录：请先运行 make mutation", file=sys.stderr)
         return 2
+    if args.pending:
+        print(" ".join(name for name, code in results().items() if code is None and name.split(".")[1] in args.pending))
+        return 0
     if args.survivors is not None:
         equivalent = equivalents()
         print(" ".join(name for name, code in results().items()
