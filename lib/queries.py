@@ -257,7 +257,7 @@ def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
                                       History.from_status, History.to_status)
                                .where(History.voucher_id == voucher.id).order_by(History.at, History.id)).all()
     frame = pd.DataFrame(rows, columns=["at", "username", "role", "action", "from_status", "to_status"])
-    frame["role"] = frame["role"].map(lambda r: ROLE_LABELS.get(Role(r), r))
+    frame["role"] = frame["role"].map(lambda r: ROLE_LABELS[Role(r)])
     frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
     for col in ("from_status", "to_status"):
         frame[col] = frame[col].map(status_label)
@@ -314,7 +314,7 @@ def enterprise_vouchers(actor: Actor, *, now: datetime | None = None) -> list[My
     with db.read_session() as session:
         rows = session.execute(
             _scope(select(Voucher.number, Voucher.status, Voucher.withdrawal_pending, Voucher.issued_at,
-                          Voucher.expires_at, Provider.name.label("provider_name"), Product.name.label("product_name"))
+                          Voucher.expires_at, Provider.name, Product.name)
                    .outerjoin(Provider, Voucher.provider_id == Provider.id)
                    .outerjoin(Product, Voucher.product_id == Product.id), actor)
             .order_by(Voucher.issued_at.desc())).all()
@@ -332,8 +332,8 @@ def open_withdrawals() -> pd.DataFrame:
     """撤回审核: pending withdrawal requests, oldest first."""
     with db.read_session() as session:
         rows = session.execute(
-            select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
-                   Product.name.label("product_name"), Voucher.status, Withdrawal.reason, Withdrawal.requested_at)
+            select(Voucher.number, Enterprise.name, Provider.name, Product.name, Voucher.status, Withdrawal.reason,
+                   Withdrawal.requested_at)
             .join(Voucher, Withdrawal.voucher_id == Voucher.id)
             .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
             .outerjoin(Provider, Voucher.provider_id == Provider.id)

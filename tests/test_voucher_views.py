@@ -220,3 +220,22 @@ def test_the_list_pages_by_twenty_and_keeps_the_last_page(database):
     assert (one.pages, len(one.rows)) == (1, 21)
     empty = queries.voucher_page(provider_actor(make_provider()), page=3)
     assert (empty.page, empty.pages, empty.total) == (1, 0, 0)
+
+
+def test_a_stale_deadline_past_the_choice_shows_no_days_left(database):
+    v = make_voucher(S.PENDING_CONFIRM, expires_at=NOW + timedelta(days=3))
+    (mine,) = queries.enterprise_vouchers(v["enterprise"], now=NOW)
+    assert (mine.days_left, mine.expires_at, mine.status_label) == (None, NOW + timedelta(days=3),
+                                                                   "已购买产品，待购买确认")
+    assert mine.provider_name and mine.product_name.startswith("产品")
+
+
+def test_the_history_is_in_time_order_then_in_order_of_entry(database):
+    from lib import db
+    from lib.models import History
+    v = make_voucher(S.CONFIRMED)
+    with db.transaction() as s:
+        for at, action in ((NOW, "sign_contract"), (NOW, "add_service"), (NOW - timedelta(days=1), "confirm")):
+            s.add(History(at=at, username="p", role="provider", voucher_id=v["id"], action=action,
+                          from_status="confirmed", to_status="confirmed"))
+    assert queries.voucher_history(COMMISSION, v["number"])["action"].tolist() == ["确认购买", "合同签订", "添加服务信息"]
