@@ -39,7 +39,8 @@ MAX_REASON = 500
 # ---------------------------------------------------------------- helpers
 
 def _load(session: Session, number: str) -> Voucher:
-    voucher = session.scalars(select(Voucher).where(Voucher.number == str(number).strip()).with_for_update()).one_or_none()
+    number = str(number).strip()
+    voucher = session.scalars(select(Voucher).where(Voucher.number == number).with_for_update()).one_or_none()
     if voucher is None:
         raise NotFound(f"服务券{number}不存在")
     return voucher
@@ -202,7 +203,7 @@ def request_withdrawal(*, actor: Actor, number: str, reason: str, now: datetime 
         voucher = _open(session, number, Action.REQUEST_WITHDRAWAL, actor)
         session.add(Withdrawal(voucher_id=voucher.id, provider_id=voucher.provider_id, reason=reason,
                                requested_by=actor.user_id,
-                               requested_at=now, status="pending"))
+                               requested_at=now))  # status: the column's default, 待审核
         voucher.withdrawal_pending = True
         voucher.withdrawal_reason = reason
         _move(session, voucher, Action.REQUEST_WITHDRAWAL, actor, now, {"reason": reason})
@@ -275,20 +276,20 @@ def sign_contract(*, actor: Actor, number: str, contract_date: date | str, now: 
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.SIGN_CONTRACT, actor)
         day = v.past_date(contract_date, "合同签订日期", today=clock.local_date(now),
-                          not_before=clock.local_date(voucher.chosen_at) if voucher.chosen_at else None,
+                          not_before=clock.local_date(voucher.chosen_at),  # confirmed: a product was chosen
                           not_before_label="选择产品日期")
         voucher.contract_date = day
         _move(session, voucher, Action.SIGN_CONTRACT, actor, now, {"contract_date": day})
 
 
-def _clean_service(session: Session, voucher: Voucher, actor: Actor, now: datetime, engineer_id: object,
-                   service_date: object, description: str | None, remark: str | None) -> dict:
-    try:
-        engineer = session.get(Engineer, int(engineer_id)) if engineer_id not in (None, "") else None
-    except (TypeError, ValueError):
-        engineer = None
+def _clean_service(session: Session, voucher: Voucher, now: datetime, engineer_id: object, service_date: object,
+                   description: str | None, remark: str | None) -> dict:
     if engineer_id in (None, ""):
         raise ValidationError("服务工程师", "请选择服务工程师")
+    try:
+        engineer = session.get(Engineer, int(engineer_id))
+    except (TypeError, ValueError):
+        engineer = None
     if engineer is None or engineer.provider_id != voucher.provider_id:
         raise ValidationError("服务工程师", "不是本服务商的工程师")
     day = v.past_date(service_date, "日期", today=clock.local_date(now), not_before=voucher.contract_date,
@@ -307,7 +308,7 @@ def add_service_record(*, actor: Actor, number: str, engineer_id: int, service_d
     now = now or clock.utcnow()
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.ADD_SERVICE, actor)
-        values = _clean_service(session, voucher, actor, now, engineer_id, service_date, description, remark)
+        values = _clean_service(session, voucher, now, engineer_id, service_date, description, remark)
         engineer = values.pop("_engineer")
         if not engineer.active:
             raise ValidationError("服务工程师", f"{engineer.name}已离职，请选择在职工程师")
@@ -329,7 +330,7 @@ def edit_service_record(*, actor: Actor, record_id: int, engineer_id: int, servi
             raise NotFound("服务记录不存在")
         number = session.scalar(select(Voucher.number).where(Voucher.id == row.voucher_id))
         voucher = _open(session, number, Action.EDIT_SERVICE, actor)
-        values = _clean_service(session, voucher, actor, now, engineer_id, service_date, description, remark)
+        values = _clean_service(session, voucher, now, engineer_id, service_date, description, remark)
         engineer = values.pop("_engineer")
         if not engineer.active and engineer.id != row.engineer_id:
             raise ValidationError("服务工程师", f"{engineer.name}已离职，请选择在职工程师")

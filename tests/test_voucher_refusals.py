@@ -190,3 +190,64 @@ def test_only_products_on_sale_from_active_providers_can_be_chosen(database, sta
     with pytest.raises(ValidationError) as err:
         vouchers.choose_product(actor=v["enterprise"], number=v["number"], product_id=999999, now=NOW)
     assert err.value.message == "服务产品：该产品未上架，不能选择"
+
+
+def test_an_unknown_voucher_number_is_named(database):
+    v = make_voucher(S.PENDING_CONFIRM)
+    with pytest.raises(NotFound) as err:
+        vouchers.confirm_purchase(actor=v["provider"], number=" 9999999 ", now=NOW)
+    assert err.value.message == "服务券9999999不存在"
+
+
+def test_dates_are_judged_by_the_day_of_the_action_not_the_real_clock(database):
+    """NOW is 2026-11-20; the real clock is later. A date after NOW's day is in the future for the action."""
+    from tests.test_vouchers import VALID_PROFILE
+    issued = make_voucher(S.ISSUED)
+    with pytest.raises(ValidationError) as err:
+        vouchers.activate(actor=issued["enterprise"], number=issued["number"], now=NOW,
+                          profile={**VALID_PROFILE, "founded_on": "2026-11-21"})
+    assert err.value.message == "成立日期：不能晚于今天"
+    delivered = make_voucher(S.DELIVERED)
+    [record] = records_of(delivered)
+    with pytest.raises(ValidationError) as err:
+        vouchers.edit_service_record(actor=delivered["provider"], record_id=record.id,
+                                     engineer_id=delivered["engineer_id"], service_date="2026-11-21",
+                                     description="x", now=NOW)
+    assert err.value.message == "日期：不能晚于今天"
+
+
+def test_activation_is_not_blocked_by_other_enterprises(database):
+    from tests.builders import make_enterprise
+    from tests.test_vouchers import VALID_PROFILE
+    make_enterprise("南京别家有限公司")
+    v = make_voucher(S.ISSUED)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    assert voucher_row(v["number"]).status == S.ACTIVATED
+    w = make_voucher(S.ISSUED)
+    with pytest.raises(ValidationError) as err:
+        vouchers.activate(actor=w["enterprise"], number=w["number"], profile=VALID_PROFILE, now=NOW)
+    assert (err.value.field, err.value.message) == ("统一社会信用代码", "统一社会信用代码：已被其他企业使用")
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda v: vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason=" ", now=NOW),
+     "撤回原因：不能为空"),
+    (lambda v: vouchers.confirm_purchase(actor=v["provider"], number=v["number"], remark="备" * 501, now=NOW),
+     "备注：不能超过500个字（当前501个字）"),
+    (lambda v: vouchers.decline(actor=v["provider"], number=v["number"], reason="因" * 501, now=NOW),
+     "无法提供的原因：不能超过500个字（当前501个字）"),
+])
+def test_reasons_and_remarks_name_their_field(database, call, message):
+    v = make_voucher(S.PENDING_CONFIRM)
+    before = history_count()
+    with pytest.raises(ValidationError) as err:
+        call(v)
+    assert err.value.message == message
+    assert voucher_row(v["number"]).status == S.PENDING_CONFIRM and history_count() == before
+
+
+def test_a_new_service_record_stamps_the_voucher(database):
+    v = make_voucher(S.CONFIRMED, contract=True)
+    vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
+                                service_date=TODAY, description="上门", now=NOW)
+    assert voucher_row(v["number"]).updated_at == NOW
