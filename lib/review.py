@@ -53,8 +53,8 @@ def last_change(product_id: int) -> list[tuple[str, str, str]]:
     for key, pair in (row.changes or {}).items():
         if key in FIELD_LABELS and key != "status" and isinstance(pair, list):
             before, after = pair
-            if key == "category_id":
-                before, after = categories.get(before, before), categories.get(after, after)
+            if key == "category_id":  # a product always has a category, and categories are never deleted
+                before, after = categories[before], categories[after]
             out.append((FIELD_LABELS[key], "" if before is None else str(before), "" if after is None else str(after)))
     return out
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lib import catalog, db, review
-from lib.errors import NotFound, ValidationError
+from lib.errors import NotFound, PermissionDenied, ValidationError
 from lib.models import History, Product
 from tests.builders import COMMISSION, NOW, history_count, make_product, make_provider, provider_actor, rows
 
@@ -136,3 +136,47 @@ def test_the_review_queue_shows_every_field_oldest_request_first(database):
     third = catalog.create_product(actor=actor, data={"name": "第三个", "category": "信息安全", "price": "1",
                                                       "problems": "x"}, now=NOW)
     assert review.products_frame("pending")["id"].tolist() == [second, first, third]  # same time: in order of entry
+
+
+def test_what_changed_stays_the_latest_edit_after_other_actions(database):
+    provider = make_provider()
+    actor = provider_actor(provider)
+    base = {"name": "巡检平台", "category": "信息安全", "price": "9000", "problems": "防护"}
+    pid = catalog.create_product(actor=actor, data=base, now=NOW)
+    catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500"}, now=NOW)
+    review.set_on_sale(actor=COMMISSION, product_id=pid, on_sale=False, reason="暂停", now=NOW)
+    assert review.last_change(pid) == [("价格", "9000.00", "9500.00")]
+
+
+def test_the_product_lists_show_the_review_note_and_default_to_the_queue(database):
+    waiting = make_product(make_provider(), status="pending")
+    rejected = make_product(make_provider(), status="pending")
+    review.decide(actor=COMMISSION, product_id=rejected, approve=False, reason="资质不全", now=NOW)
+    assert review.products_frame()["id"].tolist() == [waiting]  # the queue: 待审核 only
+    everything = review.products_frame(None).set_index("id")
+    assert everything.loc[rejected, ["status", "status_label", "review_note"]].tolist() == ["rejected", "未通过", "资质不全"]
+
+
+@pytest.mark.parametrize("who", ["provider", "enterprise"])
+def test_the_refusal_says_who_may_review(database, who):
+    from tests.builders import make_voucher
+    v = make_voucher()
+    pid = make_product(make_provider(), status="pending")
+    with pytest.raises(PermissionDenied) as err:
+        review.decide(actor=v[who], product_id=pid, approve=True, now=NOW)
+    assert err.value.message == "只有经信委可以审核产品"
+    with pytest.raises(PermissionDenied) as err:
+        review.set_on_sale(actor=v[who], product_id=pid, on_sale=False, reason="x", now=NOW)
+    assert err.value.message == "只有经信委可以上架或下架产品"
+
+
+def test_review_notes_hold_500_characters(database):
+    pid = make_product(make_provider(), status="pending")
+    with pytest.raises(ValidationError) as err:
+        review.decide(actor=COMMISSION, product_id=pid, approve=False, reason="意" * 501, now=NOW)
+    assert err.value.message == "审核意见：不能超过500个字（当前501个字）"
+    with pytest.raises(ValidationError) as err:
+        review.set_on_sale(actor=COMMISSION, product_id=pid, on_sale=False, reason="意" * 501, now=NOW)
+    assert err.value.message == "原因：不能超过500个字（当前501个字）"
+    review.decide(actor=COMMISSION, product_id=pid, approve=False, reason="意" * 500, now=NOW)
+    assert product(pid).review_note == "意" * 500

@@ -143,3 +143,10 @@ def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
         s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(2000)])
     assert len(settlement.ready_frame()) == 2000
     assert settlement.ready_frame()["number"].iloc[0] == v["number"]  # ordered by number
+
+
+def test_the_settlement_queue_counts_each_vouchers_records_in_number_order(database):
+    late = make_voucher(S.EVALUATED, number="2600009", service_records=3)
+    early = make_voucher(S.EVALUATED, number="2600001", service_records=1)
+    queue = settlement.ready_frame()
+    assert queue[["number", "services"]].values.tolist() == [[early["number"], 1], [late["number"], 3]]
