@@ -275,3 +275,21 @@ def test_a_one_time_password_is_12_letters_and_digits_with_both(database):
         assert len(password) == 12 and password.isalnum() and password.isascii()
         assert any(c.isdigit() for c in password) and any(c.isalpha() for c in password)
     assert len({auth.generate_one_time_password() for _ in range(20)}) == 20
+
+
+def test_an_enterprise_login_acts_for_its_enterprise(database):
+    from tests.builders import make_enterprise
+    ent = make_enterprise()
+    account, _ = auth.create_user(actor=make_user("admin1").actor(), username="qy01", display_name="企业甲",
+                                  role=Role.ENTERPRISE, enterprise_id=ent, password="Passw0rd!", now=NOW)
+    actor = account.actor()
+    assert (actor.role, actor.enterprise_id, actor.provider_id, actor.display_name) == (Role.ENTERPRISE, ent, None, "企业甲")
+
+
+def test_the_user_list_orders_names_within_a_role_and_finds_display_names(database):
+    admin = make_user("admin1").actor()
+    for username, name in (("zeta", "张三"), ("alpha", "李四")):
+        auth.create_user(actor=admin, username=username, display_name=name, role=Role.COMMISSION, password="Passw0rd!",
+                         now=NOW)
+    assert auth.users_frame()["username"].tolist() == ["admin1", "alpha", "zeta"]
+    assert auth.users_frame(search="张")["username"].tolist() == ["zeta"]  # by the name shown, not the login

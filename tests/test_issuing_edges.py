@@ -271,3 +271,37 @@ def test_file_level_messages_in_full(database):
     gaps = issuing.read_import(workbook([good_row(1), [None] * 9, ["", None, ""] + [None] * 6, good_row(2)]),
                                batch_year=2026)
     assert gaps.ok and [r["name"] for r in gaps.rows] == ["南京导入企业1有限公司", "南京导入企业2有限公司"]  # blank rows skipped
+
+
+def test_the_template_example_and_layout(database):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    sheet = load_workbook(BytesIO(issuing.template_excel())).worksheets[0]
+    assert [c.value for c in sheet[2]] == ["91320000134763391X", "南京示例科技有限公司", "江宁区", "小型", "张三",
+                                           "南京市江宁区某路1号", "李四", "13912345678", "contact@example.com"]
+    assert [sheet.column_dimensions[col].width for col in "ABCDEFGHI"] == [22] * 9
+
+
+def test_a_single_issue_is_stamped_with_the_time_given(database):
+    from tests.builders import voucher_row
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    result = issuing.issue_single(actor=COMMISSION, data={"credit_code": credit_code_for(77), "name": "南京单发",
+                                                          "region": "玄武区"}, batch_year=2026, now=NOW)
+    row = voucher_row(result["number"])
+    assert (row.issued_at, row.expires_at) == (NOW, NOW + timedelta(days=15))
+
+
+def test_the_result_file_says_the_password_is_shown_once(database):
+    from io import BytesIO
+
+    import pandas as pd
+    from openpyxl import load_workbook
+    results = pd.DataFrame([{"number": "2600001", "credit_code": credit_code_for(1), "name": "南京企业", "region": "玄武区",
+                             "username": "qy2600001", "password": "Abc123def456"}])
+    sheet = load_workbook(BytesIO(issuing.result_excel(results, 2026))).active
+    assert sheet["A1"].value == "2026年度服务券发放结果"
+    assert sheet["A2"].value == "筛选条件：说明：一次性密码仅显示一次，请妥善转交企业；企业首次登录须修改密码"
+    assert [c.value for c in sheet[6]] == ["2600001", credit_code_for(1), "南京企业", "玄武区", "qy2600001",
+                                           "Abc123def456"]
