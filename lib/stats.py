@@ -142,6 +142,10 @@ def _count_if(condition) -> ColumnElement:
     return func.sum(case((condition, 1), else_=0))
 
 
+def _sum_if(condition, value) -> ColumnElement:
+    return func.sum(case((condition, value)))
+
+
 def _rate(part: int, whole_: int) -> float | None:
     return round(part / whole_, 4) if whole_ else None
 
@@ -157,11 +161,11 @@ def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
         _count_if(v.c.activated_at.is_not(None)).label("ever_activated"),
         _count_if(v.c.status.in_(USED)).label("used"),
         _count_if(v.c.status.in_(DELIVERED_ON)).label("delivered_on"),
-        func.coalesce(func.sum(case((v.c.status.in_(USED), v.c.face_value), else_=0)), 0).label("committed"),
-        func.coalesce(func.sum(case((v.c.status.in_(DELIVERED_ON), v.c.face_value), else_=0)), 0).label("delivered_amount"),
-        func.coalesce(func.sum(v.c.settled_amount), 0).label("settled_amount"),
-        func.coalesce(func.sum(case((v.c.status.in_(USED), extra), else_=0)), 0).label("leverage"),
-    )
+        _sum_if(v.c.status.in_(USED), v.c.face_value).label("committed"),
+        _sum_if(v.c.status.in_(DELIVERED_ON), v.c.face_value).label("delivered_amount"),
+        func.sum(v.c.settled_amount).label("settled_amount"),
+        _sum_if(v.c.status.in_(USED), extra).label("leverage"),
+    )  # a sum over no rows is NULL: `or 0` below makes it 0
     with db.read_session() as session:
         row = session.execute(query).mappings().one()
     out = {k: (row[k] or 0) for k in row.keys() if not k.startswith("n_")}
@@ -178,7 +182,7 @@ def funnel(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
               ("确认", v.c.status.in_(CONFIRMED_ON)), ("交付", v.c.status.in_(DELIVERED_ON)),
               ("评价", v.c.status.in_(EVALUATED_ON)), ("兑付", v.c.status == S.SETTLED)]
     with db.read_session() as session:
-        row = session.execute(select(*[_count_if(c).label(f"s{i}") for i, (_, c) in enumerate(stages)])).one()
+        row = session.execute(select(*[_count_if(c) for _, c in stages])).one()
     return pd.DataFrame({"stage": [s for s, _ in stages], "count": [int(x or 0) for x in row]})
 
 

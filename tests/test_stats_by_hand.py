@@ -342,3 +342,19 @@ def test_the_provider_league_ranks_by_vouchers_then_name(season):
     assert league["provider"].tolist()[0] == "甲服务商"  # 3 bound
     assert set(league["provider"].tolist()[1:]) == {"乙服务商", "丙服务商"}  # 2 each, then by name
     assert league["provider_id"].tolist()[0] == season["a"]
+
+
+def test_medians_skip_vouchers_not_yet_at_that_step(season):
+    make_voucher(S.CONFIRMED, provider_id=season["a"], chosen_at=utc(2026, 11, 1), confirmed_at=utc(2026, 11, 2),
+                 issued_at=utc(2026, 11, 1))  # confirmed (1 day), not delivered
+    league = stats.provider_league(COMMISSION).set_index("provider")
+    assert league.loc["甲服务商", ["bound", "to_confirm", "to_deliver"]].tolist() == [4, 1.5, 7.0]
+
+
+def test_providers_with_as_many_vouchers_are_listed_by_name(database):
+    make_batch(2026)
+    b, a = make_provider("B服务商"), make_provider("A服务商")
+    for provider in (b, a):
+        make_voucher(S.CONFIRMED, provider_id=provider)
+    assert stats.provider_league(COMMISSION)["provider"].tolist() == ["A服务商", "B服务商"]
+    assert list(stats.funnel(COMMISSION).columns) == ["stage", "count"]
