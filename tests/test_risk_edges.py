@@ -113,3 +113,44 @@ def test_only_the_commission_sees_the_signals(database, who):
     v = make_voucher(S.CONFIRMED, enterprise_id=make_enterprise())
     with pytest.raises(PermissionDenied, match="^风险预警仅限经信委查看$"):
         risk.signals(v[who])
+
+
+def rows_of(key: str) -> list[list]:
+    [frame] = [frame for signal, _, frame in risk.signals(COMMISSION) if signal.key == key]
+    return frame.values.tolist()
+
+
+def test_each_signal_row_names_the_enterprise_and_the_provider(database):
+    provider = make_provider("朗坤")
+    v = make_voucher(S.CONFIRMED, provider_id=provider, enterprise_id=make_enterprise("测试11"),
+                     contract_date=date(2026, 11, 4), service_records=0)
+    make_voucher(S.CONFIRMED, provider_id=make_provider("别家"), contract_date=date(2026, 11, 4))
+    add_record(v, v["engineer_id"], date(2026, 11, 3), "上门部署系统并完成数据初始化")
+    w = make_voucher(S.CONFIRMED, provider_id=provider, enterprise_id=make_enterprise("测试12"), contract=True,
+                     service_records=0)
+    add_record(w, v["engineer_id"], date(2026, 11, 3), "上门部署系统并完成数据初始化")  # the same engineer that day
+    assert rows_of("before_contract") == [[v["number"], "测试11", "朗坤", "服务日期2026-11-03早于合同日期2026-11-04"],
+                                          [w["number"], "测试12", "朗坤", "服务日期2026-11-03早于合同日期2026-11-04"]]
+    assert [r[:3] for r in rows_of("same_text")] == [[v["number"], "测试11", "朗坤"], [w["number"], "测试12", "朗坤"]]
+    assert [r[:3] for r in rows_of("same_day")] == [[v["number"], "测试11", "朗坤"], [w["number"], "测试12", "朗坤"]]
+
+
+def test_fast_delivery_says_how_fast_to_a_tenth_of_a_day(database):
+    provider = make_provider("朗坤")
+    v = make_voucher(S.DELIVERED, provider_id=provider, enterprise_id=make_enterprise("测试11"),
+                     confirmed_at=datetime(2026, 11, 19, 6, tzinfo=UTC), delivered_on=date(2026, 11, 20))  # 0.75 days
+    make_voucher(S.CONFIRMED, confirmed_at=datetime(2026, 11, 19, 6, tzinfo=UTC))  # not delivered
+    assert rows_of("fast_delivery") == [[v["number"], "测试11", "朗坤", "确认后0.8天即交付"]]
+
+
+def test_identical_texts_from_ten_characters_and_shown_to_forty(database):
+    provider = make_provider()
+    engineer = make_engineer(provider)
+    ten, long = "上门部署系统十个字了", "上" * 45
+    assert len(ten) == 10
+    a, b = (make_voucher(S.CONFIRMED, provider_id=provider, contract=True, service_records=0) for _ in range(2))
+    for v in (a, b):
+        add_record(v, engineer, date(2026, 11, 10), ten)
+        add_record(v, engineer, date(2026, 11, 11), long)
+    details = sorted({r[3] for r in rows_of("same_text")})
+    assert details == sorted({f"重复描述：{ten}", "重复描述：" + "上" * 40})
