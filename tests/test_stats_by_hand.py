@@ -358,3 +358,28 @@ def test_providers_with_as_many_vouchers_are_listed_by_name(database):
         make_voucher(S.CONFIRMED, provider_id=provider)
     assert stats.provider_league(COMMISSION)["provider"].tolist() == ["A服务商", "B服务商"]
     assert list(stats.funnel(COMMISSION).columns) == ["stage", "count"]
+
+
+def test_evaluation_league_rows_in_full(season):
+    from lib.models import Evaluation
+    with db.transaction() as s:
+        s.query(Evaluation).filter_by(voucher_id=season["a2"]["id"]).one().solved = False
+    league = es.provider_league(COMMISSION).set_index("provider")
+    assert league.loc["甲服务商", ["provider_id", "evaluations", "solved", "solved_rate"]].tolist() == [season["a"], 2, 1, 0.5]
+    assert league.loc["乙服务商", ["provider_id", "evaluations", "solved", "solved_rate"]].tolist() == [season["b"], 1, 1, 1.0]
+    k = es.kpis(COMMISSION)
+    assert (k["solved_rate"], k["coverage"]) == (0.6667, 0.75)
+
+
+def test_evaluation_kpis_of_nothing(database):
+    assert es.kpis(COMMISSION) == {"evaluations": 0, "coverage": None, "mean": None, "solved_rate": None,
+                                   "bands": dict.fromkeys(["优秀", "良好", "合格", "不合格"]),
+                                   "band_counts": dict.fromkeys(["优秀", "良好", "合格", "不合格"], 0)}
+
+
+def test_no_problem_solved_is_a_rate_of_zero(database):
+    make_batch(2026)
+    make_voucher(S.EVALUATED, solved=False)
+    make_voucher(S.DELIVERED)
+    k = es.kpis(COMMISSION)
+    assert (k["evaluations"], k["solved_rate"], k["coverage"]) == (1, 0.0, 0.5)
