@@ -150,3 +150,16 @@ def test_the_settlement_queue_counts_each_vouchers_records_in_number_order(datab
     early = make_voucher(S.EVALUATED, number="2600001", service_records=1)
     queue = settlement.ready_frame()
     assert queue[["number", "services"]].values.tolist() == [[early["number"], 1], [late["number"], 3]]
+
+
+def test_a_region_added_later_takes_its_place_by_kind_and_order(database):
+    from sqlalchemy import select as sql_select
+    with db.transaction() as s:
+        district = s.scalar(sql_select(Region.kind).where(Region.name == "玄武区"))
+        s.add(Region(name="新设区", kind=district, sort_order=999, active=True))
+        s.add(Region(name="首设区", kind=district, sort_order=-1, active=True))
+    names = queries.regions()["name"].tolist()
+    assert names == ["首设区", *DISTRICTS, "新设区", *DEV_ZONES]
+    with db.read_session() as s:
+        ids = dict(s.execute(sql_select(Region.name, Region.id)).all())
+    assert queries.regions().set_index("name")["id"].to_dict() == {n: ids[n] for n in names}

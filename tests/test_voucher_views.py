@@ -239,3 +239,34 @@ def test_the_history_is_in_time_order_then_in_order_of_entry(database):
             s.add(History(at=at, username="p", role="provider", voucher_id=v["id"], action=action,
                           from_status="confirmed", to_status="confirmed"))
     assert queries.voucher_history(COMMISSION, v["number"])["action"].tolist() == ["确认购买", "合同签订", "添加服务信息"]
+
+
+def test_counts_with_name_or_region_filters_alone(database):
+    make_voucher(S.ISSUED, enterprise_id=make_enterprise("测试甲", "江宁区"))
+    make_voucher(S.ISSUED, enterprise_id=make_enterprise("测试乙", "玄武区"))
+    make_voucher(S.ISSUED, enterprise_id=make_enterprise("别家", "江宁区"))
+    from tests.builders import region_id
+    assert queries.voucher_page(COMMISSION, VoucherFilters(enterprise_name="测试")).total == 2
+    assert queries.voucher_page(COMMISSION, VoucherFilters(region_id=region_id("江宁区"))).total == 2
+
+
+def test_service_records_carry_id_remark_and_last_change(database):
+    from lib import db, vouchers
+    from lib.models import ServiceRecord
+    v = make_voucher(S.CONFIRMED, contract=True)
+    first = vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
+                                        service_date=TODAY, description="乙", remark="备注乙", now=NOW)
+    second = vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
+                                         service_date=TODAY, description="甲", now=NOW)
+    with db.transaction() as s:
+        s.get(ServiceRecord, first).updated_at = NOW + timedelta(hours=1)
+    entries = queries.voucher_detail(COMMISSION, v["number"]).services
+    assert [(e.id, e.description, e.remark, e.updated_at) for e in entries] == [
+        (first, "乙", "备注乙", NOW + timedelta(hours=1)), (second, "甲", None, None)]  # same day: in order of entry
+
+
+def test_the_commission_is_told_an_unknown_number(database):
+    from lib.errors import NotFound
+    with pytest.raises(NotFound) as err:
+        queries.voucher_detail(COMMISSION, " 1799999 ")
+    assert err.value.message == "服务券1799999不存在"
