@@ -37,9 +37,10 @@ EQUIVALENT_RULES = [
      "zip(strict=True) over columns of one frame: the lengths are equal by construction"),
     (re.compile(r"\.(join|outerjoin)\((\w+), (None)?\)"),
      "a join's ON clause dropped: SQLAlchemy infers the same join from the only foreign key"),
-    (re.compile(r"with _acting\((None, now|number, None)\) as session:(?#not:x_activate__,x_choose_product__)"),
-     "the expiry run before an action: without a number it expires every overdue voucher (the minute sweep does "
-     "that anyway); on the real clock it changes nothing for statuses without a deadline"),
+    (re.compile(r"with _acting\(None, now\) as session:"),
+     "the expiry run before an action, without a number: it expires every overdue voucher, as the minute sweep does"),
+    (re.compile(r"with _acting\(number, None\) as session:(?#not:x_activate__,x_choose_product__)"),
+     "the expiry run before an action, on the real clock: nothing changes for statuses without a deadline"),
     (re.compile(r"func\.sum\(case\(.*(else_=None\)|, \)\))"),
      "SUM over CASE without an ELSE: SUM skips the NULLs, and COALESCE turns an all-NULL sum into 0"),
     (re.compile(r"autoescape=(None|False)|\.(contains|startswith)\(.*, \)"),

@@ -163,3 +163,20 @@ def test_a_region_added_later_takes_its_place_by_kind_and_order(database):
     with db.read_session() as s:
         ids = dict(s.execute(sql_select(Region.name, Region.id)).all())
     assert queries.regions().set_index("name")["id"].to_dict() == {n: ids[n] for n in names}
+
+
+def test_the_settled_list_shows_at_most_5000(database):
+    from sqlalchemy import insert
+    from sqlalchemy import select as sql_select
+
+    from lib.models import Settlement, Voucher
+    v = make_voucher(S.SETTLED)
+    stored = voucher_row(v["number"])
+    template = {c: getattr(stored, c) for c in ("batch_id", "enterprise_id", "face_value", "status", "issued_at",
+                                                "updated_at", "withdrawal_pending", "provider_id", "product_id")}
+    with db.transaction() as s:
+        s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(5000)])
+        ids = s.scalars(sql_select(Voucher.id)).all()
+        s.execute(insert(Settlement), [{"voucher_id": i, "amount": Decimal("1.00"), "settled_on": TODAY,
+                                        "created_at": NOW} for i in ids])
+    assert len(settlement.settled_frame()) == 5000

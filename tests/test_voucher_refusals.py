@@ -251,3 +251,56 @@ def test_a_new_service_record_stamps_the_voucher(database):
     vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
                                 service_date=TODAY, description="上门", now=NOW)
     assert voucher_row(v["number"]).updated_at == NOW
+
+
+def test_an_enterprise_activates_with_its_own_credit_code(database):
+    from lib.models import Enterprise
+    from tests.test_vouchers import VALID_PROFILE
+    v = make_voucher(S.ISSUED)
+    with db.read_session() as s:
+        own = s.get(Enterprise, v["enterprise_id"]).credit_code
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile={**VALID_PROFILE, "credit_code": own}, now=NOW)
+    assert voucher_row(v["number"]).status == S.ACTIVATED
+
+
+def test_withdrawal_decisions_and_extension_reasons_name_their_field(database):
+    v = make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="换", now=NOW)
+    from tests.builders import COMMISSION
+    with pytest.raises(ValidationError) as err:
+        vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=True, reason="意" * 501, now=NOW)
+    assert err.value.message == "审核意见：不能超过500个字（当前501个字）"
+    e = make_voucher(S.EXPIRED)
+    with pytest.raises(ValidationError) as err:
+        vouchers.extend(actor=COMMISSION, number=e["number"], days=5, reason=" ", now=NOW)
+    assert err.value.message == "延期原因：不能为空"
+
+
+def test_a_second_request_after_a_rejection_is_decided_on_its_own(database):
+    from lib.models import Withdrawal
+    from tests.builders import COMMISSION
+    v = make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="第一次", now=NOW)
+    vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=False, reason="不同意", now=NOW)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="第二次", now=NOW)
+    vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=True, now=NOW)
+    with db.read_session() as s:
+        decided = s.execute(select(Withdrawal.reason, Withdrawal.status).where(Withdrawal.voucher_id == v["id"])
+                            .order_by(Withdrawal.id)).all()
+    assert [tuple(r) for r in decided] == [("第一次", "rejected"), ("第二次", "approved")]
+
+
+def test_voiding_closes_only_this_vouchers_open_request(database):
+    from lib.models import Withdrawal
+    from tests.builders import COMMISSION
+    v, other = make_voucher(S.CONFIRMED), make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="第一次", now=NOW)
+    vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=False, reason="不同意", now=NOW)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="第二次", now=NOW)
+    vouchers.request_withdrawal(actor=other["enterprise"], number=other["number"], reason="别家", now=NOW)
+    vouchers.void(actor=COMMISSION, number=v["number"], reason="企业注销", now=NOW)
+    with db.read_session() as s:
+        rows = s.execute(select(Withdrawal.reason, Withdrawal.status, Withdrawal.decision_reason)
+                         .order_by(Withdrawal.id)).all()
+    assert [tuple(r) for r in rows] == [("第一次", "rejected", "不同意"), ("第二次", "rejected", "服务券已作废"),
+                                        ("别家", "pending", None)]
