@@ -154,3 +154,24 @@ def test_identical_texts_from_ten_characters_and_shown_to_forty(database):
         add_record(v, engineer, date(2026, 11, 11), long)
     details = sorted({r[3] for r in rows_of("same_text")})
     assert details == sorted({f"重复描述：{ten}", "重复描述：" + "上" * 40})
+
+
+def test_full_marks_at_the_moment_of_delivery_count(database):
+    v = make_voucher(S.EVALUATED, enterprise_id=make_enterprise("测试11"), provider_id=make_provider("朗坤"))
+    with db.transaction() as s:
+        created = s.query(Evaluation).filter_by(voucher_id=v["id"]).one().created_at
+        s.add(History(at=created, username="p", role="provider", voucher_id=v["id"], action="record_delivery",
+                      from_status="confirmed", to_status="delivered"))
+    assert rows_of("instant_full_marks") == [[v["number"], "测试11", "朗坤", "满分评价，交付后0分钟提交"]]
+
+
+def test_signal_rows_are_in_number_order_with_names(database):
+    provider = make_provider("忙碌服务商")
+    made = []
+    for name in ("丙企业", "甲企业", "乙企业"):
+        v = make_voucher(S.CONFIRMED, provider_id=provider, enterprise_id=make_enterprise(name))
+        with db.transaction() as s:
+            s.add(Withdrawal(voucher_id=v["id"], provider_id=provider, reason="x", requested_at=NOW, status="approved"))
+        made.append((v["number"], name))
+    assert rows_of("many_withdrawals") == [[number, name, "忙碌服务商", "忙碌服务商共有3次撤回申请"]
+                                           for number, name in sorted(made)]

@@ -252,7 +252,9 @@ def test_a_confirmation_recorded_before_the_choice_counts_as_day_0(season):
 
 def test_low_scores_newest_first_with_who_and_what(season):
     low = es.low_scores(COMMISSION)
-    assert rows(low) == [[season["b2"]["number"], low["enterprise_name"][0], "乙服务商", 59, "不合格", None]]
+    with db.read_session() as s:
+        name = s.get(Enterprise, season["b2"]["enterprise_id"]).name
+    assert rows(low) == [[season["b2"]["number"], name, "乙服务商", 59, "不合格", None]]
     extra = make_voucher(S.EVALUATED, provider_id=season["a"], scores=SCORES[59])
     with db.transaction() as s:
         from lib.models import Evaluation
@@ -383,3 +385,28 @@ def test_no_problem_solved_is_a_rate_of_zero(database):
     make_voucher(S.DELIVERED)
     k = es.kpis(COMMISSION)
     assert (k["evaluations"], k["solved_rate"], k["coverage"]) == (1, 0.0, 0.5)
+
+
+def test_a_follow_up_row_in_full_and_the_list_capped(database):
+    make_batch(2026)
+    late = [make_voucher(S.PENDING_CONFIRM, enterprise_id=make_enterprise(f"跟进{i}", "江宁区"),
+                         chosen_at=NOW - timedelta(days=5)) for i in range(2)]
+    lists = stats.ageing(COMMISSION, now=NOW, limit=1)
+    frame, total = lists["待购买确认超过3天"]
+    first = min(late, key=lambda v: v["number"])
+    assert total == 2 and rows(frame) == [[first["number"], "跟进0" if first is late[0] else "跟进1", "江宁区",
+                                           "pending_confirm", NOW - timedelta(days=5), None, None, "已购买产品，待购买确认"]]
+
+
+def test_league_order_among_ranked_providers_and_no_rank_below_three(database):
+    make_batch(2026)
+    low, high, few = make_provider("低分"), make_provider("高分"), make_provider("少数")
+    for provider, total in ((low, 70), (high, 90)):
+        for _ in range(3):
+            make_voucher(S.EVALUATED, provider_id=provider, scores=SCORES_BY_TOTAL[total])
+    make_voucher(S.EVALUATED, provider_id=few, scores=SCORES_BY_TOTAL[90])
+    league = es.provider_league(COMMISSION)
+    assert rows(league[["provider", "ranked", "rank"]]) == [["高分", True, 1], ["低分", True, 2], ["少数", False, None]]
+
+
+SCORES_BY_TOTAL = {90: [9, 9, 9, 14, 13, 13, 9, 14], 70: [7, 7, 7, 10, 11, 10, 7, 11]}

@@ -270,3 +270,26 @@ def test_the_commission_is_told_an_unknown_number(database):
     with pytest.raises(NotFound) as err:
         queries.voucher_detail(COMMISSION, " 1799999 ")
     assert err.value.message == "服务券1799999不存在"
+
+
+def test_the_detail_carries_the_state_of_each_step(database):
+    from lib import vouchers
+    v = make_voucher(S.EXPIRED, expired_from="activated", expires_at=NOW - timedelta(days=1))
+    d = queries.voucher_detail(COMMISSION, v["number"])
+    assert (d.enterprise_id, d.expired_from, d.expires_at, d.withdrawal_pending) == (
+        v["enterprise_id"], "activated", NOW - timedelta(days=1), False)
+    w = make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=w["enterprise"], number=w["number"], reason="换服务商", now=NOW)
+    d = queries.voucher_detail(COMMISSION, w["number"])
+    assert (d.withdrawal_pending, d.withdrawal_reason) == (True, "换服务商")
+    vouchers.void(actor=COMMISSION, number=w["number"], reason="企业注销", now=NOW)
+    assert queries.voucher_detail(COMMISSION, w["number"]).void_reason == "企业注销"
+    s = make_voucher(S.SETTLED)
+    d = queries.voucher_detail(COMMISSION, s["number"])
+    assert (d.settled_amount, d.settled_on) == (Decimal("10000.00"), TODAY - timedelta(days=1))
+    e = make_voucher(S.EVALUATED)
+    from lib import db
+    from lib.models import Evaluation
+    with db.transaction() as session:
+        session.query(Evaluation).filter_by(voucher_id=e["id"]).one().comment = "服务周到"
+    assert queries.voucher_detail(COMMISSION, e["number"]).evaluation["comment"] == "服务周到"
