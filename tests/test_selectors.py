@@ -180,3 +180,19 @@ def test_the_settled_list_shows_at_most_5000(database):
         s.execute(insert(Settlement), [{"voucher_id": i, "amount": Decimal("1.00"), "settled_on": TODAY,
                                         "created_at": NOW} for i in ids])
     assert len(settlement.settled_frame()) == 5000
+
+
+def test_the_withdrawal_queue_is_by_time_of_request_not_of_entry(database):
+    a, b = make_voucher(S.CONFIRMED), make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=a["enterprise"], number=a["number"], reason="晚", now=NOW + timedelta(hours=2))
+    vouchers.request_withdrawal(actor=b["enterprise"], number=b["number"], reason="早", now=NOW)
+    assert queries.open_withdrawals()["reason"].tolist() == ["早", "晚"]
+
+
+def test_statistics_filters_offer_regions_added_later_in_place(database):
+    from sqlalchemy import select as sql_select
+    with db.transaction() as s:
+        district = s.scalar(sql_select(Region.kind).where(Region.name == "玄武区"))
+        s.add(Region(name="新设区", kind=district, sort_order=999, active=True))
+        s.add(Region(name="首设区", kind=district, sort_order=-1, active=True))
+    assert list(stats.filter_options()["regions"].values()) == ["首设区", *DISTRICTS, "新设区", *DEV_ZONES]

@@ -216,6 +216,10 @@ def test_every_frame_has_its_columns_and_a_plain_index(season):
         "low_scores": (es.low_scores(COMMISSION), ["number", "enterprise_name", "provider", "total", "band", "comment"]),
         "monthly_evaluations": (es.monthly(COMMISSION), ["month", "evaluations", "mean"]),
         "by_group": (es.by_group(COMMISSION), ["group", "evaluations", "mean"]),
+        "provider_league": (stats.provider_league(COMMISSION), ["provider_id", "provider", "bound", "delivered",
+                                                               "to_confirm", "to_deliver", "delivery_rate"]),
+        "evaluation_league": (es.provider_league(COMMISSION), ["provider_id", "provider", "evaluations", "mean",
+                                                               "solved", "solved_rate", "ranked", "flag", "rank"]),
     }
     for name, (frame, columns) in frames.items():
         assert list(frame.columns) == columns, name
@@ -359,6 +363,7 @@ def test_providers_with_as_many_vouchers_are_listed_by_name(database):
     for provider in (b, a):
         make_voucher(S.CONFIRMED, provider_id=provider)
     assert stats.provider_league(COMMISSION)["provider"].tolist() == ["A服务商", "B服务商"]
+    assert stats.provider_league(COMMISSION)["to_deliver"].tolist() == [None, None]  # nothing delivered yet
     assert list(stats.funnel(COMMISSION).columns) == ["stage", "count"]
 
 
@@ -410,3 +415,12 @@ def test_league_order_among_ranked_providers_and_no_rank_below_three(database):
 
 
 SCORES_BY_TOTAL = {90: [9, 9, 9, 14, 13, 13, 9, 14], 70: [7, 7, 7, 10, 11, 10, 7, 11]}
+
+
+def test_categories_by_count_not_by_name(season):
+    from lib.models import Product, ProductCategory
+    with db.transaction() as s:
+        finance = s.query(ProductCategory.id).filter_by(name="财务管理软件").scalar()
+        for key in ("a1", "a2", "a3", "b1"):
+            s.get(Product, season[key]["product_id"]).category_id = finance
+    assert stats.category_share(COMMISSION).values.tolist() == [["财务管理软件", 4], ["中小版管理软件应用", 1]]

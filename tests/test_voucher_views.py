@@ -293,3 +293,24 @@ def test_the_detail_carries_the_state_of_each_step(database):
     with db.transaction() as session:
         session.query(Evaluation).filter_by(voucher_id=e["id"]).one().comment = "服务周到"
     assert queries.voucher_detail(COMMISSION, e["number"]).evaluation["comment"] == "服务周到"
+
+
+def test_records_entered_out_of_order_are_listed_by_date(database):
+    from lib import vouchers
+    v = make_voucher(S.CONFIRMED, contract=True)
+    for day in (TODAY, TODAY - timedelta(days=2)):
+        vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
+                                    service_date=day, description="上门", now=NOW)
+    assert [e.service_date for e in queries.voucher_detail(COMMISSION, v["number"]).services] == [
+        TODAY - timedelta(days=2), TODAY]
+
+
+def test_the_export_lists_newest_numbers_first_with_the_withdrawal_shown(database):
+    from lib import vouchers
+    older = make_voucher(S.CONFIRMED, number="2600001")
+    newer = make_voucher(S.ISSUED, number="2600009")
+    make_voucher(S.ISSUED, number="2600005")
+    vouchers.request_withdrawal(actor=older["enterprise"], number=older["number"], reason="换", now=NOW)
+    export = queries.voucher_export_rows(COMMISSION)
+    assert export["number"].tolist() == [newer["number"], "2600005", older["number"]]
+    assert export["status_label"].tolist()[-1] == "已确认（已撤回，请等待审核）"
