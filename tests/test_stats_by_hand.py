@@ -10,6 +10,7 @@ import pytest
 
 from lib import db, stats, vouchers
 from lib import evaluation_stats as es
+from lib.labels import CRITERIA
 from lib.models import Enterprise, ServiceRecord
 from lib.stats import StatsFilters
 from lib.workflow import VoucherStatus as S
@@ -424,3 +425,36 @@ def test_categories_by_count_not_by_name(season):
         for key in ("a1", "a2", "a3", "b1"):
             s.get(Product, season[key]["product_id"]).category_id = finance
     assert stats.category_share(COMMISSION).values.tolist() == [["财务管理软件", 4], ["中小版管理软件应用", 1]]
+
+
+def _bulk_vouchers(template: dict, count: int, prefix: str = "27") -> list[int]:
+    from sqlalchemy import insert
+    from sqlalchemy import select as sql_select
+
+    from lib.models import Voucher
+    with db.transaction() as s:
+        s.execute(insert(Voucher), [{**template, "number": f"{prefix}{i:05d}"} for i in range(count)])
+        return list(s.scalars(sql_select(Voucher.id).where(Voucher.number.like(f"{prefix}%"))))
+
+
+def test_lists_show_at_most_their_default_number_of_rows(database):
+    from sqlalchemy import insert
+
+    from lib.models import Evaluation
+    from tests.builders import voucher_row
+    make_batch(2026)
+    pending = voucher_row(make_voucher(S.PENDING_CONFIRM, chosen_at=NOW - timedelta(days=5))["number"])
+    template = {c: getattr(pending, c) for c in ("batch_id", "enterprise_id", "face_value", "status", "issued_at",
+                                                 "updated_at", "withdrawal_pending", "provider_id", "product_id",
+                                                 "price", "chosen_at")}
+    _bulk_vouchers(template, 200)
+    frame, total = stats.ageing(COMMISSION, now=NOW)["待购买确认超过3天"]
+    assert (len(frame), total) == (200, 201)
+    evaluated = voucher_row(make_voucher(S.EVALUATED, scores=SCORES[59])["number"])
+    ids = _bulk_vouchers({**template, "status": "evaluated", "enterprise_id": evaluated.enterprise_id}, 100, "28")
+    with db.transaction() as s:
+        scores = dict(zip([field for field, _, _ in CRITERIA], SCORES[59], strict=True))
+        s.execute(insert(Evaluation), [{"voucher_id": i, **scores, "total": 59, "band": "不合格", "solved": True,
+                                        "improvements": ["节能"], "next_focus": ["电子商务"], "created_at": NOW}
+                                       for i in ids])
+    assert len(es.low_scores(COMMISSION)) == 100

@@ -314,3 +314,11 @@ def test_the_export_lists_newest_numbers_first_with_the_withdrawal_shown(databas
     export = queries.voucher_export_rows(COMMISSION)
     assert export["number"].tolist() == [newer["number"], "2600005", older["number"]]
     assert export["status_label"].tolist()[-1] == "已确认（已撤回，请等待审核）"
+
+
+def test_my_vouchers_show_a_pending_withdrawal_in_the_status(database):
+    from lib import vouchers
+    v = make_voucher(S.CONFIRMED)
+    vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="换", now=NOW)
+    (mine,) = queries.enterprise_vouchers(v["enterprise"], now=NOW)
+    assert (mine.status_label, mine.next_step) == ("已确认（已撤回，请等待审核）", "已撤回，请等待审核")
