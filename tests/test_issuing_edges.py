@@ -305,3 +305,14 @@ def test_the_result_file_says_the_password_is_shown_once(database):
     assert sheet["A2"].value == "筛选条件：说明：一次性密码仅显示一次，请妥善转交企业；企业首次登录须修改密码"
     assert [c.value for c in sheet[6]] == ["2600001", credit_code_for(1), "南京企业", "玄武区", "qy2600001",
                                            "Abc123def456"]
+
+
+def test_progress_counts_from_the_first_row(database):
+    from tests.test_issuing import good_row, workbook
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+    preview = issuing.read_import(workbook([good_row(i) for i in range(100)]), batch_year=2026)
+    seen = []
+    issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
+                        progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(100, 100)]

@@ -323,3 +323,42 @@ def test_issuing_one_voucher_is_for_the_commission_and_a_known_enterprise(databa
     with pytest.raises(NotFound) as err:
         vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2031, now=NOW)
     assert err.value.message == "2031年度批次不存在，请先设置批次"
+
+
+def test_issuing_writes_one_history_row_with_face_value_and_deadline(database):
+    from lib.models import Batch
+    from tests.builders import make_batch, make_enterprise
+    make_batch(2026)
+    number = vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    row = voucher_row(number)
+    assert only_row({"id": row.id}) == (None, "officer", "commission", "issue", None, "issued", NOW,
+                                        {"face_value": "10000.00", "expires_at": "2026-12-05T04:00:00+00:00"})
+    assert (row.withdrawal_pending, row.status) == (False, "issued")
+    with db.read_session() as s:
+        assert s.scalar(select(Batch.next_serial).where(Batch.year == 2026)) == 2
+
+
+def test_a_voucher_from_another_year_does_not_block_this_years(database):
+    from tests.builders import make_batch, make_enterprise
+    make_batch(2025)
+    make_batch(2026)
+    ent = make_enterprise()
+    vouchers.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2025, now=NOW)
+    assert vouchers.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2026, now=NOW) == "2600001"
+
+
+@pytest.mark.parametrize("issued_before,ok", [(99_998, True), (99_999, False)])
+def test_a_batch_holds_99999_numbers(database, issued_before, ok):
+    from lib.errors import DomainError
+    from lib.models import Batch
+    from tests.builders import make_batch, make_enterprise
+    make_batch(2026)
+    with db.transaction() as s:
+        s.scalars(select(Batch).where(Batch.year == 2026)).one().next_serial = issued_before + 1
+    if ok:
+        assert vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026,
+                                      now=NOW) == "2699999"
+    else:
+        with pytest.raises(DomainError) as err:
+            vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+        assert err.value.message == "2026年度批次的服务券号已用完（最多99999张）"
