@@ -293,3 +293,16 @@ def test_the_user_list_orders_names_within_a_role_and_finds_display_names(databa
                          now=NOW)
     assert auth.users_frame()["username"].tolist() == ["admin1", "alpha", "zeta"]
     assert auth.users_frame(search="张")["username"].tolist() == ["zeta"]  # by the name shown, not the login
+
+
+def test_a_one_time_password_needs_a_letter_and_a_digit(monkeypatch):
+    """The generator draws until a candidate has both; feed it candidates that lack one, then good ones."""
+    candidates = iter("ABCDEFGHIJKL" + "123456789012" + "ABCDEFGHIJK1" + "abcdefghijk1")
+    monkeypatch.setattr(auth.secrets, "choice", lambda alphabet: next(candidates))
+    assert auth.generate_one_time_password() == "ABCDEFGHIJK1"  # letters only and digits only were drawn again
+    assert auth.generate_one_time_password() == "abcdefghijk1"
+
+
+def test_one_time_passwords_are_hashed_at_bcrypt_cost_4():
+    hashed = auth.one_time_hash("Abc123def456")
+    assert hashed.startswith("$2b$04$") and auth._matches("Abc123def456", hashed)

@@ -180,3 +180,16 @@ def test_an_optional_date_may_be_left_empty_and_a_bound_is_named():
         v.past_date("2026-10-31", "日期", today=TODAY, not_before=date(2026, 11, 1))
     assert err.value.message == "日期：不能早于（2026-11-01）"  # no label given: the date alone
     assert v.past_date("2026-11-01", "日期", today=TODAY, not_before=date(2026, 11, 1)) == date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("value,kw,expected", [(" 小型 ", {}, "小型"), ("", {"required_": False}, None),
+                                               (None, {"required_": False}, None)])
+def test_a_choice_among_the_options(value, kw, expected):
+    assert v.choice(value, "企业规模", ["大型", "中型", "小型", "微型"], **kw) == expected
+
+
+@pytest.mark.parametrize("value", ["", None, "  "])
+def test_a_required_choice_left_empty(value):
+    with pytest.raises(ValidationError) as err:
+        v.choice(value, "企业规模", ["大型", "中型", "小型", "微型"])
+    assert (err.value.field, err.value.message) == ("企业规模", "企业规模：请选择")
