@@ -316,3 +316,16 @@ def test_progress_counts_from_the_first_row(database):
     issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
                         progress=lambda done, total: seen.append((done, total)))
     assert seen == [(100, 100)]
+
+
+def test_a_live_voucher_of_another_year_does_not_stop_an_import(database):
+    from tests.test_issuing import workbook
+    issuing.save_batch(actor=COMMISSION, **{**GOOD, "year": "2025"}, now=NOW)
+    issuing.save_batch(actor=COMMISSION, **{**GOOD, "year": "2026"}, now=NOW)
+    code = credit_code_for(4242)
+    issuing.issue_single(actor=COMMISSION, data={"credit_code": code, "name": "南京去年企业", "region": "玄武区"},
+                         batch_year=2025, now=NOW)
+    preview = issuing.read_import(workbook([[code, "南京去年企业", "玄武区"] + [None] * 6]), batch_year=2026)
+    assert preview.ok and preview.errors == []
+    again = issuing.read_import(workbook([[code, "南京去年企业", "玄武区"] + [None] * 6]), batch_year=2025)
+    assert [(e.row, e.message) for e in again.errors] == [(2, "该企业已持有本批次有效服务券2500001")]

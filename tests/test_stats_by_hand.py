@@ -413,6 +413,7 @@ def test_league_order_among_ranked_providers_and_no_rank_below_three(database):
     make_voucher(S.EVALUATED, provider_id=few, scores=SCORES_BY_TOTAL[90])
     league = es.provider_league(COMMISSION)
     assert rows(league[["provider", "ranked", "rank"]]) == [["高分", True, 1], ["低分", True, 2], ["少数", False, None]]
+    assert league.index.tolist() == [0, 1, 2]  # renumbered after sorting: rows are read by position
 
 
 SCORES_BY_TOTAL = {90: [9, 9, 9, 14, 13, 13, 9, 14], 70: [7, 7, 7, 10, 11, 10, 7, 11]}
@@ -458,3 +459,20 @@ def test_lists_show_at_most_their_default_number_of_rows(database):
                                         "improvements": ["节能"], "next_focus": ["电子商务"], "created_at": NOW}
                                        for i in ids])
     assert len(es.low_scores(COMMISSION)) == 100
+
+
+def test_follow_up_frames_name_their_columns(database):
+    make_batch(2026)
+    expiring = make_voucher(S.ISSUED, enterprise_id=make_enterprise("快到期", "江宁区"),
+                            expires_at=NOW + timedelta(days=2))
+    idle = make_voucher(S.CONFIRMED, enterprise_id=make_enterprise("没服务", "玄武区"), contract=True,
+                        confirmed_at=NOW - timedelta(days=20), chosen_at=NOW - timedelta(days=21))
+    lists = stats.ageing(COMMISSION, now=NOW)
+    for frame, _ in lists.values():
+        assert list(frame.columns) == ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at",
+                                       "expires_at", "status_label"]
+    assert rows(lists["7天内到期"][0]) == [[expiring["number"], "快到期", "江宁区", "issued", None, None,
+                                            NOW + timedelta(days=2), "待激活"]]
+    assert rows(lists["已确认超过14天仍无服务记录"][0]) == [[idle["number"], "没服务", "玄武区", "confirmed",
+                                                              NOW - timedelta(days=21), NOW - timedelta(days=20), None,
+                                                              "已确认"]]
