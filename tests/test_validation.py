@@ -193,3 +193,14 @@ def test_a_required_choice_left_empty(value):
     with pytest.raises(ValidationError) as err:
         v.choice(value, "企业规模", ["大型", "中型", "小型", "微型"])
     assert (err.value.field, err.value.message) == ("企业规模", "企业规模：请选择")
+
+
+def test_email_edges():
+    with pytest.raises(ValidationError) as err:
+        v.email("  ", required_=True)
+    assert (err.value.field, err.value.message) == ("邮箱", "邮箱：不能为空")
+    assert v.email("", required_=False) is None
+    hundred = "a" * 88 + "@example.com"  # 100 characters: the longest accepted
+    assert len(hundred) == 100 and v.email(hundred) == hundred
+    with pytest.raises(ValidationError, match="^邮箱：邮箱格式不正确$"):
+        v.email("a" + hundred)
