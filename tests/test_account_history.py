@@ -306,3 +306,18 @@ def test_a_one_time_password_needs_a_letter_and_a_digit(monkeypatch):
 def test_one_time_passwords_are_hashed_at_bcrypt_cost_4():
     hashed = auth.one_time_hash("Abc123def456")
     assert hashed.startswith("$2b$04$") and auth._matches("Abc123def456", hashed)
+
+
+def test_new_accounts_start_clean_and_keep_only_their_own_company(database):
+    admin = make_user("admin1").actor()
+    account, _ = auth.create_user(actor=admin, username="officer9", display_name="经信委九", role=Role.COMMISSION,
+                                  provider_id=make_provider(), password="Passw0rd!", now=NOW)
+    stored = user("officer9")
+    assert (stored.provider_id, stored.enterprise_id, stored.failed_logins, stored.locked_until, stored.active,
+            stored.password_changed_at, stored.created_at) == (None, None, 0, None, True, NOW, NOW)
+    with pytest.raises(DomainError) as err:
+        auth.create_user(actor=admin, username="officer9", display_name="重复", role=Role.COMMISSION, now=NOW)
+    assert (err.value.field, err.value.message) == ("账户名", "账户名“officer9”已存在")
+    with pytest.raises(ValidationError) as err:
+        auth.create_user(actor=admin, username="officer10", display_name=None, role=Role.COMMISSION, now=NOW)
+    assert err.value.message == "名称：不能为空"

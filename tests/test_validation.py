@@ -204,3 +204,25 @@ def test_email_edges():
     assert len(hundred) == 100 and v.email(hundred) == hundred
     with pytest.raises(ValidationError, match="^邮箱：邮箱格式不正确$"):
         v.email("a" + hundred)
+
+
+def test_phone_edges():
+    assert v.phone(" 139 1234 5678 ") == "13912345678"
+    assert v.phone("", required_=False) is None
+    with pytest.raises(ValidationError) as err:
+        v.phone("  ")
+    assert (err.value.field, err.value.message) == ("联系电话", "联系电话：不能为空")
+
+
+def test_required_values_of_any_kind():
+    assert v.required(" 甲 ", "名称") == "甲"
+    assert v.required(2026, "年度") == "2026"
+    assert v.required(0, "数量") == "0"  # a zero is a value, not an empty field
+    with pytest.raises(ValidationError, match="^名称：不能为空$"):
+        v.required(None, "名称")
+
+
+def test_the_credit_code_format_message_in_full():
+    with pytest.raises(ValidationError) as err:
+        v.credit_code("91350100M000100O43")
+    assert err.value.message == "统一社会信用代码：含有不允许的字符（不使用I、O、Z、S、V）或格式不正确"
