@@ -42,7 +42,7 @@ EQUIVALENT_RULES = [
     (re.compile(r"with _acting\(number, None\) as session:(?#not:x_activate__,x_choose_product__)"),
      "the expiry run before an action, on the real clock: nothing changes for statuses without a deadline"),
     (re.compile(r"func\.sum\(case\(.*(else_=None\)|, \)\))"),
-     "SUM over CASE without an ELSE: SUM skips the NULLs, and COALESCE turns an all-NULL sum into 0"),
+     "SUM over CASE without an ELSE: SUM skips the NULLs, and an empty sum is read as 0"),
     (re.compile(r"autoescape=(None|False)|\.(contains|startswith)\(.*, \)"),
      "LIKE escaping of a fixed pattern (an option word, a JSON key) that holds no % and no unintended _"),
 ]

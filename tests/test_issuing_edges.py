@@ -18,6 +18,11 @@ from tests.test_access_edges import user
 GOOD = {"year": "2027", "face_value": "8000", "days_after_issue": "20", "days_after_activation": "40"}
 
 
+def batch_2026() -> None:
+    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
+                       days_after_activation="30", now=NOW)
+
+
 def batch(year: int) -> Batch | None:
     with db.read_session() as s:
         return s.scalars(select(Batch).where(Batch.year == year)).one_or_none()
@@ -96,8 +101,7 @@ def test_only_the_commission_sets_batches_and_issues(database):
 
 
 def test_issuing_to_a_new_enterprise_creates_it_with_a_login(database):
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     data = {"credit_code": " 91320214745555318w ", "name": " 南京单发企业 ", "region": " 玄武区 ", "contact": "李四",
             "phone": "13912345678"}
     result = issuing.issue_single(actor=COMMISSION, data=data, batch_year=2026, now=NOW)
@@ -111,8 +115,7 @@ def test_issuing_to_a_new_enterprise_creates_it_with_a_login(database):
 
 
 def test_issuing_to_a_known_enterprise_reuses_it(database):
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     v = make_voucher(status="voided", provider_id=make_provider())
     with db.read_session() as s:
         code = s.get(Enterprise, v["enterprise_id"]).credit_code
@@ -133,8 +136,7 @@ def test_issuing_to_a_known_enterprise_reuses_it(database):
     ({"credit_code": "91320214745555318X", "name": "南京企业", "region": "玄武区"}, "统一社会信用代码：校验位不正确，请核对"),
 ])
 def test_a_bad_single_issue_is_refused_and_nothing_written(database, data, message):
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     before = history_count()
     with pytest.raises(DomainError) as err:
         issuing.issue_single(actor=COMMISSION, data=data, batch_year=2026, now=NOW)
@@ -192,8 +194,7 @@ def test_the_import_error_table(database):
 
 def test_a_batch_reuses_known_enterprises_and_their_logins(database):
     from tests.test_issuing import good_row, workbook
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     old = make_voucher(status="voided", provider_id=make_provider())
     from lib import auth
     from lib.models import Enterprise as E
@@ -221,21 +222,20 @@ def test_a_batch_reuses_known_enterprises_and_their_logins(database):
     assert auth.verify_login("qy2600001", results["password"][0], now=NOW).must_change_password
 
 
-def test_progress_is_reported_every_100_rows_and_at_the_end(database):
+@pytest.mark.parametrize("rows,reports", [(250, [(100, 250), (200, 250), (250, 250)]), (100, [(100, 100)])])
+def test_progress_is_reported_every_100_rows_and_at_the_end(database, rows, reports):
     from tests.test_issuing import good_row, workbook
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
-    preview = issuing.read_import(workbook([good_row(i) for i in range(250)]), batch_year=2026)
+    batch_2026()
+    preview = issuing.read_import(workbook([good_row(i) for i in range(rows)]), batch_year=2026)
     seen = []
     issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
                         progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(100, 250), (200, 250), (250, 250)]
+    assert seen == reports
 
 
 def test_a_batch_with_errors_or_by_another_role_issues_nothing(database):
     from tests.test_issuing import good_row, workbook
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     bad = issuing.read_import(workbook([good_row(1), good_row(1)]), batch_year=2026)
     with pytest.raises(DomainError) as err:
         issuing.issue_batch(actor=COMMISSION, preview=bad, batch_year=2026, now=NOW)
@@ -258,8 +258,7 @@ def test_unreadable_files_are_refused_with_their_message(database, content, mess
 
 def test_file_level_messages_in_full(database):
     from tests.test_issuing import HEADER, good_row, workbook
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     blank = issuing.read_import(workbook([], header=[]), batch_year=2026)
     assert blank.file_error == "文件是空的：没有表头，也没有企业数据。"
     header_only = issuing.read_import(workbook([]), batch_year=2026)
@@ -285,8 +284,7 @@ def test_the_template_example_and_layout(database):
 
 def test_a_single_issue_is_stamped_with_the_time_given(database):
     from tests.builders import voucher_row
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
+    batch_2026()
     result = issuing.issue_single(actor=COMMISSION, data={"credit_code": credit_code_for(77), "name": "南京单发",
                                                           "region": "玄武区"}, batch_year=2026, now=NOW)
     row = voucher_row(result["number"])
@@ -305,17 +303,6 @@ def test_the_result_file_says_the_password_is_shown_once(database):
     assert sheet["A2"].value == "筛选条件：说明：一次性密码仅显示一次，请妥善转交企业；企业首次登录须修改密码"
     assert [c.value for c in sheet[6]] == ["2600001", credit_code_for(1), "南京企业", "玄武区", "qy2600001",
                                            "Abc123def456"]
-
-
-def test_progress_counts_from_the_first_row(database):
-    from tests.test_issuing import good_row, workbook
-    issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
-                       days_after_activation="30", now=NOW)
-    preview = issuing.read_import(workbook([good_row(i) for i in range(100)]), batch_year=2026)
-    seen = []
-    issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
-                        progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(100, 100)]
 
 
 def test_a_live_voucher_of_another_year_does_not_stop_an_import(database):
