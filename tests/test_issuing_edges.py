@@ -316,3 +316,28 @@ def test_a_live_voucher_of_another_year_does_not_stop_an_import(database):
     assert preview.ok and preview.errors == []
     again = issuing.read_import(workbook([[code, "南京去年企业", "玄武区"] + [None] * 6]), batch_year=2025)
     assert [(e.row, e.message) for e in again.errors] == [(2, "该企业已持有本批次有效服务券2500001")]
+
+
+def test_every_bad_row_is_reported_with_its_column(database):
+    from tests.test_issuing import good_row, workbook
+    batch_2026()
+    holder = issuing.issue_single(actor=COMMISSION, data={"credit_code": credit_code_for(9001), "name": "已有券",
+                                                          "region": "玄武区"}, batch_year=2026, now=NOW)
+    rows = [[credit_code_for(9001), "已有券", "玄武区"] + [None] * 6, good_row(1),
+            ["", "缺代码", "江宁区"] + [None] * 6, good_row(1), good_row(2, region="上海市")]
+    preview = issuing.read_import(workbook(rows), batch_year=2026)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [
+        (2, "统一社会信用代码", f"该企业已持有本批次有效服务券{holder['number']}"),
+        (4, "统一社会信用代码", "不能为空"),
+        (5, "统一社会信用代码", "与第3行重复"),
+        (6, "所属区", "“上海市”不是南京市的行政区或开发区"),
+    ]
+
+
+def test_a_header_with_extra_columns_only(database):
+    from tests.test_issuing import HEADER, good_row, workbook
+    batch_2026()
+    extra = issuing.read_import(workbook([good_row(1) + ["x"]], header=HEADER + ["备注"]), batch_year=2026)
+    assert extra.file_error == "表头与模板不一致（多余的列：备注），请使用下载的模板。"
+    missing = issuing.read_import(workbook([good_row(1)[:8]], header=HEADER[:8]), batch_year=2026)
+    assert missing.file_error == "表头与模板不一致（缺少列：邮箱），请使用下载的模板。"
