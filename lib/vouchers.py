@@ -276,7 +276,7 @@ def sign_contract(*, actor: Actor, number: str, contract_date: date | str, now: 
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.SIGN_CONTRACT, actor)
         day = v.past_date(contract_date, "合同签订日期", today=clock.local_date(now),
-                          not_before=clock.local_date(voucher.chosen_at),  # confirmed: a product was chosen
+                          not_before=clock.local_date(voucher.chosen_at) if voucher.chosen_at else None,
                           not_before_label="选择产品日期")
         voucher.contract_date = day
         _move(session, voucher, Action.SIGN_CONTRACT, actor, now, {"contract_date": day})
