@@ -1,16 +1,17 @@
 """操作日志: the whole history, filtered and paged in SQL, exportable."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lib import clock, db
+from lib.history import ACTION_LABELS
 from lib.labels import CHANGE_LABELS, ROLE_LABELS, Role
 from lib.models import History, Voucher
-from lib.queries import HISTORY_ACTION_LABELS
+from lib.paging import Page, fetch_page
 from lib.workflow import status_label
 
 COLUMNS = {"at": "时间", "username": "账户", "role": "角色", "action": "操作", "number": "服务券号",
@@ -21,13 +22,9 @@ COLUMNS = {"at": "时间", "username": "账户", "role": "角色", "action": "�
 class AuditFilters:
     username: str = ""
     number: str = ""
-    action: str | None = None  # an action id (HISTORY_ACTION_LABELS key)
+    action: str | None = None  # an action id (ACTION_LABELS key)
     start: date | None = None
     end: date | None = None
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.LOCAL_TZ)
 
 
 def _query(filters: AuditFilters):
@@ -40,9 +37,9 @@ def _query(filters: AuditFilters):
     if filters.action:
         query = query.where(History.action == filters.action)
     if filters.start:
-        query = query.where(History.at >= _day_start(filters.start))
+        query = query.where(History.at >= clock.day_start(filters.start))
     if filters.end:
-        query = query.where(History.at < _day_start(filters.end + timedelta(days=1)))
+        query = query.where(History.at < clock.day_start(filters.end + timedelta(days=1)))
     return query
 
 
@@ -59,21 +56,31 @@ def _details(changes: dict | None) -> str:
     return "；".join(parts)[:500]
 
 
-def search(filters: AuditFilters = AuditFilters(), *, page: int = 1, page_size: int = 50,
-           limit: int | None = None) -> tuple[pd.DataFrame, int]:
-    """Newest first. `limit` instead of paging is for the export."""
-    query = _query(filters)
+RAW_COLUMNS = ["id", "at", "username", "role", "action", "number", "from_status", "to_status", "changes"]
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+
+
+def search(filters: AuditFilters = AuditFilters(), *, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+    """One page of the log, newest first."""
     with db.read_session() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        query = query.order_by(History.at.desc(), History.id.desc())
-        query = query.limit(limit) if limit else query.limit(page_size).offset((max(1, page) - 1) * page_size)
-        rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["id", "at", "username", "role", "action", "number", "from_status", "to_status",
-                                        "changes"])
+        result = fetch_page(session, _query(filters).order_by(History.at.desc(), History.id.desc()), RAW_COLUMNS,
+                            page=page, page_size=page_size)
+    return replace(result, rows=_readable(result.rows))
+
+
+def export_rows(filters: AuditFilters = AuditFilters(), *, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
+    """The log as filtered, newest first, for Excel (at most `limit` rows)."""
+    with db.read_session() as session:
+        rows = session.execute(_query(filters).order_by(History.at.desc(), History.id.desc()).limit(limit)).all()
+    return _readable(pd.DataFrame(rows, columns=RAW_COLUMNS))
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     frame["role"] = frame["role"].map(lambda r: ROLE_LABELS.get(Role(r), r) if r in set(Role) else r)
-    frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
+    frame["action"] = frame["action"].map(ACTION_LABELS)
     for col in ("from_status", "to_status"):
         frame[col] = frame[col].map(status_label)
     frame["details"] = frame["changes"].map(_details)
     frame["number"] = frame["number"].fillna("")
-    return frame, total
+    return frame

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from lib import clock, config, db
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError, NotFound, PermissionDenied, ValidationError
-from lib.history import record
+from lib.history import AdminAction, record
 from lib.labels import Role
 from lib.models import Provider, User
+from lib.workflow import ProviderStatus
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -79,7 +80,7 @@ def check_password_rules(password: str, *, field: str = "新密码") -> None:
 def _provider_suspended(session, user: User) -> bool:
     if user.role != Role.PROVIDER or user.provider_id is None:
         return False
-    return session.get(Provider, user.provider_id).status == "suspended"
+    return session.get(Provider, user.provider_id).status == ProviderStatus.SUSPENDED
 
 
 def verify_login(username: str, password: str, *, now: datetime | None = None) -> Account:
@@ -102,7 +103,7 @@ def verify_login(username: str, password: str, *, now: datetime | None = None) -
             if user.failed_logins >= MAX_FAILED_LOGINS:
                 user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 user.failed_logins = 0
-                record(session, Actor.system(), "lock_account", changes={"username": name}, now=now)
+                record(session, Actor.system(), AdminAction.LOCK_ACCOUNT, changes={"username": name}, now=now)
                 failure = AuthError(LOCKED_MESSAGE)
             else:
                 left = MAX_FAILED_LOGINS - user.failed_logins
@@ -149,7 +150,7 @@ def change_password(username: str, old_password: str, new_password: str, *, now:
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
         user.password_changed_at = now
-        record(session, _account(user).actor(), "change_password", changes={"username": user.username}, now=now)
+        record(session, _account(user).actor(), AdminAction.CHANGE_PASSWORD, changes={"username": user.username}, now=now)
         return _account(user)
 
 
@@ -191,7 +192,7 @@ def add_user(session, *, actor: Actor, username: str, display_name: str, role: R
                 enterprise_id=enterprise_id if role == Role.ENTERPRISE else None, created_at=now)
     session.add(user)
     session.flush()
-    record(session, actor, "create_user", changes={"username": name, "role": str(role)}, now=now)
+    record(session, actor, AdminAction.CREATE_USER, changes={"username": name, "role": str(role)}, now=now)
     return user
 
 
@@ -234,7 +235,7 @@ def reset_password(*, actor: Actor, username: str, now: datetime | None = None) 
         user.password_changed_at = now
         user.failed_logins = 0
         user.locked_until = None
-        record(session, actor, "reset_password", changes={"username": user.username}, now=now)
+        record(session, actor, AdminAction.RESET_PASSWORD, changes={"username": user.username}, now=now)
     return password
 
 
@@ -247,7 +248,7 @@ def set_active(*, actor: Actor, username: str, active: bool, now: datetime | Non
         if user.id == actor.user_id and not active:
             raise DomainError("不能停用自己的账户")
         user.active = active
-        record(session, actor, "enable_user" if active else "disable_user",
+        record(session, actor, AdminAction.ENABLE_USER if active else AdminAction.DISABLE_USER,
                changes={"username": user.username}, now=now)
 
 
@@ -263,7 +264,7 @@ def set_locked(*, actor: Actor, username: str, locked: bool, now: datetime | Non
             raise DomainError("不能锁定自己的账户")
         user.locked_until = now + timedelta(days=36500) if locked else None
         user.failed_logins = 0
-        record(session, actor, "lock_user" if locked else "unlock_user", changes={"username": user.username}, now=now)
+        record(session, actor, AdminAction.LOCK_USER if locked else AdminAction.UNLOCK_USER, changes={"username": user.username}, now=now)
 
 
 def users_frame(*, role: str | None = None, search: str = "") -> pd.DataFrame:

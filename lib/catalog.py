@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lib import clock, db
@@ -14,12 +14,13 @@ from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied, ValidationError
 from lib.history import diff, record
-from lib.labels import PRODUCT_STATUS_LABELS, Role
+from lib.labels import PRODUCT_FIELDS, Role
 from lib.models import Product, ProductCategory, Provider
+from lib.money import payable
+from lib.paging import PAGE_SIZE, Page, fetch_page
+from lib.workflow import PRODUCT_STATUS_LABELS, ProductAction, ProductStatus, ProviderStatus, check_product
 
 MAX_PRICE = Decimal("1000000")
-PRODUCT_FIELDS = {"name": "服务产品名称", "category": "类别", "price": "价格（元）", "target": "适用对象",
-                  "problems": "解决问题", "cases": "应用案例"}
 
 
 def _require_provider(actor: Actor) -> int:
@@ -35,11 +36,11 @@ def category_names() -> list[str]:
 
 
 def _clean(session: Session, data: dict) -> dict:
-    category = v.required(data.get("category"), PRODUCT_FIELDS["category"])
+    category = v.required(data.get("category"), PRODUCT_FIELDS["category_id"])
     category_id = session.scalar(select(ProductCategory.id).where(ProductCategory.name == category,
                                                                    ProductCategory.active.is_(True)))
     if category_id is None:
-        raise ValidationError(PRODUCT_FIELDS["category"], "选项无效")
+        raise ValidationError(PRODUCT_FIELDS["category_id"], "选项无效")
     price = v.money(data.get("price"), PRODUCT_FIELDS["price"], required_=True, maximum=MAX_PRICE)
     if price <= 0:
         raise ValidationError(PRODUCT_FIELDS["price"], "应大于0")
@@ -68,12 +69,12 @@ def create_product(*, actor: Actor, data: dict, now: datetime | None = None) -> 
     with db.transaction() as session:
         values = _clean(session, data)
         if session.scalar(select(Product.id).where(Product.provider_id == provider_id, Product.name == values["name"],
-                                                   Product.status != "off_sale")):
+                                                   Product.status != ProductStatus.OFF_SALE)):
             raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
-        product = Product(provider_id=provider_id, **values, status="pending", created_at=now, updated_at=now)
+        product = Product(provider_id=provider_id, **values, status=ProductStatus.PENDING, created_at=now, updated_at=now)
         session.add(product)
         session.flush()
-        record(session, actor, "create_product", changes={"product_id": product.id, **values}, now=now)
+        record(session, actor, ProductAction.CREATE, changes={"product_id": product.id, **values}, now=now)
         return product.id
 
 
@@ -85,18 +86,18 @@ def update_product(*, actor: Actor, product_id: int, data: dict, now: datetime |
         values = _clean(session, data)
         if session.scalar(select(Product.id).where(Product.provider_id == product.provider_id,
                                                    Product.name == values["name"], Product.id != product.id,
-                                                   Product.status != "off_sale")):
+                                                   Product.status != ProductStatus.OFF_SALE)):
             raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
         changes = diff(product, values)
         if not changes:
             return False
         for field, value in values.items():
             setattr(product, field, value)
-        changes["status"] = [product.status, "pending"]
-        product.status = "pending"
+        changes["status"] = [product.status, ProductStatus.PENDING]
+        product.status = ProductStatus.PENDING
         product.review_note = None
         product.updated_at = now
-        record(session, actor, "update_product", changes={"product_id": product.id, **changes}, now=now)
+        record(session, actor, ProductAction.UPDATE, changes={"product_id": product.id, **changes}, now=now)
         return True
 
 
@@ -105,13 +106,14 @@ def take_off_sale(*, actor: Actor, product_id: int, now: datetime | None = None)
     now = now or clock.utcnow()
     with db.transaction() as session:
         product = _own(session, actor, product_id)
-        if product.status == "off_sale":
-            raise ValidationError("产品状态", "该产品已下架")
+        decision = check_product(ProductAction.TAKE_OFF_SALE, product.status)
+        if not decision:
+            raise ValidationError("产品状态", decision.reason)
         old = product.status
-        product.status = "off_sale"
+        product.status = ProductStatus.OFF_SALE
         product.updated_at = now
-        record(session, actor, "take_off_sale", changes={"product_id": product.id, "status": [old, "off_sale"]},
-               now=now)
+        record(session, actor, ProductAction.TAKE_OFF_SALE,
+               changes={"product_id": product.id, "status": [old, ProductStatus.OFF_SALE]}, now=now)
 
 
 def provider_products(actor: Actor) -> pd.DataFrame:
@@ -129,26 +131,24 @@ def provider_products(actor: Actor) -> pd.DataFrame:
     return frame
 
 
-def offered_products(*, category: str | None = None, search: str = "", page: int = 1, page_size: int = 20,
-                     face_value: Decimal = Decimal("10000.00")) -> tuple[pd.DataFrame, int]:
+def offered_products(*, category: str | None = None, search: str = "", page: int = 1, page_size: int = PAGE_SIZE,
+                     face_value: Decimal = Decimal("10000.00")) -> Page:
     """选择服务商/产品: approved products (已上架) of active providers, filtered and paged in SQL;
-    returns (rows, total) with 应付 = 价格 − 面额 (never below 0)."""
+    each row with 应付 = 价格 − 面额 (never below 0)."""
     query = (select(Product.id, Product.name, Provider.name.label("provider_name"), Provider.contact,
                     Provider.phone.label("provider_phone"), ProductCategory.name.label("category"), Product.price,
                     Product.target, Product.problems, Product.cases)
              .join(Provider, Product.provider_id == Provider.id)
              .join(ProductCategory, Product.category_id == ProductCategory.id)
-             .where(Product.status == "on_sale", Provider.status == "active"))
+             .where(Product.status == ProductStatus.ON_SALE, Provider.status == ProviderStatus.ACTIVE))
     if category:
         query = query.where(ProductCategory.name == category)
     text = search.strip()
     if text:
         query = query.where(db.contains(Product.name, text) | db.contains(Provider.name, text))
     with db.read_session() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.execute(query.order_by(Provider.name, Product.name)
-                               .limit(page_size).offset((max(1, page) - 1) * page_size)).mappings().all()
-    frame = pd.DataFrame(rows, columns=["id", "name", "provider_name", "contact", "provider_phone", "category", "price",
-                                        "target", "problems", "cases"])
-    frame["payable"] = [max(Decimal("0.00"), p - face_value) for p in frame["price"]]
-    return frame, total
+        result = fetch_page(session, query.order_by(Provider.name, Product.name), [
+            "id", "name", "provider_name", "contact", "provider_phone", "category", "price", "target", "problems",
+            "cases"], page=page, page_size=page_size)
+    result.rows["payable"] = [payable(p, face_value) for p in result.rows["price"]]
+    return result

@@ -1,7 +1,7 @@
 """Time: stored in UTC, shown and reasoned about as dates in Asia/Shanghai."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -18,6 +18,11 @@ def local_date(moment: datetime | None = None) -> date:
 
 def to_local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(LOCAL_TZ) if moment else None
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Nanjing at the start of `day`: the bound of a date filter on UTC timestamps."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
 
 
 def fmt_datetime(moment: datetime | None) -> str:

@@ -11,7 +11,7 @@ from lib import clock, db
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied, ValidationError
-from lib.history import diff, record
+from lib.history import AdminAction, diff, record
 from lib.labels import Role
 from lib.models import Engineer, ServiceRecord
 
@@ -50,7 +50,7 @@ def add_engineer(*, actor: Actor, data: dict, now: datetime | None = None) -> in
         engineer = Engineer(provider_id=provider_id, **values, active=True)
         session.add(engineer)
         session.flush()
-        record(session, actor, "add_engineer", changes={"engineer_id": engineer.id, **values}, now=now)
+        record(session, actor, AdminAction.ADD_ENGINEER, changes={"engineer_id": engineer.id, **values}, now=now)
         return engineer.id
 
 
@@ -66,7 +66,7 @@ def update_engineer(*, actor: Actor, engineer_id: int, data: dict, now: datetime
             return False
         for field, value in values.items():
             setattr(engineer, field, value)
-        record(session, actor, "update_engineer", changes={"engineer_id": engineer.id, **changes}, now=now)
+        record(session, actor, AdminAction.UPDATE_ENGINEER, changes={"engineer_id": engineer.id, **changes}, now=now)
         return True
 
 
@@ -78,7 +78,7 @@ def set_employed(*, actor: Actor, engineer_id: int, employed: bool, now: datetim
         if engineer.active == employed:
             raise ValidationError("在职状态", "已是在职状态" if employed else "已是离职状态")
         engineer.active = employed
-        record(session, actor, "rehire_engineer" if employed else "engineer_left",
+        record(session, actor, AdminAction.REHIRE_ENGINEER if employed else AdminAction.ENGINEER_LEFT,
                changes={"engineer_id": engineer.id, "name": engineer.name}, now=now)
 
 

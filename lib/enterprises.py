@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,10 +10,11 @@ from lib import clock, db
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import PermissionDenied, ValidationError
-from lib.history import diff, record
+from lib.history import AdminAction, diff, record
 from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, Role, money_field_labels
 from lib.labels import ENTERPRISE_FIELDS as F
 from lib.models import Batch, Enterprise, Region, User, Voucher
+from lib.paging import PAGE_SIZE, Page, fetch_page
 
 MAX_MONEY = v.Decimal("100000000")  # 万元: a trillion yuan is a typo, not a company
 
@@ -105,7 +105,7 @@ def update_profile(*, actor: Actor, data: dict, now: datetime | None = None) -> 
     with db.transaction() as session:
         values = clean_profile(session, data, batch_year=profile_year(session, enterprise_id),
                                today=clock.local_date(now))
-        return _save(session, actor, session.get(Enterprise, enterprise_id), values, "update_profile", now)
+        return _save(session, actor, session.get(Enterprise, enterprise_id), values, AdminAction.UPDATE_PROFILE, now)
 
 
 def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action: str, now: datetime) -> bool:
@@ -147,11 +147,11 @@ def admin_update(*, actor: Actor, enterprise_id: int, data: dict, now: datetime 
         ent = session.get(Enterprise, enterprise_id)
         if ent is None:
             raise ValidationError("企业", "不存在")
-        return _save(session, actor, ent, clean_basic(session, data), "update_enterprise", now)
+        return _save(session, actor, ent, clean_basic(session, data), AdminAction.UPDATE_ENTERPRISE, now)
 
 
 def search_enterprises(*, search: str = "", region: str | None = None, page: int = 1,
-                       page_size: int = 20) -> tuple[pd.DataFrame, int]:
+                       page_size: int = PAGE_SIZE) -> Page:
     """企业管理: enterprises by name or credit code (contains), newest first, paged in SQL."""
     logins = select(User.enterprise_id, func.min(User.username).label("username")).group_by(User.enterprise_id).subquery()
     vouchers = select(Voucher.enterprise_id, func.count().label("vouchers")).group_by(Voucher.enterprise_id).subquery()
@@ -167,8 +167,6 @@ def search_enterprises(*, search: str = "", region: str | None = None, page: int
     if region:
         query = query.where(Region.name == region)
     with db.read_session() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.execute(query.order_by(Enterprise.id.desc()).limit(page_size)
-                               .offset((max(1, page) - 1) * page_size)).mappings().all()
-    return pd.DataFrame(rows, columns=["id", "credit_code", "name", "region", "size", "legal_rep", "address", "contact",
-                                       "phone", "email", "vouchers", "username"]), total
+        return fetch_page(session, query.order_by(Enterprise.id.desc()), [
+            "id", "credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email",
+            "vouchers", "username"], page=page, page_size=page_size)

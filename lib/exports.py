@@ -12,6 +12,8 @@ from openpyxl.utils import get_column_letter
 
 from lib import clock
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def _cell(value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):

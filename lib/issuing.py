@@ -5,26 +5,25 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lib import auth, clock, db, exports
 from lib import validation as v
 from lib.actors import Actor
 from lib.enterprises import clean_basic
-from lib.errors import DomainError, ValidationError
-from lib.history import record
+from lib.errors import DomainError, NotFound, ValidationError
+from lib.history import AdminAction, record
 from lib.labels import ENTERPRISE_SIZES
 from lib.models import Batch, Enterprise, User, Voucher
-from lib.vouchers import batch_of, issue_in, next_numbers, require_commission
-from lib.workflow import VoucherStatus
+from lib.workflow import LIVE, Action, VoucherStatus, in_order, require_commission
 
 # Template columns: header → model field. The first three are required.
 COLUMNS = {"统一社会信用代码": "credit_code", "企业名称": "name", "所属区": "region", "企业规模": "size",
@@ -58,11 +57,11 @@ def save_batch(*, actor: Actor, year: object, face_value: object, days_after_iss
         if batch is None:
             batch = Batch(year=year, **values)  # numbering starts at the column default, 1
             session.add(batch)
-            action = "create_batch"
+            action = AdminAction.CREATE_BATCH
         else:
             for key, value in values.items():
                 setattr(batch, key, value)
-            action = "update_batch"
+            action = AdminAction.UPDATE_BATCH
         record(session, actor, action, changes={"year": year, **values}, now=now or clock.utcnow())
 
 
@@ -76,6 +75,53 @@ def batches_frame() -> pd.DataFrame:
     return frame
 
 
+# ---------------------------------------------------------------- numbers and one voucher
+
+def next_numbers(session: Session, batch: Batch, count: int) -> list[str]:
+    """Reserve `count` serials of the batch: number = 2-digit year + 5-digit serial."""
+    session.execute(update(Batch).where(Batch.id == batch.id).values(next_serial=Batch.next_serial + count))
+    session.refresh(batch)
+    first = batch.next_serial - count
+    if batch.next_serial - 1 > 99_999:
+        raise DomainError(f"{batch.year}年度批次的服务券号已用完（最多99999张）")
+    return [f"{batch.year % 100:02d}{serial:05d}" for serial in range(first, first + count)]
+
+
+def issue_in(session: Session, *, actor: Actor, enterprise_id: int, batch: Batch, number: str, now: datetime) -> Voucher:
+    """发放 inside the caller's transaction (single issue and batch import share it)."""
+    live = session.scalar(select(Voucher.number).where(
+        Voucher.enterprise_id == enterprise_id, Voucher.batch_id == batch.id, Voucher.status.in_(in_order(LIVE))))
+    if live:
+        raise DomainError(f"该企业已持有本批次有效服务券{live}")
+    voucher = Voucher(number=number, batch_id=batch.id, enterprise_id=enterprise_id, face_value=batch.face_value,
+                      status=VoucherStatus.ISSUED, issued_at=now, expires_at=now + timedelta(days=batch.expiry_days_after_issue),
+                      withdrawal_pending=False, updated_at=now)
+    session.add(voucher)
+    session.flush()
+    record(session, actor, Action.ISSUE, voucher=voucher, to_status=VoucherStatus.ISSUED,
+           changes={"face_value": batch.face_value, "expires_at": voucher.expires_at}, now=now)
+    return voucher
+
+
+def batch_of(session: Session, year: int) -> Batch:
+    batch = session.scalars(select(Batch).where(Batch.year == year)).one_or_none()
+    if batch is None:
+        raise NotFound(f"{year}年度批次不存在，请先设置批次")
+    return batch
+
+
+def issue_voucher(*, actor: Actor, enterprise_id: int, batch_year: int, now: datetime | None = None) -> str:
+    """发放 one voucher of the batch to an enterprise; returns its number."""
+    now = now or clock.utcnow()
+    require_commission(actor, "发放服务券")
+    with db.transaction() as session:
+        batch = batch_of(session, batch_year)
+        if session.get(Enterprise, enterprise_id) is None:
+            raise NotFound("企业不存在")
+        (number,) = next_numbers(session, batch, 1)
+        return issue_in(session, actor=actor, enterprise_id=enterprise_id, batch=batch, number=number, now=now).number
+
+
 # ---------------------------------------------------------------- rows
 
 def clean_row(session: Session, raw: dict) -> dict:
@@ -87,7 +133,7 @@ def clean_row(session: Session, raw: dict) -> dict:
 def _live_number(session: Session, credit_code: str, batch_id: int) -> str | None:
     return session.scalar(select(Voucher.number).join(Enterprise, Voucher.enterprise_id == Enterprise.id).where(
         Enterprise.credit_code == credit_code, Voucher.batch_id == batch_id,
-        Voucher.status.not_in([VoucherStatus.EXPIRED, VoucherStatus.VOIDED])))
+        Voucher.status.in_(in_order(LIVE))))
 
 
 @dataclass

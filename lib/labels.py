@@ -32,9 +32,6 @@ CATEGORIES = [
 
 ENTERPRISE_SIZES = ["大型", "中型", "小型", "微型"]
 
-PROVIDER_STATUS_LABELS = {"active": "正常", "suspended": "已暂停"}
-PRODUCT_STATUS_LABELS = {"pending": "待审核", "on_sale": "已上架", "off_sale": "已下架", "rejected": "未通过"}
-
 # Evaluation form (DESIGN.md §3): (field, label, maximum points); maxima add up to 100.
 CRITERIA = [
     ("s_attitude", "服务主动、耐心、热情、周到", 10),
@@ -61,6 +58,11 @@ def band(total: int) -> str:
     if total >= 60:
         return "合格"
     return "不合格"
+
+
+# Product fields (model attribute -> label), on the product form and in 产品审核's "what changed".
+PRODUCT_FIELDS = {"name": "服务产品名称", "category_id": "类别", "price": "价格（元）", "target": "适用对象",
+                  "problems": "解决问题", "cases": "应用案例"}
 
 
 # Enterprise profile fields (DESIGN.md §4). Money fields are 万元; their labels depend on the batch year.

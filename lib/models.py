@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lib.workflow import ProductStatus, ProviderStatus, WithdrawalStatus
+
 Money = Numeric(14, 2)
 
 
@@ -102,7 +104,7 @@ class Provider(Base):
     contact: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
     website: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default="active")  # active / suspended
+    status: Mapped[str] = mapped_column(String(10), default=ProviderStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -116,7 +118,7 @@ class Product(Base):
     target: Mapped[str | None] = mapped_column(String(500))  # 适用对象
     problems: Mapped[str | None] = mapped_column(String(1000))  # 解决问题
     cases: Mapped[str | None] = mapped_column(String(2000))  # 应用案例
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=ProductStatus.PENDING)
     review_note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -235,7 +237,7 @@ class Withdrawal(Base):
     reason: Mapped[str] = mapped_column(String(500))
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=WithdrawalStatus.PENDING, index=True)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(String(500))

@@ -10,15 +10,20 @@ from lib import auth, clock, db
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, ValidationError
-from lib.history import diff, record
-from lib.labels import PROVIDER_STATUS_LABELS
+from lib.history import AdminAction, diff, record
 from lib.models import Enterprise, Product, Provider, User, Voucher
-from lib.vouchers import require_commission
-from lib.workflow import TERMINAL, VoucherStatus, status_label
+from lib.workflow import (
+    IN_PROGRESS,
+    PROVIDER_STATUS_LABELS,
+    ProductStatus,
+    ProviderStatus,
+    in_order,
+    require_commission,
+    status_label,
+)
 
 FIELDS = {"name": "服务商名称", "credit_code": "统一社会信用代码", "phone": "公司电话", "fax": "公司传真",
           "contact": "联系人", "address": "公司地址", "website": "公司网站"}
-LIVE = [s for s in VoucherStatus if s not in TERMINAL and s not in (VoucherStatus.EXPIRED,)]
 
 
 def _clean(data: dict) -> dict:
@@ -51,10 +56,10 @@ def create_provider(*, actor: Actor, data: dict, username: str | None = None,
     values = _clean(data)
     with db.transaction() as session:
         _unique(session, values)
-        provider = Provider(**values, status="active", created_at=now)
+        provider = Provider(**values, status=ProviderStatus.ACTIVE, created_at=now)
         session.add(provider)
         session.flush()
-        record(session, actor, "create_provider", changes={"provider_id": provider.id, **values}, now=now)
+        record(session, actor, AdminAction.CREATE_PROVIDER, changes={"provider_id": provider.id, **values}, now=now)
         password = None
         if username:
             password = auth.generate_one_time_password()
@@ -76,7 +81,7 @@ def update_provider(*, actor: Actor, provider_id: int, data: dict, now: datetime
             return False
         for key, value in values.items():
             setattr(provider, key, value)
-        record(session, actor, "update_provider", changes={"provider_id": provider.id, **changes}, now=now)
+        record(session, actor, AdminAction.UPDATE_PROVIDER, changes={"provider_id": provider.id, **changes}, now=now)
         return True
 
 
@@ -90,19 +95,19 @@ def set_status(*, actor: Actor, provider_id: int | None, suspended: bool, reason
         provider = session.get(Provider, provider_id) if provider_id is not None else None
         if provider is None:
             raise NotFound("服务商不存在，无法暂停或恢复")
-        target = "suspended" if suspended else "active"
+        target = ProviderStatus.SUSPENDED if suspended else ProviderStatus.ACTIVE
         if provider.status == target:
-            raise ValidationError("服务商状态", f"该服务商已是“{PROVIDER_STATUS_LABELS[target]}”状态")
+            raise ValidationError("服务商状态", f"该服务商已是“{target.label}”状态")
         provider.status = target
-        record(session, actor, "suspend_provider" if suspended else "resume_provider",
+        record(session, actor, AdminAction.SUSPEND_PROVIDER if suspended else AdminAction.RESUME_PROVIDER,
                changes={"provider_id": provider.id, "name": provider.name, "reason": reason}, now=now)
 
 
 def providers_frame(search: str = "") -> pd.DataFrame:
     """All providers with product, login and live-voucher counts."""
-    products = select(Product.provider_id, func.count().label("products")).where(Product.status == "on_sale") \
+    products = select(Product.provider_id, func.count().label("products")).where(Product.status == ProductStatus.ON_SALE) \
         .group_by(Product.provider_id).subquery()
-    live = select(Voucher.provider_id, func.count().label("live")).where(Voucher.status.in_(LIVE)) \
+    live = select(Voucher.provider_id, func.count().label("live")).where(Voucher.status.in_(in_order(IN_PROGRESS))) \
         .group_by(Voucher.provider_id).subquery()
     users = select(User.provider_id, func.min(User.username).label("username")).group_by(User.provider_id).subquery()
     query = (select(Provider.id, Provider.name, Provider.credit_code, Provider.contact, Provider.phone, Provider.fax,
@@ -127,7 +132,7 @@ def live_vouchers(provider_id: int) -> pd.DataFrame:
     with db.read_session() as session:
         rows = session.execute(select(Voucher.number, Enterprise.name, Voucher.status, Voucher.withdrawal_pending)
                                .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
-                               .where(Voucher.provider_id == provider_id, Voucher.status.in_(LIVE))
+                               .where(Voucher.provider_id == provider_id, Voucher.status.in_(in_order(IN_PROGRESS)))
                                .order_by(Voucher.number)).all()
     frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "status", "withdrawal_pending"])
     frame["status_label"] = frame["status"].map(status_label)

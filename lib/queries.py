@@ -6,11 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
-from lib import clock, db
+from lib import clock, db, money, settlement
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied
+from lib.history import ACTION_LABELS
 from lib.labels import CRITERIA, ROLE_LABELS, Role
 from lib.models import (
     Batch,
@@ -26,10 +27,15 @@ from lib.models import (
     Voucher,
     Withdrawal,
 )
-from lib.vouchers import settlement_checklist
-from lib.workflow import STATUS_LABELS, TRANSITIONS, Action, VoucherStatus, owns, status_label
+from lib.paging import PAGE_SIZE, Page, fetch_page
+from lib.workflow import (
+    STATUS_LABELS,
+    VoucherStatus,
+    WithdrawalStatus,
+    owns,
+    status_label,
+)
 
-PAGE_SIZE = 20
 NO_ACCESS = "无权查看该服务券"
 
 
@@ -75,26 +81,6 @@ def _filtered(query: Select, filters: VoucherFilters) -> Select:
     return query
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: pd.DataFrame
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size)) if self.total else 0
-
-    @property
-    def first_row(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.total else 0
-
-    @property
-    def last_row(self) -> int:
-        return min(self.page * self.page_size, self.total)
-
-
 def voucher_page(actor: Actor, filters: VoucherFilters = VoucherFilters(), page: int = 1,
                  page_size: int = PAGE_SIZE) -> Page:
     """One page of the vouchers the actor may see, newest number first; count and slice in SQL."""
@@ -103,22 +89,19 @@ def voucher_page(actor: Actor, filters: VoucherFilters = VoucherFilters(), page:
         base = base.join(Enterprise, Voucher.enterprise_id == Enterprise.id)
     base = _filtered(_scope(base, actor), filters)
     with db.read_session() as session:
-        total = session.scalar(select(func.count()).select_from(base.subquery()))
-        pages = max(1, -(-total // page_size))
-        page = min(max(1, page), pages)
         query = _filtered(_scope(
             select(Voucher.number, Enterprise.name.label("enterprise_name"), Region.name.label("region"),
                    Voucher.status, Provider.name.label("provider_name"), Voucher.withdrawal_pending)
             .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
             .join(Region, Enterprise.region_id == Region.id)
             .outerjoin(Provider, Voucher.provider_id == Provider.id), actor), filters)
-        query = query.order_by(Voucher.number.desc()).limit(page_size).offset((page - 1) * page_size)
-        rows = pd.DataFrame(session.execute(query).mappings().all(),
-                            columns=["number", "enterprise_name", "region", "status", "provider_name",
-                                     "withdrawal_pending"])
+        result = fetch_page(session, query.order_by(Voucher.number.desc()), [
+            "number", "enterprise_name", "region", "status", "provider_name", "withdrawal_pending"],
+            page=page, page_size=page_size, count=base)
+    rows = result.rows
     rows["status_label"] = [status_text(s, w) for s, w in zip(rows["status"], rows["withdrawal_pending"], strict=True)]
     rows["provider_name"] = rows["provider_name"].fillna("")
-    return Page(rows=rows, total=total, page=page, page_size=page_size)
+    return result
 
 
 def status_text(status: str, withdrawal_pending: bool) -> str:
@@ -175,13 +158,6 @@ class VoucherDetail:
         return status_text(self.status, self.withdrawal_pending)
 
 
-def payable(price: Decimal | None, face_value: Decimal) -> Decimal | None:
-    """应付 = 价格 − 面额, never below 0."""
-    if price is None:
-        return None
-    return max(Decimal("0.00"), price - face_value)
-
-
 def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
     """Everything the detail screen shows. Someone who may not see the voucher gets NO_ACCESS,
     whether or not it exists, so numbers cannot be probed."""
@@ -208,7 +184,7 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
                 "provider_name": prov.name, "contact": prov.contact, "provider_phone": prov.phone,
                 "name": prod.name, "category": session.get(ProductCategory, prod.category_id).name,
                 "problems": prod.problems, "cases": prod.cases, "target": prod.target,
-                "price": voucher.price, "payable": payable(voucher.price, voucher.face_value),
+                "price": voucher.price, "payable": money.payable(voucher.price, voucher.face_value),
             }
         services = [
             ServiceEntry(r.id, r.engineer_id, name, r.service_date, r.description, r.remark, r.updated_at)
@@ -232,19 +208,7 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
             delivered_on=voucher.delivered_on, delivery_content=voucher.delivery_content,
             void_reason=voucher.void_reason, settled_amount=voucher.settled_amount, settled_on=voucher.settled_on,
             enterprise=enterprise, product=product, services=services, evaluation=evaluation,
-            checklist=settlement_checklist(voucher, session))
-
-
-HISTORY_ACTION_LABELS = {str(a): TRANSITIONS[a].label for a in Action} | {
-    "create_user": "创建账户", "reset_password": "重置密码", "change_password": "修改密码",
-    "lock_account": "账户锁定", "enable_user": "启用账户", "disable_user": "停用账户",
-    "create_product": "新增产品", "update_product": "修改产品", "take_off_sale": "下架产品",
-    "add_engineer": "新增人员", "update_engineer": "修改人员", "engineer_left": "人员离职", "rehire_engineer": "人员复职",
-    "create_batch": "新建批次", "update_batch": "修改批次", "create_provider": "新增服务商", "update_provider": "修改服务商",
-    "suspend_provider": "暂停服务商", "resume_provider": "恢复服务商", "approve_product": "产品审核通过",
-    "reject_product": "产品审核不通过", "put_on_sale": "上架产品", "lock_user": "锁定账户", "unlock_user": "解锁账户",
-    "update_profile": "修改企业信息", "update_enterprise": "经信委修改企业信息",
-}
+            checklist=settlement.checklist(session, voucher.id))
 
 
 def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
@@ -258,7 +222,7 @@ def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
                                .where(History.voucher_id == voucher.id).order_by(History.at, History.id)).all()
     frame = pd.DataFrame(rows, columns=["at", "username", "role", "action", "from_status", "to_status"])
     frame["role"] = frame["role"].map(lambda r: ROLE_LABELS[Role(r)])
-    frame["action"] = frame["action"].map(lambda a: HISTORY_ACTION_LABELS.get(a, a))
+    frame["action"] = frame["action"].map(ACTION_LABELS)
     for col in ("from_status", "to_status"):
         frame[col] = frame[col].map(status_label)
     return frame
@@ -338,7 +302,7 @@ def open_withdrawals() -> pd.DataFrame:
             .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
             .outerjoin(Provider, Voucher.provider_id == Provider.id)
             .outerjoin(Product, Voucher.product_id == Product.id)
-            .where(Withdrawal.status == "pending").order_by(Withdrawal.requested_at)).all()
+            .where(Withdrawal.status == WithdrawalStatus.PENDING).order_by(Withdrawal.requested_at)).all()
     frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "provider_name", "product_name", "status", "reason",
                                         "requested_at"])
     frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[VoucherStatus(s)])

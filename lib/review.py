@@ -2,25 +2,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
 
 from lib import clock, db
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, ValidationError
 from lib.history import record
-from lib.labels import PRODUCT_STATUS_LABELS
+from lib.labels import PRODUCT_FIELDS
 from lib.models import History, Product, ProductCategory, Provider
-from lib.vouchers import require_commission
+from lib.workflow import (
+    PRODUCT_STATUS_LABELS,
+    PRODUCT_TRANSITIONS,
+    ProductAction,
+    ProductStatus,
+    check_product,
+    require_commission,
+)
 
-FIELD_LABELS = {"name": "服务产品名称", "category_id": "类别", "price": "价格", "target": "适用对象", "problems": "解决问题",
-                "cases": "应用案例", "status": "状态"}
 
-
-def products_frame(status: str | None = "pending") -> pd.DataFrame:
+def products_frame(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
     """Products in `status` (None = all), oldest request first, with the provider and category."""
     query = (select(Product.id, Product.name, Provider.name.label("provider_name"), Provider.status.label("provider_status"),
                     ProductCategory.name.label("category"), Product.price, Product.target, Product.problems, Product.cases,
@@ -43,7 +49,7 @@ def last_change(product_id: int) -> list[tuple[str, str, str]]:
     # JSON starts with it on both backends: one indexed lookup instead of scanning history in Python.
     marker = json.dumps({"product_id": product_id})[:-1] + ","
     with db.read_session() as session:
-        row = session.scalars(select(History).where(History.action == "update_product",
+        row = session.scalars(select(History).where(History.action == ProductAction.UPDATE,
                                                     cast(History.changes, String).startswith(marker, autoescape=True))
                               .order_by(History.id.desc()).limit(1)).one_or_none()
         categories = dict(session.execute(select(ProductCategory.id, ProductCategory.name)).all())
@@ -51,12 +57,28 @@ def last_change(product_id: int) -> list[tuple[str, str, str]]:
         return []
     out = []
     for key, pair in (row.changes or {}).items():
-        if key in FIELD_LABELS and key != "status" and isinstance(pair, list):
+        if key in PRODUCT_FIELDS and isinstance(pair, list):
             before, after = pair
             if key == "category_id":  # a product always has a category, and categories are never deleted
                 before, after = categories[before], categories[after]
-            out.append((FIELD_LABELS[key], "" if before is None else str(before), "" if after is None else str(after)))
+            out.append((PRODUCT_FIELDS[key], "" if before is None else str(before), "" if after is None else str(after)))
     return out
+
+
+def _apply(session: Session, actor: Actor, action: ProductAction, product_id: int, reason: str | None,
+           now: datetime | None, changes: Callable[[Product, str], dict]) -> None:
+    """One review decision on one product: its transition, its note and one history row."""
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound("产品不存在")
+    decision = check_product(action, product.status)
+    if not decision:
+        raise ValidationError("产品状态", decision.reason)
+    old, product.status = product.status, PRODUCT_TRANSITIONS[action].target
+    product.review_note = reason
+    product.updated_at = now or clock.utcnow()
+    record(session, actor, action, changes={"product_id": product.id, **changes(product, old), "reason": reason},
+           now=now)
 
 
 def decide(*, actor: Actor, product_id: int, approve: bool, reason: str | None = None,
@@ -65,16 +87,8 @@ def decide(*, actor: Actor, product_id: int, approve: bool, reason: str | None =
     require_commission(actor, "审核产品")
     reason = v.text(reason, "审核意见", max_len=500, required_=not approve)
     with db.transaction() as session:
-        product = session.get(Product, product_id)
-        if product is None:
-            raise NotFound("产品不存在")
-        if product.status != "pending":
-            raise ValidationError("产品状态", f"该产品当前为“{PRODUCT_STATUS_LABELS[product.status]}”，不在待审核中")
-        product.status = "on_sale" if approve else "rejected"
-        product.review_note = reason
-        product.updated_at = now or clock.utcnow()
-        record(session, actor, "approve_product" if approve else "reject_product",
-               changes={"product_id": product.id, "name": product.name, "reason": reason}, now=now)
+        _apply(session, actor, ProductAction.APPROVE if approve else ProductAction.REJECT, product_id, reason, now,
+               lambda product, old: {"name": product.name})
 
 
 def set_on_sale(*, actor: Actor, product_id: int, on_sale: bool, reason: str | None = None,
@@ -83,17 +97,5 @@ def set_on_sale(*, actor: Actor, product_id: int, on_sale: bool, reason: str | N
     require_commission(actor, "上架或下架产品")
     reason = v.text(reason, "原因", max_len=500, required_=not on_sale)
     with db.transaction() as session:
-        product = session.get(Product, product_id)
-        if product is None:
-            raise NotFound("产品不存在")
-        target = "on_sale" if on_sale else "off_sale"
-        if product.status == target:
-            raise ValidationError("产品状态", f"该产品已是“{PRODUCT_STATUS_LABELS[target]}”")
-        if on_sale and product.status != "off_sale":
-            raise ValidationError("产品状态", "只有已下架的产品可以重新上架；待审核的产品请先审核")
-        old = product.status
-        product.status = target
-        product.review_note = reason
-        product.updated_at = now or clock.utcnow()
-        record(session, actor, "put_on_sale" if on_sale else "take_off_sale",
-               changes={"product_id": product.id, "status": [old, target], "reason": reason}, now=now)
+        _apply(session, actor, ProductAction.PUT_ON_SALE if on_sale else ProductAction.TAKE_OFF_SALE, product_id,
+               reason, now, lambda product, old: {"status": [old, product.status]})

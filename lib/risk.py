@@ -12,7 +12,7 @@ from lib.actors import Actor
 from lib.errors import PermissionDenied
 from lib.labels import Role
 from lib.models import Engineer, Evaluation, History, Provider, ServiceRecord, Voucher, Withdrawal
-from lib.stats import NO_FILTERS, StatsFilters, days_between, scoped
+from lib.stats.scope import NO_FILTERS, StatsFilters, days_between, scoped
 
 MIN_DESCRIPTION = 10  # shorter identical texts ("上门服务") are not suspicious
 MANY_WITHDRAWALS = 3

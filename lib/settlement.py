@@ -1,14 +1,38 @@
-"""兑付管理 (commission): vouchers ready to settle with their checklist (settling is vouchers.settle_many)."""
+"""兑付管理 (commission): the settlement checklist (DESIGN.md §2 step 9), the vouchers waiting for
+settlement with it, and the settlements made (settling itself is vouchers.settle_many)."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from lib import db
 from lib.models import Enterprise, Evaluation, Product, Provider, ServiceRecord, Settlement, Voucher
 from lib.workflow import VoucherStatus
 
-CHECKLIST = ["已签订合同", "已记录交付", "至少一条服务信息", "企业已评价"]
+# What a settlement needs, each as a condition on a voucher row: the one definition that the detail
+# screen, the 兑付 list and the 兑付 service all read.
+CHECKLIST: dict[str, ColumnElement[bool]] = {
+    "已签订合同": Voucher.contract_date.is_not(None),
+    "已记录交付": Voucher.delivered_on.is_not(None) & (func.coalesce(Voucher.delivery_content, "") != ""),
+    "至少一条服务信息": select(ServiceRecord.id).where(ServiceRecord.voucher_id == Voucher.id)
+    .correlate_except(ServiceRecord).exists(),
+    "企业已评价": select(Evaluation.id).where(Evaluation.voucher_id == Voucher.id).correlate_except(Evaluation).exists(),
+}
+
+
+def _checks() -> list:
+    return [condition.label(f"check_{index}") for index, condition in enumerate(CHECKLIST.values())]
+
+
+def checklist(session: Session, voucher_id: int) -> list[tuple[str, bool]]:
+    """One voucher's checklist as (label, satisfied), in the order of CHECKLIST."""
+    row = session.execute(select(*_checks()).where(Voucher.id == voucher_id)).one()
+    return [(label, bool(ok)) for label, ok in zip(CHECKLIST, row, strict=True)]
+
+
+def missing(checks: list[tuple[str, bool]]) -> list[str]:
+    return [label for label, ok in checks if not ok]
 COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商", "product_name": "服务产品",
            "face_value": "面额（元）", "price": "价格（元）", "contract_date": "合同签订日期", "delivered_on": "交付日期",
            "services": "服务记录数", "total": "评价总分", "ready": "材料齐全", "missing": "缺少"}
@@ -22,7 +46,7 @@ def ready_frame(provider_id: int | None = None) -> pd.DataFrame:
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
                     Product.name.label("product_name"), Voucher.face_value, Voucher.price, Voucher.contract_date,
                     Voucher.delivered_on, Voucher.delivery_content, func.coalesce(services.c.services, 0).label("services"),
-                    Evaluation.total)
+                    Evaluation.total, *_checks())
              .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
              .outerjoin(Provider, Voucher.provider_id == Provider.id)
              .outerjoin(Product, Voucher.product_id == Product.id)
@@ -33,22 +57,16 @@ def ready_frame(provider_id: int | None = None) -> pd.DataFrame:
         query = query.where(Voucher.provider_id == provider_id)
     with db.read_session() as session:
         rows = session.execute(query.limit(2000)).mappings().all()
+    checks = [f"check_{index}" for index in range(len(CHECKLIST))]
     frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
-                                        "contract_date", "delivered_on", "delivery_content", "services", "total"])
-    checks = [
-        [bool(c) for c in frame["contract_date"].notna()],
-        [bool(d) and isinstance(c, str) and bool(c) for d, c in zip(frame["delivered_on"].notna(), frame["delivery_content"],
-                                                                     strict=True)],
-        [n > 0 for n in frame["services"]],
-        [bool(t) for t in frame["total"].notna()],
-    ]
-    frame["missing"] = ["、".join(label for label, ok in zip(CHECKLIST, row, strict=True) if not ok)
-                        for row in zip(*checks, strict=True)] if len(frame) else []
+                                        "contract_date", "delivered_on", "delivery_content", "services", "total", *checks])
+    frame["missing"] = ["、".join(missing(list(zip(CHECKLIST, row, strict=True))))
+                        for row in frame[checks].itertuples(index=False)] if len(frame) else []
     frame["ready"] = frame["missing"] == ""
-    return frame
+    return frame.drop(columns=checks)
 
 
-def settled_frame(year: int | None = None) -> pd.DataFrame:
+def settled_frame() -> pd.DataFrame:
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
                     Settlement.amount, Settlement.settled_on)
              .join(Voucher, Settlement.voucher_id == Voucher.id)

@@ -7,18 +7,17 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lib import clock, db
+from lib import clock, db, settlement
 from lib import validation as v
 from lib.actors import Actor
 from lib.enterprises import clean_profile
-from lib.errors import DomainError, NotFound, PermissionDenied, TransitionRefused, ValidationError
+from lib.errors import DomainError, NotFound, TransitionRefused, ValidationError
 from lib.history import diff, record
-from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, Role, band
+from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
 from lib.models import (
-    Batch,
     Engineer,
     Enterprise,
     Evaluation,
@@ -29,7 +28,17 @@ from lib.models import (
     Voucher,
     Withdrawal,
 )
-from lib.workflow import EXPIRING, Action, VoucherStatus, check, target_of
+from lib.workflow import (
+    EXPIRING,
+    Action,
+    ProductStatus,
+    ProviderStatus,
+    VoucherStatus,
+    WithdrawalStatus,
+    check,
+    in_order,
+    target_of,
+)
 
 S = VoucherStatus
 MAX_DESCRIPTION = 2000
@@ -89,64 +98,13 @@ def _reason(value: str | None, field: str) -> str:
     return v.text(value, field, max_len=MAX_REASON, required_=True)
 
 
-# ---------------------------------------------------------------- issue and expiry
-
-def next_numbers(session: Session, batch: Batch, count: int) -> list[str]:
-    """Reserve `count` serials of the batch: number = 2-digit year + 5-digit serial."""
-    session.execute(update(Batch).where(Batch.id == batch.id).values(next_serial=Batch.next_serial + count))
-    session.refresh(batch)
-    first = batch.next_serial - count
-    if batch.next_serial - 1 > 99_999:
-        raise DomainError(f"{batch.year}年度批次的服务券号已用完（最多99999张）")
-    return [f"{batch.year % 100:02d}{serial:05d}" for serial in range(first, first + count)]
-
-
-def issue_in(session: Session, *, actor: Actor, enterprise_id: int, batch: Batch, number: str, now: datetime) -> Voucher:
-    """发放 inside the caller's transaction (single issue and batch import share it)."""
-    live = session.scalar(select(Voucher.number).where(
-        Voucher.enterprise_id == enterprise_id, Voucher.batch_id == batch.id,
-        Voucher.status.not_in([S.EXPIRED, S.VOIDED])))
-    if live:
-        raise DomainError(f"该企业已持有本批次有效服务券{live}")
-    voucher = Voucher(number=number, batch_id=batch.id, enterprise_id=enterprise_id, face_value=batch.face_value,
-                      status=S.ISSUED, issued_at=now, expires_at=now + timedelta(days=batch.expiry_days_after_issue),
-                      withdrawal_pending=False, updated_at=now)
-    session.add(voucher)
-    session.flush()
-    record(session, actor, Action.ISSUE, voucher=voucher, to_status=S.ISSUED,
-           changes={"face_value": batch.face_value, "expires_at": voucher.expires_at}, now=now)
-    return voucher
-
-
-def require_commission(actor: Actor, what: str) -> None:
-    if actor.role != Role.COMMISSION:
-        raise PermissionDenied(f"只有经信委可以{what}")
-
-
-def batch_of(session: Session, year: int) -> Batch:
-    batch = session.scalars(select(Batch).where(Batch.year == year)).one_or_none()
-    if batch is None:
-        raise NotFound(f"{year}年度批次不存在，请先设置批次")
-    return batch
-
-
-def issue_voucher(*, actor: Actor, enterprise_id: int, batch_year: int, now: datetime | None = None) -> str:
-    """发放 one voucher of the batch to an enterprise; returns its number."""
-    now = now or clock.utcnow()
-    require_commission(actor, "发放服务券")
-    with db.transaction() as session:
-        batch = batch_of(session, batch_year)
-        if session.get(Enterprise, enterprise_id) is None:
-            raise NotFound("企业不存在")
-        (number,) = next_numbers(session, batch, 1)
-        return issue_in(session, actor=actor, enterprise_id=enterprise_id, batch=batch, number=number, now=now).number
-
+# ---------------------------------------------------------------- expiry
 
 def expire(*, now: datetime | None = None, number: str | None = None) -> int:
     """Mark every voucher whose deadline has passed as 已过期 (one history row each); returns the count."""
     now = now or clock.utcnow()
     with db.transaction() as session:
-        query = select(Voucher).where(Voucher.status.in_(list(EXPIRING)), Voucher.expires_at <= now)
+        query = select(Voucher).where(Voucher.status.in_(in_order(EXPIRING)), Voucher.expires_at <= now)
         if number is not None:
             query = query.where(Voucher.number == number)
         due = list(session.scalars(query.with_for_update()))
@@ -183,9 +141,9 @@ def choose_product(*, actor: Actor, number: str, product_id: int, now: datetime 
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.CHOOSE_PRODUCT, actor)
         product = session.get(Product, product_id)
-        if product is None or product.status != "on_sale":
+        if product is None or product.status != ProductStatus.ON_SALE:
             raise ValidationError("服务产品", "该产品未上架，不能选择")
-        if session.get(Provider, product.provider_id).status != "active":
+        if session.get(Provider, product.provider_id).status != ProviderStatus.ACTIVE:
             raise ValidationError("服务产品", "该服务商已暂停服务，不能选择")
         voucher.provider_id = product.provider_id
         voucher.product_id = product.id
@@ -366,18 +324,6 @@ def record_delivery(*, actor: Actor, number: str, delivered_on: date | str, cont
 
 # ---------------------------------------------------------------- commission
 
-def settlement_checklist(voucher: Voucher, session: Session) -> list[tuple[str, bool]]:
-    """The file a settlement needs (DESIGN.md §2 step 9), as (label, satisfied)."""
-    has_service = session.scalar(select(ServiceRecord.id).where(ServiceRecord.voucher_id == voucher.id).limit(1))
-    has_evaluation = session.scalar(select(Evaluation.id).where(Evaluation.voucher_id == voucher.id))
-    return [
-        ("已签订合同", voucher.contract_date is not None),
-        ("已记录交付", voucher.delivered_on is not None and bool(voucher.delivery_content)),
-        ("至少一条服务信息", has_service is not None),
-        ("企业已评价", has_evaluation is not None),
-    ]
-
-
 def settle(*, actor: Actor, number: str, amount: Decimal | str | None, settled_on: date | str,
            now: datetime | None = None) -> None:
     """兑付 one voucher (amount None = its face value)."""
@@ -394,7 +340,7 @@ def settle_many(*, actor: Actor, numbers: list[str], amount: Decimal | str | Non
     with db.transaction() as session:
         for number in numbers:
             voucher = _open(session, number, Action.SETTLE, actor)
-            missing = [label for label, ok in settlement_checklist(voucher, session) if not ok]
+            missing = settlement.missing(settlement.checklist(session, voucher.id))
             prefix = f"服务券{number}：" if len(numbers) > 1 else ""
             if missing:
                 raise TransitionRefused(f"{prefix}材料不齐，不能兑付：缺少" + "、".join(missing)
@@ -420,8 +366,8 @@ def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str |
     with _acting(number, now) as session:
         voucher = _open(session, number, action, actor)
         request = session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
-                                                           Withdrawal.status == "pending")).one()
-        request.status = "approved" if approve else "rejected"
+                                                           Withdrawal.status == WithdrawalStatus.PENDING)).one()
+        request.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
         request.decided_by = actor.user_id
         request.decided_at = now
         request.decision_reason = reason
@@ -460,8 +406,8 @@ def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None)
         voucher.expires_at = None
         if voucher.withdrawal_pending:
             for request in session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
-                                                                    Withdrawal.status == "pending")):
-                request.status = "rejected"
+                                                                    Withdrawal.status == WithdrawalStatus.PENDING)):
+                request.status = WithdrawalStatus.REJECTED
                 request.decided_by = actor.user_id
                 request.decided_at = now
                 request.decision_reason = "服务券已作废"

@@ -1,4 +1,5 @@
-"""The voucher life cycle (DESIGN.md §2) as one table: statuses, actions, who may act, guards."""
+"""Every life cycle as data: the voucher's (DESIGN.md §2: statuses, their order and named groups,
+actions, who may act, guards) and the smaller ones of products, providers and withdrawals."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,7 +8,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from lib.actors import Actor
-from lib.labels import Role
+from lib.errors import PermissionDenied
+from lib.labels import ROLE_LABELS, Role
 
 
 class VoucherStatus(StrEnum):
@@ -48,11 +50,36 @@ STATUS_MEANINGS = {
     VoucherStatus.EXPIRED: "超过期限未完成下一步，经信委可延期",
     VoucherStatus.VOIDED: "经信委已作废（不符合条件、弄虚作假等），不可恢复",
 }
+# The happy path in order; every list, chart and count shows statuses in `VoucherStatus` order
+# (this path, then 已过期 and 已作废).
+HAPPY_PATH = tuple(VoucherStatus)[:7]
+
+
+def _from(status: VoucherStatus) -> frozenset[VoucherStatus]:
+    """`status` and every later status of the happy path."""
+    return frozenset(HAPPY_PATH[HAPPY_PATH.index(status):])
+
+
 TERMINAL = frozenset({VoucherStatus.SETTLED, VoucherStatus.VOIDED})
 # Statuses with a deadline; each later status clears it.
 EXPIRING = frozenset({VoucherStatus.ISSUED, VoucherStatus.ACTIVATED})
 WITHDRAWABLE = frozenset({VoucherStatus.PENDING_CONFIRM, VoucherStatus.CONFIRMED})
 RECORD_EDITABLE = frozenset({VoucherStatus.CONFIRMED, VoucherStatus.DELIVERED})
+CHOSEN = _from(VoucherStatus.PENDING_CONFIRM)  # a product is chosen (the voucher is "used")
+CONFIRMED_OR_LATER = _from(VoucherStatus.CONFIRMED)
+DELIVERED_OR_LATER = _from(VoucherStatus.DELIVERED)
+EVALUATED_OR_LATER = _from(VoucherStatus.EVALUATED)  # service and delivery records are locked for good
+PRINTABLE = DELIVERED_OR_LATER  # the enterprise may print its voucher (PDF)
+# A live voucher still counts as the enterprise's voucher of its batch (one per batch), settled included;
+# an expired one can be extended, but until then the enterprise may be issued another.
+LIVE = frozenset(set(VoucherStatus) - {VoucherStatus.EXPIRED, VoucherStatus.VOIDED})
+# 办理中: live and not settled — the work a provider still has to do or an officer still has to decide.
+IN_PROGRESS = LIVE - {VoucherStatus.SETTLED}
+
+
+def in_order(statuses: frozenset[VoucherStatus]) -> list[VoucherStatus]:
+    """A group as a list in life-cycle order (for SQL `IN` and for display)."""
+    return [s for s in VoucherStatus if s in statuses]
 
 
 def status_label(status: object) -> str:
@@ -173,11 +200,17 @@ def owns(voucher: VoucherLike, actor: Actor) -> bool:
     return False
 
 
+def require_commission(actor: Actor, what: str) -> None:
+    """Work only the commission does (issuing, review, settlement, managing providers and users)."""
+    if actor.role != Role.COMMISSION:
+        raise PermissionDenied(f"只有经信委可以{what}")
+
+
 def check(action: Action, voucher: VoucherLike, actor: Actor) -> Decision:
     """May `actor` take `action` on `voucher` now? The reason says why not, in Chinese."""
     t = TRANSITIONS[action]
     if actor.role not in t.roles:
-        allowed = "、".join(ROLE_NAMES[r] for r in sorted(t.roles))
+        allowed = "、".join(ROLE_LABELS[r] for r in sorted(t.roles))
         return Decision(False, f"只有{allowed}可以执行“{t.label}”")
     if not owns(voucher, actor):
         return Decision(False, "无权操作该服务券")
@@ -204,4 +237,77 @@ def available_actions(voucher: VoucherLike, actor: Actor) -> list[Action]:
     return [a for a in TRANSITIONS if a not in (Action.ISSUE, Action.EXPIRE) and check(a, voucher, actor)]
 
 
-ROLE_NAMES = {C: "经信委", P: "服务商", E: "企业", SYS: "系统"}
+
+# ---------------------------------------------------------------- products, providers, withdrawals
+
+class ProductStatus(StrEnum):
+    PENDING = "pending"
+    ON_SALE = "on_sale"
+    OFF_SALE = "off_sale"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return PRODUCT_STATUS_LABELS[self]
+
+
+PRODUCT_STATUS_LABELS = {ProductStatus.PENDING: "待审核", ProductStatus.ON_SALE: "已上架",
+                         ProductStatus.OFF_SALE: "已下架", ProductStatus.REJECTED: "未通过"}
+
+
+class ProductAction(StrEnum):
+    CREATE = "create_product"
+    UPDATE = "update_product"  # any change goes back to 待审核
+    APPROVE = "approve_product"
+    REJECT = "reject_product"
+    PUT_ON_SALE = "put_on_sale"
+    TAKE_OFF_SALE = "take_off_sale"
+
+
+@dataclass(frozen=True)
+class ProductTransition:
+    label: str
+    sources: frozenset[ProductStatus]
+    target: ProductStatus
+    refusal: Callable[[ProductStatus], str]  # why not, from the product's current status
+
+
+P_ = ProductStatus
+PRODUCT_TRANSITIONS: dict[ProductAction, ProductTransition] = {
+    ProductAction.CREATE: ProductTransition("新增产品", frozenset(), P_.PENDING, lambda s: ""),
+    ProductAction.UPDATE: ProductTransition("修改产品", frozenset(ProductStatus), P_.PENDING, lambda s: ""),
+    ProductAction.APPROVE: ProductTransition("产品审核通过", frozenset({P_.PENDING}), P_.ON_SALE,
+                                             lambda s: f"该产品当前为“{s.label}”，不在待审核中"),
+    ProductAction.REJECT: ProductTransition("产品审核不通过", frozenset({P_.PENDING}), P_.REJECTED,
+                                            lambda s: f"该产品当前为“{s.label}”，不在待审核中"),
+    ProductAction.PUT_ON_SALE: ProductTransition(
+        "上架产品", frozenset({P_.OFF_SALE}), P_.ON_SALE,
+        lambda s: "该产品已是“已上架”" if s == P_.ON_SALE else "只有已下架的产品可以重新上架；待审核的产品请先审核"),
+    ProductAction.TAKE_OFF_SALE: ProductTransition("下架产品", frozenset(ProductStatus) - {P_.OFF_SALE}, P_.OFF_SALE,
+                                                   lambda s: "该产品已是“已下架”"),
+}
+
+
+def check_product(action: ProductAction, status: str) -> Decision:
+    """May a product in `status` take `action`? Who may act is checked by the service (its owner or 经信委)."""
+    t = PRODUCT_TRANSITIONS[action]
+    current = ProductStatus(status)
+    return Decision(True) if current in t.sources else Decision(False, t.refusal(current))
+
+
+class ProviderStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # its products leave the catalogue, its users cannot log in
+
+    @property
+    def label(self) -> str:
+        return PROVIDER_STATUS_LABELS[self]
+
+
+PROVIDER_STATUS_LABELS = {ProviderStatus.ACTIVE: "正常", ProviderStatus.SUSPENDED: "已暂停"}
+
+
+class WithdrawalStatus(StrEnum):
+    PENDING = "pending"  # 待审核
+    APPROVED = "approved"  # 批准
+    REJECTED = "rejected"  # 驳回 (also when the voucher is voided meanwhile)

@@ -28,10 +28,10 @@ c1, c2 = st.columns([1, 2])
 category = c1.selectbox("类别", categories, key="cat_category")
 search = c2.text_input("搜索产品或服务商名称", key="cat_search", max_chars=50)
 page = st.session_state.get("cat_page", 1)
-rows, total = catalog.offered_products(category=None if category == "全部类别" else category, search=search, page=page)
-if total == 0:
+result = catalog.offered_products(category=None if category == "全部类别" else category, search=search, page=page)
+if result.total == 0:
     st.markdown("没有记录!")
-for row in rows.itertuples():
+for row in result.rows.itertuples():
     with st.container(border=True):
         head, action = st.columns([5, 1], vertical_alignment="center")
         head.markdown(f"**{row.name}**　｜　{row.provider_name}　｜　{row.category}")
@@ -49,5 +49,4 @@ for row in rows.itertuples():
             if cancel.button("取消", key=f"cancel_{row.id}"):
                 st.session_state.pop(CHOICE, None)
                 st.rerun()
-pages = max(1, -(-total // 20)) if total else 0
-pager("cat_page", min(page, max(pages, 1)), pages, (page - 1) * 20 + 1 if total else 0, min(page * 20, total), total)
+pager("cat_page", result)

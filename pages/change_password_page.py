@@ -2,8 +2,8 @@
 import streamlit as st
 
 from lib import auth
-from lib.errors import DomainError
 from ui.auth_gate import current_actor, password_changed
+from ui.widgets import attempt, show_flash
 
 actor = current_actor()
 st.subheader("修改密码")
@@ -17,13 +17,5 @@ if submitted:
     if new != again:
         st.error("确认新密码：两次输入的新密码不一致")
     else:
-        try:
-            account = auth.change_password(actor.username, old, new)
-        except DomainError as exc:
-            st.error(exc.message)
-        else:
-            password_changed(account)
-            st.session_state["password_notice"] = True
-            st.rerun()
-if st.session_state.pop("password_notice", False):
-    st.success("密码已修改。")
+        attempt(lambda: auth.change_password(actor.username, old, new), "密码已修改。", on_done=password_changed)
+show_flash()

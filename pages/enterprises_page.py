@@ -1,10 +1,10 @@
 """企业管理: search, view and correct enterprises; create or reset an enterprise's login."""
 import streamlit as st
 
-from lib import auth, enterprises, exports, queries
+from lib import auth, enterprises, queries
 from lib.labels import ENTERPRISE_SIZES
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, pager, show_flash
+from ui.widgets import attempt, export_button, keep, pager, show_flash
 
 actor = current_actor()
 st.subheader("企业管理")
@@ -16,7 +16,8 @@ c1, c2 = st.columns([2, 1])
 search = c1.text_input("企业名称或统一社会信用代码", key="ent_search")
 region = c2.selectbox("所属区", ["请选择", *regions], key="ent_region")
 page = st.session_state.get("ent_page", 1)
-rows, total = enterprises.search_enterprises(search=search, region=None if region == "请选择" else region, page=page)
+result = enterprises.search_enterprises(search=search, region=None if region == "请选择" else region, page=page)
+rows, total = result.rows, result.total
 if total == 0:
     st.markdown("没有记录!")
 else:
@@ -25,17 +26,14 @@ else:
                                       "username": "登录账户"})
                  [["统一社会信用代码", "企业名称", "所属区", "企业规模", "联系人", "联系电话", "服务券", "登录账户"]],
                  hide_index=True, width="stretch")
-pages = -(-total // 20) if total else 0
 COLUMNS = {"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区", "size": "企业规模", "legal_rep": "法定代表人",
            "address": "地址", "contact": "联系人", "phone": "联系电话", "email": "邮箱", "vouchers": "服务券", "username": "登录账户"}
 if total:
-    st.download_button("导出Excel（最多5,000条）", icon=":material/download:", on_click="ignore", file_name="企业列表.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       data=lambda: exports.to_excel(
-                           enterprises.search_enterprises(search=search, region=None if region == "请选择" else region,
-                                                          page_size=5000)[0],
-                           COLUMNS, title="企业列表", filters={"企业名称或代码": search, "所属区": "" if region == "请选择" else region}))
-pager("ent_page", min(page, max(pages, 1)), pages, (page - 1) * 20 + 1 if total else 0, min(page * 20, total), total)
+    export_button(lambda: enterprises.search_enterprises(search=search, region=None if region == "请选择" else region,
+                                                         page_size=5000).rows,
+                  COLUMNS, title="企业列表", label="导出Excel（最多5,000条）",
+                  filters={"企业名称或代码": search, "所属区": "" if region == "请选择" else region})
+pager("ent_page", result)
 if total:
     names = dict(zip(rows["id"], rows["name"], strict=True))
     chosen = st.selectbox("选择企业", list(names), format_func=names.get, index=None, placeholder="请选择", key="ent_chosen")
@@ -60,14 +58,12 @@ if total:
                 attempt(lambda: enterprises.admin_update(actor=actor, enterprise_id=int(row.id), data=data), "企业信息已保存。")
         if row.username:
             if st.button(f"重置登录密码（{row.username}）"):
-                st.session_state["enterprise_login"] = (row.username, auth.reset_password(actor=actor, username=row.username))
-                st.rerun()
+                attempt(lambda: auth.reset_password(actor=actor, username=row.username),
+                        on_done=keep("enterprise_login", lambda password: (row.username, password)))
         else:
             with st.form(f"login_{row.id}"):
                 username = st.text_input("新建登录账户名", value=f"qy{row.credit_code[-8:].lower()}", max_chars=40)
                 if st.form_submit_button("创建登录账户"):
-                    def create():
-                        _, password = auth.create_user(actor=actor, username=username, display_name=row.name,
-                                                       role="enterprise", enterprise_id=int(row.id))
-                        st.session_state["enterprise_login"] = (username.lower(), password)
-                    attempt(create, "登录账户已创建。")
+                    attempt(lambda: auth.create_user(actor=actor, username=username, display_name=row.name,
+                                                     role="enterprise", enterprise_id=int(row.id)), "登录账户已创建。",
+                            on_done=keep("enterprise_login", lambda made: (username.lower(), made[1])))

@@ -3,16 +3,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import evaluation_stats as es
 from lib.labels import BAND_COLORS
+from lib.stats import evaluations as es
 from ui.auth_gate import current_actor
 from ui.stats_views import chart, fetch, filters, percent, style, table
 
-M = "lib.evaluation_stats"
 actor = current_actor()
 st.subheader("评价统计")
 f, described = filters(actor, "es")
-k = fetch(M, "kpis", actor, f)
+k = fetch(es.kpis, actor, f)
 cols = st.columns(5)
 cols[0].metric("评价数", f"{k['evaluations']:,}")
 cols[1].metric("评价覆盖率", percent(k["coverage"]), help="已评价 ÷ 已交付及以后")
@@ -30,14 +29,14 @@ with left:
                                         labels={"band": "等级", "count": "条数"}), ""),
           key="bands", columns={"band": "等级", "count": "条数"}, title="等级分布", described=described)
 with right:
-    chart(fetch(M, "histogram", actor, f),
+    chart(fetch(es.histogram, actor, f),
           lambda d: style(px.bar(d.assign(range=d["bucket"].map(lambda b: f"{b}–{b + 9 if b < 90 else 100}")),
                                  x="range", y="count", labels={"range": "总分", "count": "条数"}), ""),
           key="histogram", columns={"bucket": "分数段起点", "count": "条数"}, title="总分分布", described=described)
 
 left, right = st.columns(2)
 with left:
-    crit = fetch(M, "criteria", actor, f)
+    crit = fetch(es.criteria, actor, f)
 
     def radar(d):
         fig = go.Figure(go.Scatterpolar(r=list(d["percent"]) + [d["percent"].iloc[0]],
@@ -49,14 +48,14 @@ with left:
     chart(crit.dropna(), radar, key="radar", columns={"criterion": "评价项", "percent": "得分率（%）"},
           title="八项评分得分率（占满分的百分比）", described=described)
 with right:
-    chart(fetch(M, "monthly", actor, f),
+    chart(fetch(es.monthly, actor, f),
           lambda d: style(px.line(d, x="month", y="mean", markers=True, hover_data=["evaluations"],
                                   labels={"month": "月份", "mean": "平均分", "evaluations": "评价数"}), "", height=430,
                                 months=True),
           key="eval_monthly", columns={"month": "月份", "evaluations": "评价数", "mean": "平均分"}, title="月度平均分",
           described=described)
 
-league = fetch(M, "provider_league", actor, f)
+league = fetch(es.provider_league, actor, f)
 st.markdown(f"**服务商评价排名**（评价满{es.MIN_RANKED}条才参与排名；平均分低于{es.FLAG_BELOW}分标红）")
 if league.empty:
     st.info("暂无数据")
@@ -72,13 +71,13 @@ else:
 tabs = st.tabs(["按产品类别", "按区域", "按企业规模"])
 for tab, group, label in zip(tabs, ["category", "region", "size"], ["产品类别", "区域", "企业规模"], strict=True):
     with tab:
-        chart(fetch(M, "by_group", actor, f, group=group),
+        chart(fetch(es.by_group, actor, f, group=group),
               lambda d, label=label: style(px.bar(d, x="group", y="mean", hover_data=["evaluations"],
                                                   labels={"group": label, "mean": "平均分", "evaluations": "评价数"}), ""),
               key=f"group_{group}", columns={"group": label, "evaluations": "评价数", "mean": "平均分"},
               title=f"按{label}的平均分", described=described)
 
-freq = fetch(M, "frequencies", actor, f)
+freq = fetch(es.frequencies, actor, f)
 left, right = st.columns(2)
 for col, kind, title in ((left, "改善", "实施信息化后的改善"), (right, "下一步重点", "下一步信息化建设重点")):
     with col:
@@ -87,7 +86,7 @@ for col, kind, title in ((left, "改善", "实施信息化后的改善"), (right
               key=f"freq_{kind}", columns={"option": "选项", "count": "选择次数"}, title=title, described=described)
 
 st.markdown(f"**低分评价（低于{es.FLAG_BELOW}分）**")
-low = fetch(M, "low_scores", actor, f)
+low = fetch(es.low_scores, actor, f)
 if low.empty:
     st.caption("暂无")
 else:

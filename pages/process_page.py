@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib.workflow import ROLE_NAMES, STATUS_LABELS, STATUS_MEANINGS, TRANSITIONS, Action
+from lib.labels import ROLE_LABELS
+from lib.workflow import STATUS_LABELS, STATUS_MEANINGS, TRANSITIONS, Action
 from ui.auth_gate import current_actor
 
 current_actor()
@@ -17,7 +18,7 @@ rows = []
 for action, t in TRANSITIONS.items():
     if action == Action.EXPIRE:
         continue
-    rows.append({"操作": t.label, "执行者": "、".join(ROLE_NAMES[r] for r in t.roles),
+    rows.append({"操作": t.label, "执行者": "、".join(ROLE_LABELS[r] for r in sorted(t.roles)),
                  "适用状态": "、".join(STATUS_LABELS[s] for s in t.sources) or "—",
                  "操作后状态": STATUS_LABELS[t.target] if t.target else ("过期前的状态" if action == Action.EXTEND else "不变")})
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

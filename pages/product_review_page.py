@@ -1,12 +1,11 @@
 """产品审核: products waiting for review with what changed; approve or reject; 上架/下架."""
 import streamlit as st
 
-from lib import exports, review
-from lib.labels import PRODUCT_STATUS_LABELS
+from lib import review
+from lib.workflow import PRODUCT_STATUS_LABELS
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, show_flash, yuan
+from ui.widgets import attempt, export_button, show_flash, yuan
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = {"name": "服务产品名称", "provider_name": "服务商", "category": "类别", "price": "价格（元）",
            "status_label": "状态", "review_note": "审核意见", "updated_at": "更新时间"}
 actor = current_actor()
@@ -40,8 +39,7 @@ with everything:
     code = next((k for k, v in PRODUCT_STATUS_LABELS.items() if v == status), None)
     products = review.products_frame(code)
     st.dataframe(products[list(COLUMNS)].fillna("").rename(columns=COLUMNS), hide_index=True, width="stretch")
-    st.download_button("导出Excel", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="产品列表.xlsx",
-                       data=lambda: exports.to_excel(products, COLUMNS, title="产品列表", filters={"状态": status}))
+    export_button(products, COLUMNS, title="产品列表", filters={"状态": status})
     with st.form("on_sale"):
         choices = dict(zip(products["id"], products["name"] + "（" + products["provider_name"] + "，"
                            + products["status_label"] + "）", strict=True))

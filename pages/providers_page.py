@@ -1,12 +1,11 @@
 """服务商管理: add, edit, suspend/resume providers and their logins; a suspended provider's live vouchers."""
 import streamlit as st
 
-from lib import auth, exports, providers
+from lib import auth, providers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, ok_cancel, show_flash
+from ui.widgets import attempt, export_button, keep, ok_cancel, show_flash
 
 FORM = "provider_form"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = {"name": "服务商名称", "credit_code": "统一社会信用代码", "contact": "联系人", "phone": "公司电话",
            "address": "公司地址", "status_label": "状态", "products": "上架产品", "live": "办理中服务券", "username": "登录账户"}
 actor = current_actor()
@@ -18,6 +17,12 @@ search = st.text_input("服务商名称", placeholder="输入名称中的字查�
 frame = providers.providers_frame(search)
 if st.button("新增服务商", type="primary"):
     st.session_state[FORM] = "new"
+
+
+def _remember_login(made: tuple[int, str | None, str | None]) -> None:
+    _, username, password = made
+    if username:  # the login is optional: a provider added without one shows no password
+        st.session_state["provider_login"] = (username, password)
 
 
 def provider_form(row=None) -> None:
@@ -40,11 +45,8 @@ def provider_form(row=None) -> None:
             st.session_state.pop(FORM, None)
             st.rerun()
         if ok and row is None:
-            def create():
-                _, name, password = providers.create_provider(actor=actor, data=data, username=username or None)
-                if name:
-                    st.session_state["provider_login"] = (name, password)
-            attempt(create, "服务商已新增。", close=FORM)
+            attempt(lambda: providers.create_provider(actor=actor, data=data, username=username or None), "服务商已新增。",
+                    close=FORM, on_done=_remember_login)
         elif ok:
             attempt(lambda: providers.update_provider(actor=actor, provider_id=row.id, data=data), "服务商信息已修改。",
                     close=FORM)
@@ -56,8 +58,7 @@ if frame.empty:
     st.markdown("没有记录!")
 else:
     st.dataframe(frame[list(COLUMNS)].fillna("—").rename(columns=COLUMNS), hide_index=True, width="stretch")
-    st.download_button("导出Excel", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="服务商列表.xlsx",
-                       data=lambda: exports.to_excel(frame, COLUMNS, title="服务商列表", filters={"服务商名称": search}))
+    export_button(frame, COLUMNS, title="服务商列表", filters={"服务商名称": search})
     names = dict(zip(frame["id"], frame["name"], strict=True))
     chosen = st.selectbox("选择服务商进行操作", list(names), format_func=names.get, index=None, placeholder="请选择",
                           key="prov_chosen")
@@ -68,9 +69,8 @@ else:
             st.session_state[FORM] = int(row.id)
             st.rerun()
         if row.username and c2.button("重置登录密码"):
-            password = auth.reset_password(actor=actor, username=row.username)
-            st.session_state["provider_login"] = (row.username, password)
-            st.rerun()
+            attempt(lambda: auth.reset_password(actor=actor, username=row.username),
+                    on_done=keep("provider_login", lambda password: (row.username, password)))
         if st.session_state.get(FORM) == int(row.id):
             provider_form(row)
         with st.form(f"status_{row.id}"):

@@ -1,18 +1,17 @@
 """风险预警 (commission only): each signal with its count, why it matters and the vouchers behind it."""
 import streamlit as st
 
-from lib.errors import DomainError
+from lib import risk
 from ui.auth_gate import current_actor
 from ui.stats_views import fetch, filters, table
+from ui.widgets import answer
 
 actor = current_actor()
 st.subheader("风险预警")
 st.caption("以下信号不等于违规，只提示值得核查的服务券；点击服务券号打开详情。")
 f, described = filters(actor, "risk")
-try:
-    found = fetch("lib.risk", "signals", actor, f)
-except DomainError as exc:
-    st.error(exc.message)
+found = answer(lambda: fetch(risk.signals, actor, f))
+if found is None:
     st.stop()
 for signal, total, frame in found:
     with st.container(border=True):

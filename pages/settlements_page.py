@@ -1,11 +1,10 @@
 """兑付管理: vouchers waiting for settlement with their checklist; settle one or several; export."""
 import streamlit as st
 
-from lib import clock, exports, settlement, vouchers
+from lib import clock, settlement, vouchers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, show_flash
+from ui.widgets import attempt, export_button, show_flash
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 actor = current_actor()
 st.subheader("兑付管理")
 show_flash()
@@ -16,10 +15,7 @@ if ready.empty:
 else:
     shown = ready.assign(ready=ready["ready"].map({True: "✅ 齐全", False: "❌ 不齐"}))
     st.dataframe(shown[list(settlement.COLUMNS)].rename(columns=settlement.COLUMNS), hide_index=True, width="stretch")
-    st.download_button("导出待兑付清单", icon=":material/download:", on_click="ignore", mime=XLSX,
-                       file_name="待兑付清单.xlsx",
-                       data=lambda: exports.to_excel(ready, settlement.COLUMNS, title="待兑付清单",
-                                                     filters={"状态": "已评价"}))
+    export_button(ready, settlement.COLUMNS, title="待兑付清单", filters={"状态": "已评价"}, label="导出待兑付清单")
     with st.form("settle"):
         choices = ready.loc[ready["ready"], "number"].tolist()
         numbers = st.multiselect("选择要兑付的服务券（仅材料齐全的可选）", choices, placeholder="请选择", select_all=True)
@@ -35,6 +31,4 @@ if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:
     st.dataframe(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200), hide_index=True, width="stretch")
-    st.download_button("导出兑付清单", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="兑付清单.xlsx",
-                       data=lambda: exports.to_excel(settled, settlement.SETTLED_COLUMNS, title="兑付清单",
-                                                     filters={"状态": "已兑付"}))
+    export_button(settled, settlement.SETTLED_COLUMNS, title="兑付清单", filters={"状态": "已兑付"}, label="导出兑付清单")

@@ -1,12 +1,11 @@
 """用户管理: accounts by role; reset a password (one-time, shown once), lock/unlock, disable/enable."""
 import streamlit as st
 
-from lib import auth, clock, exports
+from lib import auth, clock
 from lib.labels import ROLE_LABELS, Role
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, show_flash
+from ui.widgets import attempt, export_button, keep, show_flash
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = {"username": "账户名", "display_name": "名称", "role_label": "角色", "state": "状态", "failed_logins": "连续错误次数",
            "created_at": "创建时间"}
 actor = current_actor()
@@ -28,15 +27,14 @@ else:
     st.dataframe(users[list(COLUMNS)].rename(columns=COLUMNS).assign(**{"创建时间": users["created_at"].map(clock.fmt_datetime)}),
                  hide_index=True, width="stretch")
     st.caption("最多显示500个账户，请用角色和名称缩小范围。")
-    st.download_button("导出Excel", icon=":material/download:", on_click="ignore", mime=XLSX, file_name="用户列表.xlsx",
-                       data=lambda: exports.to_excel(users, COLUMNS, title="用户列表", filters={"角色": role, "账户名或名称": search}))
+    export_button(users, COLUMNS, title="用户列表", filters={"角色": role, "账户名或名称": search})
     username = st.selectbox("选择账户", users["username"].tolist(), index=None, placeholder="请选择", key="user_chosen")
     if username:
         row = next(users[users["username"] == username].itertuples())
         c1, c2, c3, _ = st.columns([1, 1, 1, 3])
         if c1.button("重置密码"):
-            st.session_state["user_password"] = (username, auth.reset_password(actor=actor, username=username))
-            st.rerun()
+            attempt(lambda: auth.reset_password(actor=actor, username=username),
+                    on_done=keep("user_password", lambda password: (username, password)))
         if c2.button("解锁" if row.locked else "锁定"):
             attempt(lambda: auth.set_locked(actor=actor, username=username, locked=not row.locked),
                     f"账户{username}已{'解锁' if row.locked else '锁定'}。")

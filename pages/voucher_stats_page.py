@@ -2,55 +2,55 @@
 import plotly.express as px
 import streamlit as st
 
-from lib import clock, stats
+from lib import clock
 from lib.labels import STATUS_COLORS
+from lib.stats import vouchers as voucher_stats
 from lib.workflow import STATUS_LABELS
 from ui.auth_gate import current_actor
 from ui.stats_views import chart, fetch, filters, money, percent, style, table
 
-M = "lib.stats"
 actor = current_actor()
 st.subheader("服务券统计")
 f, described = filters(actor, "vs")
-k = fetch(M, "kpis", actor, f)
+k = fetch(voucher_stats.kpis, actor, f)
 by_status = k["by_status"]
 cols = st.columns(5)
 cols[0].metric("发放", f"{k['issued']:,}")
 for col, status in zip(cols[1:] + st.columns(5), list(STATUS_LABELS)[1:], strict=False):
     col.metric(STATUS_LABELS[status], f"{by_status[status]:,}")
 cols = st.columns(4)
-cols[0].metric("激活率", percent(k["activation_rate"]), help=stats.DEFINITIONS["激活率"])
-cols[1].metric("使用率", percent(k["use_rate"]), help=stats.DEFINITIONS["使用率"])
-cols[2].metric("交付率", percent(k["delivery_rate"]), help=stats.DEFINITIONS["交付率"])
-cols[3].metric("带动企业投入", money(k["leverage"]), help=stats.DEFINITIONS["带动企业投入"])
+cols[0].metric("激活率", percent(k["activation_rate"]), help=voucher_stats.DEFINITIONS["激活率"])
+cols[1].metric("使用率", percent(k["use_rate"]), help=voucher_stats.DEFINITIONS["使用率"])
+cols[2].metric("交付率", percent(k["delivery_rate"]), help=voucher_stats.DEFINITIONS["交付率"])
+cols[3].metric("带动企业投入", money(k["leverage"]), help=voucher_stats.DEFINITIONS["带动企业投入"])
 cols = st.columns(3)
-cols[0].metric("补贴金额（已承诺）", money(k["committed"]), help=stats.DEFINITIONS["补贴金额（已承诺）"])
-cols[1].metric("补贴金额（已交付）", money(k["delivered_amount"]), help=stats.DEFINITIONS["补贴金额（已交付）"])
-cols[2].metric("补贴金额（已兑付）", money(k["settled_amount"]), help=stats.DEFINITIONS["补贴金额（已兑付）"])
+cols[0].metric("补贴金额（已承诺）", money(k["committed"]), help=voucher_stats.DEFINITIONS["补贴金额（已承诺）"])
+cols[1].metric("补贴金额（已交付）", money(k["delivered_amount"]), help=voucher_stats.DEFINITIONS["补贴金额（已交付）"])
+cols[2].metric("补贴金额（已兑付）", money(k["settled_amount"]), help=voucher_stats.DEFINITIONS["补贴金额（已兑付）"])
 
 left, right = st.columns(2)
 with left:
-    chart(fetch(M, "funnel", actor, f), lambda d: style(px.funnel(d, x="count", y="stage", labels={"count": "张数", "stage": "环节"}), ""),
+    chart(fetch(voucher_stats.funnel, actor, f), lambda d: style(px.funnel(d, x="count", y="stage", labels={"count": "张数", "stage": "环节"}), ""),
           key="funnel", columns={"stage": "环节", "count": "张数"}, title="办理漏斗", described=described)
 with right:
-    chart(fetch(M, "category_share", actor, f),
+    chart(fetch(voucher_stats.category_share, actor, f),
           lambda d: style(px.pie(d, names="category", values="count", hole=0.45, labels={"category": "产品类别", "count": "张数"}), ""),
           key="category", columns={"category": "产品类别", "count": "张数"}, title="产品类别占比（已选择产品）",
           described=described, on_pick=lambda p: {"category": p.get("label")} if p.get("label") else None)
 
-chart(fetch(M, "region_status", actor, f),
+chart(fetch(voucher_stats.region_status, actor, f),
       lambda d: style(px.bar(d, x="region", y="count", color="status_label", custom_data=["region", "status_label"],
                              color_discrete_map=STATUS_COLORS, category_orders={"status_label": list(STATUS_COLORS)},
                              labels={"region": "区域", "count": "张数", "status_label": "状态"}), "", height=430),
       key="region_status", columns={"region": "区域", "status_label": "状态", "count": "张数"}, title="区域 × 状态",
       described=described,
       on_pick=lambda p: {"region": p["customdata"][0], "status": p["customdata"][1]} if p.get("customdata") else None)
-rates = fetch(M, "region_rates", actor, f)
+rates = fetch(voucher_stats.region_rates, actor, f)
 table(rates.assign(rate=rates["delivery_rate"].map(percent)),
       {"region": "区域", "issued": "发放", "used": "已选择产品", "delivered": "已交付及以后", "rate": "交付率"},
       title="各区域交付率", described=described, key="region_rates", links={"region": "region"})
 
-league = fetch(M, "provider_league", actor, f)
+league = fetch(voucher_stats.provider_league, actor, f)
 st.markdown("**服务商排行**")
 if league.empty:
     st.info("暂无数据")
@@ -63,18 +63,18 @@ else:
 
 left, right = st.columns(2)
 with left:
-    chart(fetch(M, "monthly", actor, f),
+    chart(fetch(voucher_stats.monthly, actor, f),
           lambda d: style(px.line(d, x="month", y="count", color="series", markers=True,
                                   labels={"month": "月份", "count": "张数", "series": "环节"}), "", months=True),
           key="monthly", columns={"month": "月份", "series": "环节", "count": "张数"}, title="月度趋势", described=described)
 with right:
-    chart(fetch(M, "cycle_times", actor, f),
+    chart(fetch(voucher_stats.cycle_times, actor, f),
           lambda d: style(px.bar(d, x="days", y="count", color="series", barmode="group",
                                  labels={"days": "天数（30=30天及以上）", "count": "张数", "series": "环节"}), ""),
           key="cycle", columns={"series": "环节", "days": "天数", "count": "张数"}, title="办理时长分布", described=described)
 
 st.markdown("**需要跟进的服务券**")
-for name, (frame, total) in fetch(M, "ageing", actor, f).items():
+for name, (frame, total) in fetch(voucher_stats.ageing, actor, f).items():
     with st.expander(f"{name}：{total}张"):
         if frame.empty:
             st.caption("暂无")

@@ -1,10 +1,10 @@
 """撤回审核: open withdrawal requests; approve (→ 已激活) or reject with a reason."""
 import streamlit as st
 
-from lib import clock, exports, queries, vouchers
+from lib import clock, queries, vouchers
 from ui.auth_gate import current_actor
 from ui.voucher_views import open_voucher
-from ui.widgets import attempt, show_flash
+from ui.widgets import attempt, export_button, show_flash
 
 actor = current_actor()
 st.subheader("撤回审核")
@@ -18,9 +18,7 @@ if pending.empty:
     st.markdown("没有记录!")
     st.caption("目前没有待审核的撤回申请。")
 else:
-    st.download_button("导出Excel", icon=":material/download:", on_click="ignore", file_name="撤回申请.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       data=lambda: exports.to_excel(pending, COLUMNS, title="待审核撤回申请", filters={"状态": "待审核"}))
+    export_button(pending, COLUMNS, title="待审核撤回申请", filters={"状态": "待审核"}, file_name="撤回申请.xlsx")
 for row in pending.itertuples():
     with st.container(border=True):
         with st.form(f"decide_{row.number}", border=False):

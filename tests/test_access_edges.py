@@ -161,7 +161,8 @@ def test_a_rejected_product_is_never_on_sale(database):
         p = s.get(Product, product)
         assert (p.status, p.review_note, p.updated_at) == ("rejected", "资质不全", NOW)
     assert product not in set(review.products_frame("on_sale")["id"])
-    offered, total = catalog.offered_products()
+    result = catalog.offered_products()
+    offered, total = result.rows, result.total
     assert product not in set(offered["id"]) and total == 0
     with pytest.raises(ValidationError, match="只有已下架的产品可以重新上架"):
         review.set_on_sale(actor=COMMISSION, product_id=product, on_sale=True, now=NOW)

@@ -35,7 +35,7 @@ def enterprise_activates_and_chooses() -> None:
                    email="li@example.com", founded_on="2015-06-01", employees="45", output_prev="800",
                    output_plan="900", revenue_prev="760", revenue_plan="850", profit_prev="60", profit_plan="70")
     vouchers.activate(actor=ent, number=NUMBER, profile=profile)
-    products, _ = catalog.offered_products(search="由你飞")
+    products = catalog.offered_products(search="由你飞").rows
     vouchers.choose_product(actor=ent, number=NUMBER, product_id=int(products["id"].iloc[0]))
 
 

@@ -174,7 +174,7 @@ def test_product_review_approves_or_rejects_with_a_reason(database):
                                                            "problems": "防护"}, now=NOW)
     catalog.update_product(actor=actor, product_id=product_id, data={"name": "新品", "category": "信息安全",
                                                                       "price": "9500", "problems": "防护"}, now=NOW)
-    assert review.last_change(product_id) == [("价格", "9000.00", "9500.00")]
+    assert review.last_change(product_id) == [("价格（元）", "9000.00", "9500.00")]
     with pytest.raises(ValidationError, match="审核意见：不能为空"):
         review.decide(actor=COMMISSION, product_id=product_id, approve=False)
     review.decide(actor=COMMISSION, product_id=product_id, approve=True, now=NOW)
@@ -206,12 +206,13 @@ def test_the_audit_log_filters_by_user_voucher_action_and_date(database):
     v = make_voucher(S.PENDING_CONFIRM)
     vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
     vouchers.void(actor=COMMISSION, number=make_voucher(S.ISSUED)["number"], reason="不符合条件", now=NOW - timedelta(days=3))
-    rows, total = search(AuditFilters(number=v["number"]))
+    result = search(AuditFilters(number=v["number"]))
+    rows, total = result.rows, result.total
     assert total == 1 and rows["action"].tolist() == ["确认购买"]
-    assert search(AuditFilters(action="void"))[1] == 1
-    assert search(AuditFilters(username="officer"))[1] == 1
-    assert search(AuditFilters(start=TODAY, end=TODAY))[1] == 1
-    assert search(AuditFilters(start=TODAY - timedelta(days=3), end=TODAY - timedelta(days=3)))[0]["action"].tolist() == ["作废"]
+    assert search(AuditFilters(action="void")).total == 1
+    assert search(AuditFilters(username="officer")).total == 1
+    assert search(AuditFilters(start=TODAY, end=TODAY)).total == 1
+    assert search(AuditFilters(start=TODAY - timedelta(days=3), end=TODAY - timedelta(days=3))).rows["action"].tolist() == ["作废"]
 
 
 def test_a_voucher_issued_between_check_and_issue_stops_the_whole_batch(database):

@@ -100,7 +100,7 @@ def test_what_changed_reads_as_the_reviewer_needs_it(database):
     other = catalog.create_product(actor=actor, data={**base, "name": "巡检平台二"}, now=NOW)
     assert review.last_change(pid) == []  # a new product: nothing to compare
     catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "target": "制造业"}, now=NOW)
-    assert review.last_change(pid) == [("价格", "9000.00", "9500.00"), ("适用对象", "", "制造业")]
+    assert review.last_change(pid) == [("价格（元）", "9000.00", "9500.00"), ("适用对象", "", "制造业")]
     catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "category": "财务管理软件",
                                                               "target": ""}, now=NOW)
     assert review.last_change(pid) == [("类别", "信息安全", "财务管理软件"), ("适用对象", "制造业", "")]
@@ -145,7 +145,7 @@ def test_what_changed_stays_the_latest_edit_after_other_actions(database):
     pid = catalog.create_product(actor=actor, data=base, now=NOW)
     catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500"}, now=NOW)
     review.set_on_sale(actor=COMMISSION, product_id=pid, on_sale=False, reason="暂停", now=NOW)
-    assert review.last_change(pid) == [("价格", "9000.00", "9500.00")]
+    assert review.last_change(pid) == [("价格（元）", "9000.00", "9500.00")]
 
 
 def test_the_product_lists_show_the_review_note_and_default_to_the_queue(database):

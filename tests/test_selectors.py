@@ -112,9 +112,9 @@ def test_name_searches_ignore_case_on_both_databases(database):
     make_product(provider)
     make_user("zeta")
     assert queries.voucher_page(COMMISSION, queries.VoucherFilters(enterprise_name="abc")).total == 1
-    assert enterprises.search_enterprises(search="abc")[1] == 1
+    assert enterprises.search_enterprises(search="abc").total == 1
     assert providers.providers_frame("LANGKUN")["name"].tolist() == ["Langkun智慧"]
-    assert catalog.offered_products(search="langkun")[1] == 1
+    assert catalog.offered_products(search="langkun").total == 1
     assert auth.users_frame(search="ZETA")["username"].tolist() == ["zeta"]
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from lib import evaluation_stats as es
+from lib.stats import evaluations as es
 from lib import risk, stats
 from lib.errors import PermissionDenied
 from lib.models import History, ServiceRecord, Withdrawal

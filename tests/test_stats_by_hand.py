@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from lib import db, stats, vouchers
-from lib import evaluation_stats as es
+from lib.stats import evaluations as es
 from lib.labels import CRITERIA
 from lib.models import Enterprise, ServiceRecord
 from lib.stats import StatsFilters

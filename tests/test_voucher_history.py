@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lib import db, vouchers
+from lib import db, issuing, vouchers
 from lib.labels import Role
 from lib.models import Enterprise, Evaluation, History, ServiceRecord, Settlement, Withdrawal
 from lib.workflow import VoucherStatus as S
@@ -299,9 +299,9 @@ def test_the_history_reads_in_chinese_from_the_issue_on(database):
     from lib import queries
     from tests.builders import make_batch, make_enterprise
     make_batch(2026)
-    number = vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    number = issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
     assert number == "2600001"  # 2-digit batch year + 5-digit serial
-    assert vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW) == "2600002"
+    assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW) == "2600002"
     history = queries.voucher_history(COMMISSION, number)
     assert history[["role", "action", "from_status", "to_status"]].values.tolist() == [["经信委", "发放", "", "待激活"]]
     row = voucher_row(number)
@@ -315,13 +315,13 @@ def test_issuing_one_voucher_is_for_the_commission_and_a_known_enterprise(databa
     make_batch(2026)
     v = staffed(S.CONFIRMED)
     with pytest.raises(PermissionDenied) as err:
-        vouchers.issue_voucher(actor=v["provider"], enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+        issuing.issue_voucher(actor=v["provider"], enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
     assert err.value.message == "只有经信委可以发放服务券"
     with pytest.raises(NotFound) as err:
-        vouchers.issue_voucher(actor=COMMISSION, enterprise_id=999999, batch_year=2026, now=NOW)
+        issuing.issue_voucher(actor=COMMISSION, enterprise_id=999999, batch_year=2026, now=NOW)
     assert err.value.message == "企业不存在"
     with pytest.raises(NotFound) as err:
-        vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2031, now=NOW)
+        issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2031, now=NOW)
     assert err.value.message == "2031年度批次不存在，请先设置批次"
 
 
@@ -329,7 +329,7 @@ def test_issuing_writes_one_history_row_with_face_value_and_deadline(database):
     from lib.models import Batch
     from tests.builders import make_batch, make_enterprise
     make_batch(2026)
-    number = vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    number = issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
     row = voucher_row(number)
     assert only_row({"id": row.id}) == (None, "officer", "commission", "issue", None, "issued", NOW,
                                         {"face_value": "10000.00", "expires_at": "2026-12-05T04:00:00+00:00"})
@@ -343,8 +343,8 @@ def test_a_voucher_from_another_year_does_not_block_this_years(database):
     make_batch(2025)
     make_batch(2026)
     ent = make_enterprise()
-    vouchers.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2025, now=NOW)
-    assert vouchers.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2026, now=NOW) == "2600001"
+    issuing.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2025, now=NOW)
+    assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2026, now=NOW) == "2600001"
 
 
 @pytest.mark.parametrize("issued_before,ok", [(99_998, True), (99_999, False)])
@@ -356,9 +356,9 @@ def test_a_batch_holds_99999_numbers(database, issued_before, ok):
     with db.transaction() as s:
         s.scalars(select(Batch).where(Batch.year == 2026)).one().next_serial = issued_before + 1
     if ok:
-        assert vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026,
+        assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026,
                                       now=NOW) == "2699999"
     else:
         with pytest.raises(DomainError) as err:
-            vouchers.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+            issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
         assert err.value.message == "2026年度批次的服务券号已用完（最多99999张）"

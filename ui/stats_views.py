@@ -2,29 +2,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import clock, exports, stats
+from lib import clock, stats
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES, Role
+from ui.widgets import export_button
 
 ALL = "全部"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 
 
 @st.cache_data(ttl=300, show_spinner="正在统计…", max_entries=256)
-def _cached(module: str, name: str, actor: Actor, filters: stats.StatsFilters, version: int, kwargs: tuple):
-    # `version` is the newest history id: any write changes it, so a result never outlives the data.
-    return getattr(import_module(module), name)(actor, filters, **dict(kwargs))
+def _cached(name: str, _statistic: Callable, actor: Actor, filters: stats.StatsFilters, version: int, kwargs: tuple):
+    # `name` stands for the function in the cache key (Streamlit does not hash `_`-arguments); `version` is the
+    # newest history id: any write changes it, so a result never outlives the data.
+    return _statistic(actor, filters, **dict(kwargs))
 
 
-def fetch(module: str, name: str, actor: Actor, filters: stats.StatsFilters, **kwargs):
-    return _cached(module, name, actor, filters, stats.data_version(), tuple(sorted(kwargs.items())))
+def fetch(statistic: Callable, actor: Actor, filters: stats.StatsFilters, **kwargs):
+    """A statistic of lib.stats or lib.risk for these filters, cached until the next write."""
+    return _cached(f"{statistic.__module__}.{statistic.__qualname__}", statistic, actor, filters, stats.data_version(),
+                   tuple(sorted(kwargs.items())))
 
 
 def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]:
@@ -93,9 +95,7 @@ def table(frame: pd.DataFrame, columns: dict[str, str], *, title: str, described
             shown[f"{column}（打开列表）"] = [f"/?{url_field}={v}" for v in frame[column]]
             config[f"{column}（打开列表）"] = st.column_config.LinkColumn(display_text="打开服务券列表")
         st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
-        st.download_button("导出Excel", key=f"xlsx_{key}", icon=":material/download:", on_click="ignore", mime=XLSX,
-                           file_name=f"{title}.xlsx",
-                           data=lambda: exports.to_excel(frame, columns, title=title, filters=described))
+        export_button(frame, columns, title=title, filters=described, key=f"xlsx_{key}")
 
 
 def percent(value: float | None) -> str:

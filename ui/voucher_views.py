@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import exports, queries, vouchers
+from lib import queries, vouchers
 from lib.actors import Actor
 from lib.labels import VOUCHER_LIST_COLUMNS, Role
 from lib.workflow import STATUS_LABELS
-from ui.widgets import pager
+from ui.widgets import export_button, pager
 
 ANY = "请选择"
 
@@ -93,13 +93,10 @@ def render_list(actor: Actor) -> None:
         cols[3].write(row.status_label)
         cols[4].write(row.provider_name or "—")
         cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
-    pager("voucher_page", result.page, result.pages, result.first_row, result.last_row, result.total)
+    pager("voucher_page", result)
     if result.total:
         applied = {"服务券号": qp.get("number", ""), "企业名称": qp.get("name", ""), "区域": qp.get("region", ""),
                    "状态": qp.get("status", ""), "服务商": qp.get("provider", ""), "产品类别": qp.get("category", "")}
         note = f"（最多{queries.EXPORT_LIMIT:,}条）" if result.total > queries.EXPORT_LIMIT else ""
-        st.download_button(f"导出Excel{note}", icon=":material/download:", on_click="ignore",
-                           data=lambda: exports.to_excel(queries.voucher_export_rows(actor, filters),
-                                                         queries.VOUCHER_EXPORT_COLUMNS, title="服务券列表", filters=applied),
-                           file_name="服务券列表.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        export_button(lambda: queries.voucher_export_rows(actor, filters), queries.VOUCHER_EXPORT_COLUMNS,
+                      title="服务券列表", filters=applied, label=f"导出Excel{note}")

@@ -10,17 +10,8 @@ from lib import db
 from lib.actors import Actor
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS
 from lib.models import Evaluation, ProductCategory, Provider
-from lib.stats import (
-    DELIVERED_ON,
-    NO_FILTERS,
-    StatsFilters,
-    _count_if,
-    _frame,
-    _rate,
-    month_of,
-    scoped,
-    whole,
-)
+from lib.stats.scope import NO_FILTERS, StatsFilters, count_if, month_of, rate, read_frame, scoped, whole
+from lib.workflow import DELIVERED_OR_LATER, in_order
 
 BANDS = ["优秀", "良好", "合格", "不合格"]
 MIN_RANKED = 3  # a provider needs this many evaluations to be ranked
@@ -36,19 +27,19 @@ def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
     v = scoped(actor, f)
     base = v.outerjoin(Evaluation, Evaluation.voucher_id == v.c.id)
     query = select(func.count(Evaluation.id).label("evaluations"),
-                   _count_if(v.c.status.in_(DELIVERED_ON)).label("delivered"),
+                   count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))).label("delivered"),
                    func.avg(Evaluation.total).label("mean"),
-                   _count_if(Evaluation.solved.is_(True)).label("solved"),
-                   *[_count_if(Evaluation.band == b).label(f"band_{i}") for i, b in enumerate(BANDS)]).select_from(base)
+                   count_if(Evaluation.solved.is_(True)).label("solved"),
+                   *[count_if(Evaluation.band == b).label(f"band_{i}") for i, b in enumerate(BANDS)]).select_from(base)
     with db.read_session() as session:
         row = session.execute(query).mappings().one()
     n = row["evaluations"] or 0
     return {
         "evaluations": n,
-        "coverage": _rate(n, row["delivered"] or 0),
+        "coverage": rate(n, row["delivered"] or 0),
         "mean": round(float(row["mean"]), 1) if row["mean"] is not None else None,
-        "solved_rate": _rate(row["solved"] or 0, n),
-        "bands": {b: _rate(row[f"band_{i}"] or 0, n) for i, b in enumerate(BANDS)},
+        "solved_rate": rate(row["solved"] or 0, n),
+        "bands": {b: rate(row[f"band_{i}"] or 0, n) for i, b in enumerate(BANDS)},
         "band_counts": {b: int(row[f"band_{i}"] or 0) for i, b in enumerate(BANDS)},
     }
 
@@ -57,7 +48,7 @@ def histogram(actor: Actor, f: StatsFilters = NO_FILTERS, width: int = 10) -> pd
     """Evaluations per score bucket [0,10), [10,20) … [90,100] (100 joins the last bucket)."""
     v, query = _joined(actor, f)
     bucket = case((Evaluation.total >= 100, 100 - width), else_=whole(Evaluation.total / width) * width)
-    return _frame(query.add_columns(bucket, func.count()).group_by(bucket).order_by(bucket), ["bucket", "count"])
+    return read_frame(query.add_columns(bucket, func.count()).group_by(bucket).order_by(bucket), ["bucket", "count"])
 
 
 def criteria(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
@@ -73,12 +64,12 @@ def criteria(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
 def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Providers by mean score: ranked when they have MIN_RANKED evaluations, flagged below FLAG_BELOW."""
     v, query = _joined(actor, f)
-    frame = _frame(query.add_columns(Provider.id, Provider.name, func.count(), func.avg(Evaluation.total),
-                                     _count_if(Evaluation.solved.is_(True)))
+    frame = read_frame(query.add_columns(Provider.id, Provider.name, func.count(), func.avg(Evaluation.total),
+                                     count_if(Evaluation.solved.is_(True)))
                    .join(Provider, Provider.id == v.c.provider_id).group_by(Provider.id, Provider.name),
                    ["provider_id", "provider", "evaluations", "mean", "solved"])
     frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
-    frame["solved_rate"] = [_rate(s, n) for s, n in zip(frame["solved"], frame["evaluations"], strict=True)]
+    frame["solved_rate"] = [rate(s, n) for s, n in zip(frame["solved"], frame["evaluations"], strict=True)]
     frame["ranked"] = frame["evaluations"] >= MIN_RANKED
     frame["flag"] = frame["ranked"] & (frame["mean"] < FLAG_BELOW)
     frame = frame.sort_values(["ranked", "mean"], ascending=[False, False], ignore_index=True)
@@ -94,7 +85,7 @@ def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") 
         query = query.join(ProductCategory, ProductCategory.id == v.c.category_id)
     else:
         key = {"region": v.c.region, "size": v.c.size}[group]
-    frame = _frame(query.add_columns(key, func.count(), func.avg(Evaluation.total)).group_by(key).order_by(key),
+    frame = read_frame(query.add_columns(key, func.count(), func.avg(Evaluation.total)).group_by(key).order_by(key),
                    ["group", "evaluations", "mean"])
     frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
     frame["group"] = frame["group"].fillna("未填写")
@@ -104,7 +95,7 @@ def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") 
 def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     v, query = _joined(actor, f)
     month = month_of(Evaluation.created_at)
-    frame = _frame(query.add_columns(month, func.count(), func.avg(Evaluation.total)).group_by(month).order_by(month),
+    frame = read_frame(query.add_columns(month, func.count(), func.avg(Evaluation.total)).group_by(month).order_by(month),
                    ["month", "evaluations", "mean"])
     frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
     return frame
@@ -116,7 +107,7 @@ def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     columns = []
     for field, options in (("improvements", IMPROVEMENTS), ("next_focus", NEXT_FOCUS)):
         text = cast(getattr(Evaluation, field), String)
-        columns += [_count_if(text.contains(json.dumps(option), autoescape=True)) for option in options]
+        columns += [count_if(text.contains(json.dumps(option), autoescape=True)) for option in options]
     with db.read_session() as session:
         row = session.execute(query.add_columns(*columns)).one()
     kinds = ["改善"] * len(IMPROVEMENTS) + ["下一步重点"] * len(NEXT_FOCUS)
@@ -126,7 +117,7 @@ def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
 def low_scores(actor: Actor, f: StatsFilters = NO_FILTERS, limit: int = 100) -> pd.DataFrame:
     """Evaluations below 合格 or with a comment and a low score, newest first."""
     v, query = _joined(actor, f, frozenset({"enterprise"}))
-    return _frame(query.add_columns(v.c.number, v.c.enterprise_name, Provider.name, Evaluation.total, Evaluation.band,
+    return read_frame(query.add_columns(v.c.number, v.c.enterprise_name, Provider.name, Evaluation.total, Evaluation.band,
                                     Evaluation.comment)
                   .outerjoin(Provider, Provider.id == v.c.provider_id)
                   .where(Evaluation.total < FLAG_BELOW).order_by(Evaluation.created_at.desc()).limit(limit),
