@@ -128,6 +128,7 @@ def provider_products(actor: Actor) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "name", "category", "price", "target", "problems", "cases", "status",
                                         "review_note", "updated_at"])
     frame["status_label"] = frame["status"].map(PRODUCT_STATUS_LABELS)
+    frame["can_take_off_sale"] = [bool(check_product(ProductAction.TAKE_OFF_SALE, s)) for s in frame["status"]]
     return frame
 
 

@@ -10,9 +10,7 @@ from lib import clock, queries
 from lib.actors import Actor
 from lib.errors import DomainError, TransitionRefused
 from lib.labels import PLATFORM_TITLE
-from lib.workflow import VoucherStatus
 
-PRINTABLE = {VoucherStatus.DELIVERED, VoucherStatus.EVALUATED, VoucherStatus.SETTLED}
 # (file, index inside a .ttc collection); Debian's fonts-noto-cjk first (index 2 = Simplified Chinese).
 FONT_CANDIDATES = [
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
@@ -33,7 +31,7 @@ def chinese_font() -> tuple[str, int] | None:
 def voucher_pdf(actor: Actor, number: str) -> bytes:
     """The voucher as a one-page PDF, for whoever may see it, once it has been delivered."""
     detail = queries.voucher_detail(actor, number)  # the same access rule as the screen
-    if VoucherStatus(detail.status) not in PRINTABLE:
+    if not detail.printable:
         raise TransitionRefused("服务交付后才能打印服务券")
     font = chinese_font()
     if font is None:

@@ -124,6 +124,7 @@ def providers_frame(search: str = "") -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "name", "credit_code", "contact", "phone", "fax", "address", "website",
                                         "status", "products", "live", "username"])
     frame["status_label"] = frame["status"].map(PROVIDER_STATUS_LABELS)
+    frame["suspended"] = frame["status"] == ProviderStatus.SUSPENDED
     return frame
 
 

@@ -29,9 +29,14 @@ from lib.models import (
 )
 from lib.paging import PAGE_SIZE, Page, fetch_page
 from lib.workflow import (
+    EVALUATED_OR_LATER,
+    EXPIRING,
+    PRINTABLE,
     STATUS_LABELS,
+    Action,
     VoucherStatus,
     WithdrawalStatus,
+    available_actions,
     owns,
     status_label,
 )
@@ -152,10 +157,29 @@ class VoucherDetail:
     services: list[ServiceEntry] = field(default_factory=list)
     evaluation: dict | None = None
     checklist: list[tuple[str, bool]] = field(default_factory=list)  # what a settlement needs
+    actions: frozenset[Action] = frozenset()  # what the viewer may do with it now
 
     @property
     def status_label(self) -> str:
         return status_text(self.status, self.withdrawal_pending)
+
+    @property
+    def expired(self) -> bool:
+        return self.status == VoucherStatus.EXPIRED
+
+    @property
+    def missed_step(self) -> str:
+        """What an expired voucher was not done in time."""
+        return "激活" if self.expired_from == VoucherStatus.ISSUED else "产品选择"
+
+    @property
+    def printable(self) -> bool:
+        return VoucherStatus(self.status) in PRINTABLE
+
+    @property
+    def records_locked(self) -> bool:
+        """Evaluated: the provider's service and delivery records can no longer change."""
+        return VoucherStatus(self.status) in EVALUATED_OR_LATER
 
 
 def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
@@ -208,7 +232,7 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
             delivered_on=voucher.delivered_on, delivery_content=voucher.delivery_content,
             void_reason=voucher.void_reason, settled_amount=voucher.settled_amount, settled_on=voucher.settled_on,
             enterprise=enterprise, product=product, services=services, evaluation=evaluation,
-            checklist=settlement.checklist(session, voucher.id))
+            checklist=settlement.checklist(session, voucher.id), actions=frozenset(available_actions(voucher, actor)))
 
 
 def voucher_history(actor: Actor, number: str) -> pd.DataFrame:
@@ -252,6 +276,15 @@ class MyVoucher:
     provider_name: str | None
     product_name: str | None
     next_step: str
+    actions: frozenset[Action]  # what the enterprise may do with it now
+
+    @property
+    def evaluated(self) -> bool:
+        return VoucherStatus(self.status) in EVALUATED_OR_LATER
+
+    @property
+    def expired(self) -> bool:
+        return self.status == VoucherStatus.EXPIRED
 
 
 def next_step(status: str, withdrawal_pending: bool, days_left: int | None) -> str:
@@ -278,17 +311,21 @@ def enterprise_vouchers(actor: Actor, *, now: datetime | None = None) -> list[My
     with db.read_session() as session:
         rows = session.execute(
             _scope(select(Voucher.number, Voucher.status, Voucher.withdrawal_pending, Voucher.issued_at,
-                          Voucher.expires_at, Provider.name, Product.name)
+                          Voucher.expires_at, Voucher.provider_id, Voucher.enterprise_id, Voucher.contract_date,
+                          Voucher.expired_from, Provider.name.label("provider_name"),
+                          Product.name.label("product_name"))
                    .outerjoin(Provider, Voucher.provider_id == Provider.id)
                    .outerjoin(Product, Voucher.product_id == Product.id), actor)
             .order_by(Voucher.issued_at.desc())).all()
     result = []
-    for number, status, pending, issued_at, expires_at, provider_name, product_name in rows:
+    for row in rows:
         days_left = None
-        if expires_at and status in (VoucherStatus.ISSUED, VoucherStatus.ACTIVATED):
-            days_left = max(0, -(-int((expires_at - now).total_seconds()) // 86400))
-        result.append(MyVoucher(number, status, status_text(status, pending), issued_at, expires_at, days_left,
-                                provider_name, product_name, next_step(status, pending, days_left)))
+        if row.expires_at and row.status in EXPIRING:
+            days_left = max(0, -(-int((row.expires_at - now).total_seconds()) // 86400))
+        result.append(MyVoucher(
+            row.number, row.status, status_text(row.status, row.withdrawal_pending), row.issued_at, row.expires_at,
+            days_left, row.provider_name, row.product_name, next_step(row.status, row.withdrawal_pending, days_left),
+            frozenset(available_actions(row, actor))))
     return result
 
 

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from lib import catalog, queries, vouchers
+from lib.workflow import Action
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, pager, show_flash, yuan
 
@@ -10,9 +11,9 @@ actor = current_actor()
 st.subheader("选择服务商/产品")
 show_flash()
 mine = queries.enterprise_vouchers(actor)
-target = next((v for v in mine if v.status == "activated"), None)
+target = next((v for v in mine if Action.CHOOSE_PRODUCT in v.actions), None)
 if target is None:
-    waiting = next((v for v in mine if v.status == "issued"), None)
+    waiting = next((v for v in mine if Action.ACTIVATE in v.actions), None)
     bound = next((v for v in mine if v.product_name), None)
     if waiting:
         st.info(f"服务券{waiting.number}尚未激活：请先在“企业信息”中完善信息并激活，然后再选择产品。")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from lib import queries, vouchers
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
+from lib.workflow import Action
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, show_flash
 
@@ -10,8 +11,8 @@ actor = current_actor()
 st.subheader("服务评价")
 show_flash()
 mine = queries.enterprise_vouchers(actor)
-ready = [v for v in mine if v.status == "delivered"]
-done = [v for v in mine if v.status in ("evaluated", "settled")]
+ready = [v for v in mine if Action.EVALUATE in v.actions]
+done = [v for v in mine if v.evaluated]
 if not ready:
     st.info("暂无待评价的服务券：服务商记录交付后即可评价。")
     for v in done:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import review
-from lib.workflow import PRODUCT_STATUS_LABELS
+from lib.workflow import PRODUCT_STATUS_LABELS, ProductStatus
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, export_button, show_flash, yuan
 
@@ -13,7 +13,7 @@ st.subheader("产品审核")
 show_flash()
 queue, everything = st.tabs(["待审核", "全部产品"])
 with queue:
-    pending = review.products_frame("pending")
+    pending = review.products_frame(ProductStatus.PENDING)
     if pending.empty:
         st.markdown("没有记录!")
     for row in pending.itertuples():

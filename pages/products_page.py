@@ -58,7 +58,7 @@ else:
         if cols[5].button("编辑", key=f"edit_product_{row.id}"):
             st.session_state[FORM] = row.id
             st.rerun()
-        if row.status != "off_sale":
+        if row.can_take_off_sale:
             with cols[6].popover("下架"):
                 st.write(f"确定下架“{row.name}”？下架后企业不能再选择该产品。")
                 if st.button("确认下架", key=f"off_{row.id}", type="primary"):

@@ -7,12 +7,13 @@ import streamlit as st
 from lib import enterprises, queries, vouchers
 from lib.labels import ENTERPRISE_FIELDS as F
 from lib.labels import ENTERPRISE_SIZES, money_field_labels
+from lib.workflow import Action
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, show_flash
 
 actor = current_actor()
 profile = enterprises.enterprise_profile(actor)
-waiting = [v for v in queries.enterprise_vouchers(actor) if v.status == "issued"]
+waiting = [v for v in queries.enterprise_vouchers(actor) if Action.ACTIVATE in v.actions]
 st.subheader("企业信息")
 show_flash()
 if waiting:

@@ -74,7 +74,7 @@ else:
         if st.session_state.get(FORM) == int(row.id):
             provider_form(row)
         with st.form(f"status_{row.id}"):
-            if row.status == "active":
+            if not row.suspended:
                 reason = st.text_input("暂停原因", max_chars=500)
                 if st.form_submit_button("暂停服务商"):
                     attempt(lambda: providers.set_status(actor=actor, provider_id=int(row.id), suspended=True, reason=reason),
@@ -86,7 +86,7 @@ else:
                             f"“{row.name}”已恢复。")
         live = providers.live_vouchers(int(row.id))
         st.markdown(f"**办理中的服务券（{len(live)}张）**" + ("　服务商已暂停，请逐一处理（撤回、作废或延期）。"
-                                                       if row.status == "suspended" and len(live) else ""))
+                                                       if row.suspended and len(live) else ""))
         if not live.empty:
             st.dataframe(live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称", "status_label": "状态"})
                          [["服务券号", "企业名称", "状态"]], hide_index=True, width="stretch")

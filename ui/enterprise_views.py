@@ -23,7 +23,7 @@ def render_my_vouchers(actor: Actor) -> None:
             top[1].markdown(f"**状态：** {v.status_label}")
             if v.days_left is not None:
                 top[2].markdown(f"**办理期限：** {clock.fmt_datetime(v.expires_at)}（剩余{v.days_left}天）")
-            elif v.status == "expired" and v.expires_at:
+            elif v.expired and v.expires_at:
                 top[2].markdown(f"**已于** {clock.fmt_datetime(v.expires_at)} 过期")
             if v.provider_name:
                 st.markdown(f"**服务商：** {v.provider_name}　**产品：** {v.product_name}")

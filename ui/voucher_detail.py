@@ -10,7 +10,7 @@ from lib.actors import Actor
 from lib.errors import DomainError
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
-from lib.workflow import Action, VoucherStatus, available_actions
+from lib.workflow import Action
 from ui.widgets import attempt, ok_cancel, show_flash, wan, yuan
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
@@ -45,7 +45,7 @@ def render_detail(actor: Actor, number: str) -> None:
         st.error(exc.message)
         return
     show_flash()
-    actions = set(available_actions(detail, actor))
+    actions = detail.actions
     _header(detail)
     _enterprise_actions(actor, detail, actions)
     _commission_actions(actor, detail, actions)
@@ -64,10 +64,9 @@ def _header(detail: VoucherDetail) -> None:
            ("面额", yuan(detail.face_value))])
     if detail.expires_at:
         st.caption(f"办理期限：{clock.fmt_datetime(detail.expires_at)} 前")
-    if detail.status == VoucherStatus.EXPIRED:
+    if detail.expired:
         when = f"已于{clock.fmt_datetime(detail.expires_at)}过期" if detail.expires_at else "已过期"
-        st.warning(f"该服务券{when}（未在期限内完成"
-                   f"{'激活' if detail.expired_from == VoucherStatus.ISSUED else '产品选择'}）。"
+        st.warning(f"该服务券{when}（未在期限内完成{detail.missed_step}）。"
                    "如需延期，请联系南京市经济和信息化委员会。")
     if detail.void_reason:
         st.warning(f"该服务券已作废：{detail.void_reason}")
@@ -75,7 +74,7 @@ def _header(detail: VoucherDetail) -> None:
         st.info(f"企业已申请撤回（{detail.withdrawal_reason or ''}），已撤回，请等待审核。")
 
 
-def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
     """The enterprise's next steps: links to the pages that do them, 服务券撤回, and the PDF."""
     if Action.ACTIVATE in actions:
         st.page_link("pages/profile_page.py", label="下一步：完善企业信息并激活服务券", icon=":material/arrow_forward:")
@@ -92,7 +91,7 @@ def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: set[Action
                     _attempt(detail.number,
                              lambda: vouchers.request_withdrawal(actor=actor, number=detail.number, reason=reason),
                              "撤回申请已提交，请等待经信委审核。")
-    if actor.role == Role.ENTERPRISE and VoucherStatus(detail.status) in documents.PRINTABLE:
+    if actor.role == Role.ENTERPRISE and detail.printable:
         if documents.chinese_font() is None:
             st.caption(documents.NO_FONT)
         else:
@@ -101,7 +100,7 @@ def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: set[Action
                                icon=":material/print:", on_click="ignore")
 
 
-def _commission_actions(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+def _commission_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
     """撤回审核, 兑付, 延期 and 作废 where the life cycle allows them."""
     n = detail.number
     if Action.APPROVE_WITHDRAWAL in actions:
@@ -146,7 +145,7 @@ def _commission_actions(actor: Actor, detail: VoucherDetail, actions: set[Action
                         _attempt(n, lambda: vouchers.void(actor=actor, number=n, reason=reason), "服务券已作废。")
 
 
-def _purchase(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+def _purchase(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
     """确认购买 / 无法提供, offered while the voucher waits for this provider (manual §3)."""
     if Action.CONFIRM not in actions and Action.DECLINE not in actions:
         return
@@ -178,7 +177,7 @@ def _enterprise(detail: VoucherDetail) -> None:
              (f["difficulty"], e["difficulty"]), (f["remark"], e["remark"])])
 
 
-def _product(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
     st.markdown("#### 产品信息")
     p = detail.product
     if p is None:
@@ -200,7 +199,7 @@ def _product(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
         st.caption("签订合同后才能添加服务信息和交付记录。")
 
 
-def _delivery(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
     head, button = st.columns([4, 1], vertical_alignment="center")
     head.markdown("#### 产品交付记录")
     key = _open_key(detail.number)
@@ -258,13 +257,13 @@ def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEnt
                     description=description, remark=remark), "服务信息已修改。")
 
 
-def _services(actor: Actor, detail: VoucherDetail, actions: set[Action]) -> None:
+def _services(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
     head, button = st.columns([4, 1], vertical_alignment="center")
     head.markdown("#### 服务信息")
     key = _open_key(detail.number)
     if Action.ADD_SERVICE in actions and button.button("添加服务信息", key=f"add_btn_{detail.number}", type="primary"):
         st.session_state[key] = "add"
-    if detail.status in (VoucherStatus.EVALUATED, VoucherStatus.SETTLED) and actor.role == Role.PROVIDER:
+    if detail.records_locked and actor.role == Role.PROVIDER:
         st.caption(LOCKED_NOTE)
     if st.session_state.get(key) == "add" and Action.ADD_SERVICE in actions:
         _service_form(actor, detail, None)
