@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from lib.stats import evaluations as es
 from lib import risk, stats
 from lib.errors import PermissionDenied
 from lib.models import History, ServiceRecord, Withdrawal
 from lib.stats import StatsFilters
+from lib.stats import evaluations as es
 from lib.workflow import VoucherStatus as S
 from tests.builders import (
     COMMISSION,

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from lib import db, stats, vouchers
-from lib.stats import evaluations as es
 from lib.labels import CRITERIA
 from lib.models import Enterprise, ServiceRecord
 from lib.stats import StatsFilters
+from lib.stats import evaluations as es
 from lib.workflow import VoucherStatus as S
 from tests.builders import COMMISSION, NOW, make_batch, make_enterprise, make_provider, make_voucher, rows
 
