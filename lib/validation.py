@@ -165,3 +165,25 @@ def choice(value: str | None, field: str, options: list[str] | tuple[str, ...], 
     if cleaned not in options:
         raise ValidationError(field, "选项无效")
     return cleaned
+
+
+def score(value: object, field: str, maximum: int) -> int:
+    """A whole number of points from 0 to `maximum` (a criterion of the evaluation form)."""
+    if value is None or isinstance(value, bool):
+        raise ValidationError(field, "请打分")
+    try:
+        points = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(field, "请输入整数分") from None
+    if points != value and not isinstance(value, str):
+        raise ValidationError(field, "请输入整数分")
+    if not 0 <= points <= maximum:
+        raise ValidationError(field, f"应在0到{maximum}分之间")
+    return points
+
+
+def selections(values: list[str] | None, field: str, options: list[str]) -> list[str]:
+    """At least one of `options`, each once, in the order chosen."""
+    if not values or any(value not in options for value in values):
+        raise ValidationError(field, "请至少选择一项")
+    return list(dict.fromkeys(values))

@@ -47,20 +47,6 @@ MAX_REASON = 500
 
 # ---------------------------------------------------------------- helpers
 
-def _load(session: Session, number: str) -> Voucher:
-    number = str(number).strip()
-    voucher = session.scalars(select(Voucher).where(Voucher.number == number).with_for_update()).one_or_none()
-    if voucher is None:
-        raise NotFound(f"服务券{number}不存在")
-    return voucher
-
-
-def _guard(action: Action, voucher: Voucher, actor: Actor) -> None:
-    decision = check(action, voucher, actor)
-    if not decision:
-        raise TransitionRefused(decision.reason)
-
-
 def _expire_one(session: Session, voucher: Voucher, now: datetime) -> None:
     old = voucher.status
     voucher.expired_from = old
@@ -71,8 +57,14 @@ def _expire_one(session: Session, voucher: Voucher, now: datetime) -> None:
 
 
 def _open(session: Session, number: str, action: Action, actor: Actor) -> Voucher:
-    voucher = _load(session, number)
-    _guard(action, voucher, actor)
+    """The voucher, locked for this transaction, if `actor` may take `action` on it now."""
+    number = str(number).strip()
+    voucher = session.scalars(select(Voucher).where(Voucher.number == number).with_for_update()).one_or_none()
+    if voucher is None:
+        raise NotFound(f"服务券{number}不存在")
+    decision = check(action, voucher, actor)
+    if not decision:
+        raise TransitionRefused(decision.reason)
     return voucher
 
 
@@ -92,6 +84,27 @@ def _move(session: Session, voucher: Voucher, action: Action, actor: Actor, now:
     voucher.status = new
     voucher.updated_at = now
     record(session, actor, action, voucher=voucher, from_status=old, to_status=new, changes=changes, now=now)
+
+
+def _unbind(voucher: Voucher, now: datetime) -> None:
+    """Back to 已激活 without a product (无法提供, 批准撤回): choosing again has the post-activation time."""
+    voucher.provider_id = voucher.product_id = voucher.price = voucher.chosen_at = None
+    voucher.confirmed_at = voucher.confirm_remark = voucher.contract_date = None
+    voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
+
+
+def _decide_requests(session: Session, voucher: Voucher, actor: Actor, now: datetime, approve: bool,
+                     reason: str | None) -> list[Withdrawal]:
+    """Close the voucher's pending withdrawal request(s) with the commission's decision."""
+    requests = list(session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
+                                                             Withdrawal.status == WithdrawalStatus.PENDING)))
+    for request in requests:
+        request.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
+        request.decided_by = actor.user_id
+        request.decided_at = now
+        request.decision_reason = reason
+    voucher.withdrawal_pending = False
+    return requests
 
 
 def _reason(value: str | None, field: str) -> str:
@@ -171,26 +184,11 @@ def evaluate(*, actor: Actor, number: str, scores: dict[str, int], solved: bool,
              next_focus: list[str], comment: str | None = None, now: datetime | None = None) -> int:
     """服务评价, once; returns the total. Locks the service and delivery records for good."""
     now = now or clock.utcnow()
-    clean: dict[str, int] = {}
-    for field, label, maximum in CRITERIA:
-        raw = scores.get(field)
-        if raw is None or isinstance(raw, bool):
-            raise ValidationError(label, "请打分")
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError(label, "请输入整数分") from None
-        if value != raw and not isinstance(raw, str):
-            raise ValidationError(label, "请输入整数分")
-        if not 0 <= value <= maximum:
-            raise ValidationError(label, f"应在0到{maximum}分之间")
-        clean[field] = value
+    clean = {field: v.score(scores.get(field), label, maximum) for field, label, maximum in CRITERIA}
     if not isinstance(solved, bool):
         raise ValidationError("问题是否解决", "请选择")
-    if not improvements or any(i not in IMPROVEMENTS for i in improvements):
-        raise ValidationError("实施信息化后对企业有哪些改善", "请至少选择一项")
-    if not next_focus or any(i not in NEXT_FOCUS for i in next_focus):
-        raise ValidationError("企业下一步信息化建设的重点", "请至少选择一项")
+    improvements = v.selections(improvements, "实施信息化后对企业有哪些改善", IMPROVEMENTS)
+    next_focus = v.selections(next_focus, "企业下一步信息化建设的重点", NEXT_FOCUS)
     comment = v.text(comment, "意见和建议", max_len=200)
     total = sum(clean.values())
     with _acting(number, now) as session:
@@ -198,7 +196,7 @@ def evaluate(*, actor: Actor, number: str, scores: dict[str, int], solved: bool,
         if session.scalar(select(Evaluation.id).where(Evaluation.voucher_id == voucher.id)):
             raise TransitionRefused("该服务券已评价，不能重复评价")
         session.add(Evaluation(voucher_id=voucher.id, **clean, total=total, band=band(total), solved=solved,
-                               improvements=list(dict.fromkeys(improvements)), next_focus=list(dict.fromkeys(next_focus)),
+                               improvements=improvements, next_focus=next_focus,
                                comment=comment, created_by=actor.user_id, created_at=now))
         voucher.evaluated_at = now
         _move(session, voucher, Action.EVALUATE, actor, now, {"total": total, "band": band(total)})
@@ -224,8 +222,7 @@ def decline(*, actor: Actor, number: str, reason: str, now: datetime | None = No
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.DECLINE, actor)
         changes = {"reason": reason, "provider_id": voucher.provider_id, "product_id": voucher.product_id}
-        voucher.provider_id = voucher.product_id = voucher.price = voucher.chosen_at = None
-        voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
+        _unbind(voucher, now)
         _move(session, voucher, Action.DECLINE, actor, now, changes)
 
 
@@ -365,20 +362,12 @@ def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str |
     reason = v.text(reason, "审核意见", max_len=MAX_REASON) if approve else _reason(reason, "驳回原因")
     with _acting(number, now) as session:
         voucher = _open(session, number, action, actor)
-        request = session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
-                                                           Withdrawal.status == WithdrawalStatus.PENDING)).one()
-        request.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
-        request.decided_by = actor.user_id
-        request.decided_at = now
-        request.decision_reason = reason
+        (request,) = _decide_requests(session, voucher, actor, now, approve, reason)
         changes = {"reason": reason, "request_reason": request.reason}
         if approve:
             changes.update(provider_id=voucher.provider_id, product_id=voucher.product_id,
                            contract_date=voucher.contract_date)
-            voucher.provider_id = voucher.product_id = voucher.price = voucher.chosen_at = None
-            voucher.confirmed_at = voucher.confirm_remark = voucher.contract_date = None
-            voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
-        voucher.withdrawal_pending = False
+            _unbind(voucher, now)
         _move(session, voucher, action, actor, now, changes)
 
 
@@ -405,12 +394,6 @@ def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None)
         voucher.void_reason = reason
         voucher.expires_at = None
         if voucher.withdrawal_pending:
-            for request in session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
-                                                                    Withdrawal.status == WithdrawalStatus.PENDING)):
-                request.status = WithdrawalStatus.REJECTED
-                request.decided_by = actor.user_id
-                request.decided_at = now
-                request.decision_reason = "服务券已作废"
-            voucher.withdrawal_pending = False
+            _decide_requests(session, voucher, actor, now, False, "服务券已作废")
         _move(session, voucher, Action.VOID, actor, now, {"reason": reason})
 

@@ -1,11 +1,13 @@
 """The voucher list (manual §5), shared by every role; the detail lives in ui.voucher_detail."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lib import queries, vouchers
 from lib.actors import Actor
 from lib.labels import VOUCHER_LIST_COLUMNS, Role
+from lib.paging import Page
 from lib.workflow import STATUS_LABELS
 from ui.widgets import export_button, pager
 
@@ -33,12 +35,27 @@ def render_list(actor: Actor) -> None:
     """服务券 list: filters (kept in the URL), 20 rows a page counted and sliced in SQL."""
     expiry_sweep()
     regions = queries.regions()
-    region_names = [ANY, *regions["name"].tolist()]
+    providers = queries.provider_options() if actor.role == Role.COMMISSION else None  # only the commission filters by it
+    _search_form(regions["name"].tolist(), providers)
+    filters = _filters_from_url(regions, providers)
+    result = queries.voucher_page(actor, filters, page=_int_param("page"))
+    _rows(result)
+    pager("voucher_page", result)
+    if result.total:
+        qp = st.query_params
+        applied = {"服务券号": qp.get("number", ""), "企业名称": qp.get("name", ""), "区域": qp.get("region", ""),
+                   "状态": qp.get("status", ""), "服务商": qp.get("provider", ""), "产品类别": qp.get("category", "")}
+        note = f"（最多{queries.EXPORT_LIMIT:,}条）" if result.total > queries.EXPORT_LIMIT else ""
+        export_button(lambda: queries.voucher_export_rows(actor, filters), queries.VOUCHER_EXPORT_COLUMNS,
+                      title="服务券列表", filters=applied, label=f"导出Excel{note}")
+
+
+def _search_form(region_names: list[str], providers: dict[int, str] | None) -> None:
+    """The search row; 搜索 writes the filters into the URL (so they survive a reload and can be shared)."""
+    region_names = [ANY, *region_names]
     status_names = [ANY, *STATUS_LABELS.values()]
+    provider_names = [ANY, *(providers or {}).values()]
     qp = st.query_params
-    commission = actor.role == Role.COMMISSION
-    providers = queries.provider_options() if commission else {}
-    provider_names = [ANY, *providers.values()]
     with st.form("voucher_search", border=False):
         c1, c2, c3, c4, c5 = st.columns([2, 3, 2, 3, 1], vertical_alignment="bottom")
         number = c1.text_input("服务券号", value=qp.get("number", ""), placeholder="服务券号", max_chars=12)
@@ -48,7 +65,7 @@ def render_list(actor: Actor) -> None:
         status = c4.selectbox("状态", status_names, index=status_names.index(qp["status"])
                               if qp.get("status") in status_names else 0)
         provider = ANY
-        if commission:
+        if providers is not None:
             provider = st.selectbox("服务商", provider_names, index=provider_names.index(qp["provider"])
                                     if qp.get("provider") in provider_names else 0)
         if c5.form_submit_button("搜索", icon=":material/search:", type="primary"):
@@ -61,11 +78,16 @@ def render_list(actor: Actor) -> None:
                     qp.pop(key, None)
             qp["page"] = "1"
             st.rerun()
+
+
+def _filters_from_url(regions: pd.DataFrame, providers: dict[int, str] | None) -> queries.VoucherFilters:
+    """The filters the URL holds; a 产品类别 set by a drill-down from the statistics shows with a way to clear it."""
+    qp = st.query_params
     region_id = None
-    if qp.get("region") in region_names[1:]:
+    if qp.get("region") in regions["name"].tolist():
         region_id = int(regions.loc[regions["name"] == qp["region"], "id"].iloc[0])
     status_id = next((s for s, label in STATUS_LABELS.items() if label == qp.get("status")), None)
-    provider_id = next((i for i, n in providers.items() if n == qp.get("provider")), None)
+    provider_id = next((i for i, n in (providers or {}).items() if n == qp.get("provider")), None)
     categories = {name: i for i, name in queries.category_options().items()}
     category_id = categories.get(qp.get("category", ""))
     if category_id is not None:  # set by a drill-down from the statistics; no widget of its own
@@ -74,10 +96,12 @@ def render_list(actor: Actor) -> None:
         if right.button("清除产品类别"):
             qp.pop("category", None)
             st.rerun()
-    filters = queries.VoucherFilters(number=qp.get("number", ""), enterprise_name=qp.get("name", ""),
-                                     region_id=region_id, status=status_id, provider_id=provider_id,
-                                     category_id=category_id)
-    result = queries.voucher_page(actor, filters, page=_int_param("page"))
+    return queries.VoucherFilters(number=qp.get("number", ""), enterprise_name=qp.get("name", ""),
+                                  region_id=region_id, status=status_id, provider_id=provider_id,
+                                  category_id=category_id)
+
+
+def _rows(result: Page) -> None:
     widths = [1.4, 3, 2, 3, 3, 1]
     header = st.columns(widths)
     for col, label in zip(header, [*VOUCHER_LIST_COLUMNS.values(), "操作"], strict=True):
@@ -93,10 +117,3 @@ def render_list(actor: Actor) -> None:
         cols[3].write(row.status_label)
         cols[4].write(row.provider_name or "—")
         cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
-    pager("voucher_page", result)
-    if result.total:
-        applied = {"服务券号": qp.get("number", ""), "企业名称": qp.get("name", ""), "区域": qp.get("region", ""),
-                   "状态": qp.get("status", ""), "服务商": qp.get("provider", ""), "产品类别": qp.get("category", "")}
-        note = f"（最多{queries.EXPORT_LIMIT:,}条）" if result.total > queries.EXPORT_LIMIT else ""
-        export_button(lambda: queries.voucher_export_rows(actor, filters), queries.VOUCHER_EXPORT_COLUMNS,
-                      title="服务券列表", filters=applied, label=f"导出Excel{note}")
