@@ -267,7 +267,7 @@ def set_locked(*, actor: Actor, username: str, locked: bool, now: datetime | Non
         record(session, actor, AdminAction.LOCK_USER if locked else AdminAction.UNLOCK_USER, changes={"username": user.username}, now=now)
 
 
-def users_frame(*, role: str | None = None, search: str = "") -> pd.DataFrame:
+def accounts(*, role: str | None = None, search: str = "") -> pd.DataFrame:
     """用户管理: accounts with their state, optionally of one role or matching a name."""
     query = select(User.username, User.display_name, User.role, User.active, User.must_change_password,
                    User.failed_logins, User.locked_until, User.created_at).order_by(User.role, User.username)

@@ -65,7 +65,7 @@ def save_batch(*, actor: Actor, year: object, face_value: object, days_after_iss
         record(session, actor, action, changes={"year": year, **values}, now=now or clock.utcnow())
 
 
-def batches_frame() -> pd.DataFrame:
+def batches() -> pd.DataFrame:
     with db.read_session() as session:
         rows = session.execute(select(Batch.year, Batch.face_value, Batch.expiry_days_after_issue,
                                       Batch.expiry_days_after_activation, Batch.next_serial)
@@ -108,18 +108,6 @@ def batch_of(session: Session, year: int) -> Batch:
     if batch is None:
         raise NotFound(f"{year}年度批次不存在，请先设置批次")
     return batch
-
-
-def issue_voucher(*, actor: Actor, enterprise_id: int, batch_year: int, now: datetime | None = None) -> str:
-    """发放 one voucher of the batch to an enterprise; returns its number."""
-    now = now or clock.utcnow()
-    require_commission(actor, "发放服务券")
-    with db.transaction() as session:
-        batch = batch_of(session, batch_year)
-        if session.get(Enterprise, enterprise_id) is None:
-            raise NotFound("企业不存在")
-        (number,) = next_numbers(session, batch, 1)
-        return issue_in(session, actor=actor, enterprise_id=enterprise_id, batch=batch, number=number, now=now).number
 
 
 # ---------------------------------------------------------------- rows

@@ -103,7 +103,7 @@ def set_status(*, actor: Actor, provider_id: int | None, suspended: bool, reason
                changes={"provider_id": provider.id, "name": provider.name, "reason": reason}, now=now)
 
 
-def providers_frame(search: str = "") -> pd.DataFrame:
+def all_providers(search: str = "") -> pd.DataFrame:
     """All providers with product, login and live-voucher counts."""
     products = select(Product.provider_id, func.count().label("products")).where(Product.status == ProductStatus.ON_SALE) \
         .group_by(Product.provider_id).subquery()

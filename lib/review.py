@@ -26,7 +26,7 @@ from lib.workflow import (
 )
 
 
-def products_frame(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
+def products_in(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
     """Products in `status` (None = all), oldest request first, with the provider and category."""
     query = (select(Product.id, Product.name, Provider.name.label("provider_name"), Provider.status.label("provider_status"),
                     ProductCategory.name.label("category"), Product.price, Product.target, Product.problems, Product.cases,
@@ -45,7 +45,7 @@ def products_frame(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
 
 def last_change(product_id: int) -> list[tuple[str, str, str]]:
     """What the provider changed in its latest edit, as (field, before, after); [] for a new product."""
-    # lib.catalog records product changes as {"product_id": id, …} with the id first, so the serialized
+    # lib.products records product changes as {"product_id": id, …} with the id first, so the serialized
     # JSON starts with it on both backends: one indexed lookup instead of scanning history in Python.
     marker = json.dumps({"product_id": product_id})[:-1] + ","
     with db.read_session() as session:

@@ -40,7 +40,7 @@ SETTLED_COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", 
                    "settled_on": "兑付日期"}
 
 
-def ready_frame(provider_id: int | None = None) -> pd.DataFrame:
+def awaiting_settlement(provider_id: int | None = None) -> pd.DataFrame:
     """已评价 vouchers (waiting for settlement) with each checklist item worked out in SQL."""
     services = select(ServiceRecord.voucher_id, func.count().label("services")).group_by(ServiceRecord.voucher_id).subquery()
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
@@ -66,7 +66,7 @@ def ready_frame(provider_id: int | None = None) -> pd.DataFrame:
     return frame.drop(columns=checks)
 
 
-def settled_frame() -> pd.DataFrame:
+def settlements() -> pd.DataFrame:
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
                     Settlement.amount, Settlement.settled_on)
              .join(Voucher, Settlement.voucher_id == Voucher.id)

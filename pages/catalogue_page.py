@@ -1,7 +1,7 @@
 """选择服务商/产品: approved products of active providers; choosing one binds the 已激活 voucher."""
 import streamlit as st
 
-from lib import catalog, queries, vouchers
+from lib import products, queries, vouchers
 from lib.workflow import Action
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, pager, show_flash, yuan
@@ -24,12 +24,12 @@ if target is None:
 else:
     st.caption(f"为服务券{target.number}选择服务产品（剩余{target.days_left}天）。价格超出面额的部分（应付）由企业自付。")
 
-categories = ["全部类别", *catalog.category_names()]
+categories = ["全部类别", *products.category_names()]
 c1, c2 = st.columns([1, 2])
 category = c1.selectbox("类别", categories, key="cat_category")
 search = c2.text_input("搜索产品或服务商名称", key="cat_search", max_chars=50)
 page = st.session_state.get("cat_page", 1)
-result = catalog.offered_products(category=None if category == "全部类别" else category, search=search, page=page)
+result = products.offered_products(category=None if category == "全部类别" else category, search=search, page=page)
 if result.total == 0:
     st.markdown("没有记录!")
 for row in result.rows.itertuples():

@@ -13,7 +13,7 @@ st.subheader("产品审核")
 show_flash()
 queue, everything = st.tabs(["待审核", "全部产品"])
 with queue:
-    pending = review.products_frame(ProductStatus.PENDING)
+    pending = review.products_in(ProductStatus.PENDING)
     if pending.empty:
         st.markdown("没有记录!")
     for row in pending.itertuples():
@@ -37,7 +37,7 @@ with queue:
 with everything:
     status = st.selectbox("状态", ["全部", *PRODUCT_STATUS_LABELS.values()], key="review_status")
     code = next((k for k, v in PRODUCT_STATUS_LABELS.items() if v == status), None)
-    products = review.products_frame(code)
+    products = review.products_in(code)
     st.dataframe(products[list(COLUMNS)].fillna("").rename(columns=COLUMNS), hide_index=True, width="stretch")
     export_button(products, COLUMNS, title="产品列表", filters={"状态": status})
     with st.form("on_sale"):

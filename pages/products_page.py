@@ -1,7 +1,7 @@
 """产品管理: the provider's own products — add, edit, 下架; changes wait for 产品审核."""
 import streamlit as st
 
-from lib import catalog
+from lib import products
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, ok_cancel, show_flash, yuan
 
@@ -10,13 +10,13 @@ actor = current_actor()
 st.subheader("产品管理")
 st.caption("新增或修改的产品需经信委审核通过（已上架）后，企业才能选择；下架后企业不能再选择，已选择该产品的服务券不受影响。")
 show_flash()
-products = catalog.provider_products(actor)
+own = products.provider_products(actor)
 if st.button("新增产品", type="primary"):
     st.session_state[FORM] = "new"
 
 
 def product_form(row=None) -> None:
-    categories = catalog.category_names()
+    categories = products.category_names()
     with st.form("product_edit"):
         st.markdown("**新增产品**" if row is None else f"**修改产品：{row.name}**")
         data = {
@@ -33,22 +33,22 @@ def product_form(row=None) -> None:
             st.session_state.pop(FORM, None)
             st.rerun()
         if ok and row is None:
-            attempt(lambda: catalog.create_product(actor=actor, data=data), "产品已提交，等待经信委审核。", close=FORM)
+            attempt(lambda: products.create_product(actor=actor, data=data), "产品已提交，等待经信委审核。", close=FORM)
         elif ok:
-            attempt(lambda: catalog.update_product(actor=actor, product_id=row.id, data=data),
+            attempt(lambda: products.update_product(actor=actor, product_id=row.id, data=data),
                     "修改已提交，等待经信委审核。", close=FORM)
 
 
 if st.session_state.get(FORM) == "new":
     product_form()
-if products.empty:
+if own.empty:
     st.markdown("没有记录!")
 else:
     widths = [4, 3, 2, 1.5, 3, 1.2, 1.5]
     for col, label in zip(st.columns(widths), ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""], strict=True):
         if label:
             col.markdown(f"**{label}**")
-    for row in products.itertuples():
+    for row in own.itertuples():
         cols = st.columns(widths, vertical_alignment="center")
         cols[0].write(row.name)
         cols[1].write(row.category)
@@ -62,6 +62,6 @@ else:
             with cols[6].popover("下架"):
                 st.write(f"确定下架“{row.name}”？下架后企业不能再选择该产品。")
                 if st.button("确认下架", key=f"off_{row.id}", type="primary"):
-                    attempt(lambda row=row: catalog.take_off_sale(actor=actor, product_id=row.id), "产品已下架。")
+                    attempt(lambda row=row: products.take_off_sale(actor=actor, product_id=row.id), "产品已下架。")
         if st.session_state.get(FORM) == row.id:
             product_form(row)

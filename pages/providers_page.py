@@ -14,7 +14,7 @@ show_flash()
 if notice := st.session_state.pop("provider_login", None):
     st.info(f"服务商登录账户名：{notice[0]}　一次性密码：{notice[1]}（仅显示这一次，请转交服务商；首次登录须修改密码）")
 search = st.text_input("服务商名称", placeholder="输入名称中的字查找", key="prov_search")
-frame = providers.providers_frame(search)
+frame = providers.all_providers(search)
 if st.button("新增服务商", type="primary"):
     st.session_state[FORM] = "new"
 

@@ -9,7 +9,7 @@ actor = current_actor()
 st.subheader("兑付管理")
 show_flash()
 st.caption("企业评价后的服务券在此兑付。兑付前核对材料：" + "、".join(settlement.CHECKLIST) + "。")
-ready = settlement.ready_frame()
+ready = settlement.awaiting_settlement()
 if ready.empty:
     st.markdown("没有记录!")
 else:
@@ -26,7 +26,7 @@ else:
             attempt(lambda: vouchers.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
                     f"已兑付{len(numbers)}张服务券。")
 st.markdown("##### 已兑付")
-settled = settlement.settled_frame()
+settled = settlement.settlements()
 if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:

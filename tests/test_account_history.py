@@ -180,24 +180,24 @@ def test_the_user_list_by_role_then_name_with_each_state(database):
     with db.transaction() as s:
         z = s.scalars(select(User).where(User.username == "zeta")).one()
         z.failed_logins, z.locked_until, z.active = 2, NOW + timedelta(days=1), False
-    frame = auth.users_frame()
+    frame = auth.accounts()
     assert list(frame.columns) == ["username", "display_name", "role", "active", "must_change_password",
                                    "failed_logins", "locked_until", "created_at", "locked"]
     assert frame[["username", "display_name", "role", "active", "must_change_password", "failed_logins"]].values.tolist() == [
         ["admin1", "admin1", "commission", True, False, 0], ["zeta", "zeta", "commission", False, False, 2],
         ["fw.one", "fw.one", "provider", True, False, 0]]
     assert frame["created_at"].tolist() == [admin.password_changed_at] * 3
-    assert auth.users_frame(role="provider")["username"].tolist() == ["fw.one"]
-    assert auth.users_frame(search="ET")["username"].tolist() == ["zeta"]  # name contains, any case
-    assert auth.users_frame(search="_")["username"].tolist() == []  # a LIKE wildcard is taken literally
-    assert auth.users_frame(search="fw.")["username"].tolist() == ["fw.one"]
+    assert auth.accounts(role="provider")["username"].tolist() == ["fw.one"]
+    assert auth.accounts(search="ET")["username"].tolist() == ["zeta"]  # name contains, any case
+    assert auth.accounts(search="_")["username"].tolist() == []  # a LIKE wildcard is taken literally
+    assert auth.accounts(search="fw.")["username"].tolist() == ["fw.one"]
 
 
 def test_a_lock_counts_while_it_lasts(database):
     make_user("officer1")
     with db.transaction() as s:
         s.scalars(select(User).where(User.username == "officer1")).one().locked_until = NOW  # long past by now
-    assert auth.users_frame()["locked"].tolist() == [False]
+    assert auth.accounts()["locked"].tolist() == [False]
     assert auth.session_account("officer1") is not None
 
 
@@ -214,7 +214,7 @@ def test_the_user_list_shows_at_most_500_accounts(database):
         for i in range(501):
             s.add(U(username=f"bulk{i:03d}", display_name="批量", role="commission", password_hash="x", active=True,
                     must_change_password=False, failed_logins=0, password_changed_at=NOW, created_at=NOW))
-    assert len(auth.users_frame()) == 500
+    assert len(auth.accounts()) == 500
 
 
 def test_each_wrong_password_says_how_many_tries_are_left(database):
@@ -291,8 +291,8 @@ def test_the_user_list_orders_names_within_a_role_and_finds_display_names(databa
     for username, name in (("zeta", "张三"), ("alpha", "李四")):
         auth.create_user(actor=admin, username=username, display_name=name, role=Role.COMMISSION, password="Passw0rd!",
                          now=NOW)
-    assert auth.users_frame()["username"].tolist() == ["admin1", "alpha", "zeta"]
-    assert auth.users_frame(search="张")["username"].tolist() == ["zeta"]  # by the name shown, not the login
+    assert auth.accounts()["username"].tolist() == ["admin1", "alpha", "zeta"]
+    assert auth.accounts(search="张")["username"].tolist() == ["zeta"]  # by the name shown, not the login
 
 
 def test_a_one_time_password_needs_a_letter_and_a_digit(monkeypatch):

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lib import auth, catalog, clock, issuing, queries, review, settlement, vouchers
+from lib import auth, clock, issuing, products, queries, review, settlement, vouchers
 from lib.issuing import COLUMNS
 from lib.seed import credit_code_for
 from tests.browser import ARTIFACTS, BROWSER_MARKS, menu, new_page, settle, shot
@@ -29,7 +29,7 @@ def admin():
 
 
 def product_status(name: str) -> str:
-    return review.products_frame(None).set_index("name").loc[name, "status"]
+    return review.products_in(None).set_index("name").loc[name, "status"]
 
 
 def excel(rows: list[list]) -> bytes:
@@ -83,7 +83,7 @@ def test_batch_issue_from_excel_with_a_bad_row_then_fixed(app):
 
 def test_approve_a_product(app):
     _, page = app
-    catalog.create_product(actor=auth.session_account("langkun").actor(),
+    products.create_product(actor=auth.session_account("langkun").actor(),
                            data={"name": "朗坤安全网关", "category": "信息安全", "price": "16000", "problems": "边界防护"})
     menu(page, "产品审核")
     page.get_by_text("朗坤安全网关").wait_for()
@@ -111,7 +111,7 @@ def test_approve_a_withdrawal(app):
 
 def test_settle_a_voucher(app):
     _, page = app
-    ready = settlement.ready_frame()
+    ready = settlement.awaiting_settlement()
     number = ready.loc[ready["ready"], "number"].iloc[0]
     menu(page, "兑付管理")
     box = page.get_by_role("combobox", name="选择要兑付的服务券（仅材料齐全的可选）")
@@ -136,7 +136,7 @@ def arrange(action: str) -> int:
                                                           "region": "鼓楼区"}, batch_year=clock.local_date().year)
             return 3
         case "产品审核通过":
-            product = catalog.create_product(actor=auth.session_account("langkun").actor(),
+            product = products.create_product(actor=auth.session_account("langkun").actor(),
                                              data={"name": "朗坤日志产品", "category": "信息安全", "price": "9000",
                                                    "problems": "防护"})
             review.decide(actor=admin(), product_id=product, approve=True)
@@ -145,7 +145,7 @@ def arrange(action: str) -> int:
                                         reason="想换服务商")
             vouchers.decide_withdrawal(actor=admin(), number="1700008", approve=True)
         case "兑付":
-            ready = settlement.ready_frame()
+            ready = settlement.awaiting_settlement()
             vouchers.settle(actor=admin(), number=ready.loc[ready["ready"], "number"].iloc[0], amount=None,
                             settled_on=clock.local_date())
     return 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import auth, catalog, clock, enterprises, queries, vouchers
+from lib import auth, clock, enterprises, products, queries, vouchers
 from lib.labels import CRITERIA
 from tests.browser import BROWSER_MARKS, choose, login, menu, new_page, pick_date, settle, shot
 
@@ -35,8 +35,8 @@ def enterprise_activates_and_chooses() -> None:
                    email="li@example.com", founded_on="2015-06-01", employees="45", output_prev="800",
                    output_plan="900", revenue_prev="760", revenue_plan="850", profit_prev="60", profit_plan="70")
     vouchers.activate(actor=ent, number=NUMBER, profile=profile)
-    products = catalog.offered_products(search="由你飞").rows
-    vouchers.choose_product(actor=ent, number=NUMBER, product_id=int(products["id"].iloc[0]))
+    offered = products.offered_products(search="由你飞").rows
+    vouchers.choose_product(actor=ent, number=NUMBER, product_id=int(offered["id"].iloc[0]))
 
 
 def provider_serves_and_delivers() -> None:

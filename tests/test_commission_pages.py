@@ -67,9 +67,9 @@ def test_settle_from_the_settlement_page(demo):
 
 
 def test_approve_a_product(demo):
-    from lib import auth, catalog
+    from lib import auth, products
     actor = auth.session_account("langkun").actor()
-    catalog.create_product(actor=actor, data={"name": "朗坤新品", "category": "信息安全", "price": "9000", "problems": "防护"})
+    products.create_product(actor=actor, data={"name": "朗坤新品", "category": "信息安全", "price": "9000", "problems": "防护"})
     at = page("product_review")
     assert "朗坤新品" in texts(at) and "新增产品" in texts(at)
     at = click(at, "审核通过")
@@ -151,9 +151,9 @@ def test_reject_a_withdrawal_needs_a_reason_and_keeps_the_voucher(demo):
 
 
 def test_reject_a_product_and_take_one_off_sale(demo):
-    from lib import auth, catalog
+    from lib import auth, products
     actor = auth.session_account("langkun").actor()
-    catalog.create_product(actor=actor, data={"name": "朗坤待审产品", "category": "信息安全", "price": "9000",
+    products.create_product(actor=actor, data={"name": "朗坤待审产品", "category": "信息安全", "price": "9000",
                                               "problems": "防护"})
     at = page("product_review")
     at = click(at, "不通过")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from lib import catalog, documents, enterprises, queries, vouchers
+from lib import documents, enterprises, products, queries, vouchers
 from lib.errors import PermissionDenied, TransitionRefused, ValidationError
 from lib.workflow import VoucherStatus as S
 from tests.builders import NOW, enterprise_actor, make_product, make_provider, make_voucher, provider_actor
@@ -68,13 +68,13 @@ def test_the_catalogue_offers_only_approved_products_of_active_providers(databas
     on_sale = make_product(active, price="8000")
     make_product(active, status="pending")
     make_product(make_provider("南京乙暂停公司", status="suspended"))
-    result = catalog.offered_products()
+    result = products.offered_products()
     rows, total = result.rows, result.total
     assert total == 1 and rows["id"].tolist() == [on_sale]
     assert rows["payable"].tolist() == [Decimal("0.00")]  # 8000 < 10000: nothing to pay
-    assert catalog.offered_products(search="甲软件").total == 1
-    assert catalog.offered_products(search="乙暂停").total == 0
-    assert catalog.offered_products(category="信息安全").total == 0
+    assert products.offered_products(search="甲软件").total == 1
+    assert products.offered_products(search="乙暂停").total == 0
+    assert products.offered_products(category="信息安全").total == 0
 
 
 needs_font = pytest.mark.skipif(documents.chinese_font() is None, reason="需要 fonts-noto-cjk（.ci/run 会安装）")

@@ -141,7 +141,7 @@ def test_issue_one_voucher_to_a_new_enterprise(database):
 def test_batch_settings(database):
     issuing.save_batch(actor=COMMISSION, year="2027", face_value="8000", days_after_issue="20",
                        days_after_activation="40", now=NOW)
-    row = issuing.batches_frame().iloc[0]
+    row = issuing.batches().iloc[0]
     assert (row["year"], row["face_value"], row["days_after_issue"]) == (2027, Decimal("8000.00"), 20)
     with pytest.raises(ValidationError, match="面额（元）：应大于0"):
         issuing.save_batch(actor=COMMISSION, year="2027", face_value="0", days_after_issue="20",
@@ -168,11 +168,11 @@ def test_suspending_a_provider_hides_its_products_and_blocks_its_logins(database
 
 def test_product_review_approves_or_rejects_with_a_reason(database):
     pid = make_provider()
-    from lib import catalog
+    from lib import products
     actor = provider_actor(pid)
-    product_id = catalog.create_product(actor=actor, data={"name": "新品", "category": "信息安全", "price": "9000",
+    product_id = products.create_product(actor=actor, data={"name": "新品", "category": "信息安全", "price": "9000",
                                                            "problems": "防护"}, now=NOW)
-    catalog.update_product(actor=actor, product_id=product_id, data={"name": "新品", "category": "信息安全",
+    products.update_product(actor=actor, product_id=product_id, data={"name": "新品", "category": "信息安全",
                                                                       "price": "9500", "problems": "防护"}, now=NOW)
     assert review.last_change(product_id) == [("价格（元）", "9000.00", "9500.00")]
     with pytest.raises(ValidationError, match="审核意见：不能为空"):
@@ -189,7 +189,7 @@ def test_product_review_approves_or_rejects_with_a_reason(database):
 def test_settling_several_is_all_or_nothing(database):
     good = make_voucher(S.EVALUATED)
     bad = make_voucher(S.EVALUATED, service_records=0)
-    ready = settlement.ready_frame()
+    ready = settlement.awaiting_settlement()
     assert dict(zip(ready["number"], ready["missing"], strict=True)) == {good["number"]: "", bad["number"]: "至少一条服务信息"}
     with pytest.raises(DomainError, match=f"服务券{bad['number']}：材料不齐.*本次未兑付任何服务券"):
         vouchers.settle_many(actor=COMMISSION, numbers=[good["number"], bad["number"]], amount=None, settled_on=TODAY,

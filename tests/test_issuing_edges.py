@@ -42,7 +42,7 @@ def test_a_new_batch_is_stored_and_logged(database):
     assert (h.username, h.action, h.at, h.voucher_id) == ("officer", "create_batch", NOW, None)
     assert h.changes == {"year": 2027, "face_value": "8000.00", "expiry_days_after_issue": 20,
                          "expiry_days_after_activation": 40}
-    assert issuing.batches_frame().values.tolist() == [[2027, Decimal("8000.00"), 20, 40, 1, 0]]
+    assert issuing.batches().values.tolist() == [[2027, Decimal("8000.00"), 20, 40, 1, 0]]
 
 
 def test_changing_a_batch_keeps_its_numbering(database):
@@ -57,10 +57,10 @@ def test_changing_a_batch_keeps_its_numbering(database):
         Decimal("10000.00"), 15, 30, 8)
     h = last_history()
     assert (h.action, h.at, h.changes["face_value"]) == ("update_batch", later, "10000.00")
-    assert issuing.batches_frame()["issued"].tolist() == [7]
+    assert issuing.batches()["issued"].tolist() == [7]
     issuing.save_batch(actor=COMMISSION, year="2026", face_value="10000", days_after_issue="15",
                        days_after_activation="30", now=later)
-    assert issuing.batches_frame()["year"].tolist() == [2027, 2026]  # newest year first
+    assert issuing.batches()["year"].tolist() == [2027, 2026]  # newest year first
     assert batch(2026).next_serial == 1
 
 
@@ -70,7 +70,7 @@ def test_changing_a_batch_keeps_its_numbering(database):
                                          ("days_after_activation", "365")])
 def test_the_edges_that_are_allowed(database, field, value):
     issuing.save_batch(actor=COMMISSION, **{**GOOD, field: value}, now=NOW)
-    assert len(issuing.batches_frame()) == 1
+    assert len(issuing.batches()) == 1
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -179,7 +179,7 @@ def test_the_template_explains_itself_and_its_example_row_is_valid(database):
 def test_batches_newest_year_first_with_every_column(database):
     for year in ("2025", "2027", "2026"):
         issuing.save_batch(actor=COMMISSION, **{**GOOD, "year": year}, now=NOW)
-    frame = issuing.batches_frame()
+    frame = issuing.batches()
     assert list(frame.columns) == ["year", "face_value", "days_after_issue", "days_after_activation", "next_serial",
                                    "issued"]
     assert frame["year"].tolist() == [2027, 2026, 2025]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lib import catalog, db, review
+from lib import db, products, review
 from lib.errors import NotFound, PermissionDenied, ValidationError
 from lib.models import History, Product
 from tests.builders import COMMISSION, NOW, history_count, make_product, make_provider, provider_actor, rows
@@ -96,12 +96,12 @@ def test_what_changed_reads_as_the_reviewer_needs_it(database):
     provider = make_provider()
     actor = provider_actor(provider)
     base = {"name": "巡检平台", "category": "信息安全", "price": "9000", "problems": "防护"}
-    pid = catalog.create_product(actor=actor, data=base, now=NOW)
-    other = catalog.create_product(actor=actor, data={**base, "name": "巡检平台二"}, now=NOW)
+    pid = products.create_product(actor=actor, data=base, now=NOW)
+    other = products.create_product(actor=actor, data={**base, "name": "巡检平台二"}, now=NOW)
     assert review.last_change(pid) == []  # a new product: nothing to compare
-    catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "target": "制造业"}, now=NOW)
+    products.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "target": "制造业"}, now=NOW)
     assert review.last_change(pid) == [("价格（元）", "9000.00", "9500.00"), ("适用对象", "", "制造业")]
-    catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "category": "财务管理软件",
+    products.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "category": "财务管理软件",
                                                               "target": ""}, now=NOW)
     assert review.last_change(pid) == [("类别", "信息安全", "财务管理软件"), ("适用对象", "制造业", "")]
     assert review.last_change(other) == []  # another product's edits are not this one's
@@ -111,9 +111,9 @@ def test_the_product_list_by_status(database):
     provider = make_provider("甲服务商")
     waiting = make_product(provider, status="pending")
     selling = make_product(provider, status="on_sale")
-    frame = review.products_frame("pending")
+    frame = review.products_in("pending")
     assert frame["id"].tolist() == [waiting] and frame["status_label"].tolist() == ["待审核"]
-    everything = review.products_frame(None)
+    everything = review.products_in(None)
     assert set(everything["id"]) == {waiting, selling}
     assert set(everything["status_label"]) == {"待审核", "已上架"} and set(everything["provider_name"]) == {"甲服务商"}
 
@@ -121,29 +121,29 @@ def test_the_product_list_by_status(database):
 def test_the_review_queue_shows_every_field_oldest_request_first(database):
     provider = make_provider("甲服务商")
     actor = provider_actor(provider)
-    first = catalog.create_product(actor=actor, data={"name": "巡检平台", "category": "信息安全", "price": "9000",
+    first = products.create_product(actor=actor, data={"name": "巡检平台", "category": "信息安全", "price": "9000",
                                                       "target": "制造业", "problems": "防护", "cases": "某厂"}, now=NOW)
-    second = catalog.create_product(actor=actor, data={"name": "记账软件", "category": "财务管理软件", "price": "5000.5",
+    second = products.create_product(actor=actor, data={"name": "记账软件", "category": "财务管理软件", "price": "5000.5",
                                                              "problems": "记账"},
                                     now=NOW - timedelta(days=1))
-    queue = review.products_frame("pending")
+    queue = review.products_in("pending")
     assert rows(queue.drop(columns=["updated_at"])) == [
         [second, "记账软件", "甲服务商", "active", "财务管理软件", Decimal("5000.50"), None, "记账", None, "pending", None,
          "待审核"],
         [first, "巡检平台", "甲服务商", "active", "信息安全", Decimal("9000.00"), "制造业", "防护", "某厂", "pending", None, "待审核"],
     ]
     assert queue["updated_at"].tolist() == [NOW - timedelta(days=1), NOW]
-    third = catalog.create_product(actor=actor, data={"name": "第三个", "category": "信息安全", "price": "1",
+    third = products.create_product(actor=actor, data={"name": "第三个", "category": "信息安全", "price": "1",
                                                       "problems": "x"}, now=NOW)
-    assert review.products_frame("pending")["id"].tolist() == [second, first, third]  # same time: in order of entry
+    assert review.products_in("pending")["id"].tolist() == [second, first, third]  # same time: in order of entry
 
 
 def test_what_changed_stays_the_latest_edit_after_other_actions(database):
     provider = make_provider()
     actor = provider_actor(provider)
     base = {"name": "巡检平台", "category": "信息安全", "price": "9000", "problems": "防护"}
-    pid = catalog.create_product(actor=actor, data=base, now=NOW)
-    catalog.update_product(actor=actor, product_id=pid, data={**base, "price": "9500"}, now=NOW)
+    pid = products.create_product(actor=actor, data=base, now=NOW)
+    products.update_product(actor=actor, product_id=pid, data={**base, "price": "9500"}, now=NOW)
     review.set_on_sale(actor=COMMISSION, product_id=pid, on_sale=False, reason="暂停", now=NOW)
     assert review.last_change(pid) == [("价格（元）", "9000.00", "9500.00")]
 
@@ -152,8 +152,8 @@ def test_the_product_lists_show_the_review_note_and_default_to_the_queue(databas
     waiting = make_product(make_provider(), status="pending")
     rejected = make_product(make_provider(), status="pending")
     review.decide(actor=COMMISSION, product_id=rejected, approve=False, reason="资质不全", now=NOW)
-    assert review.products_frame()["id"].tolist() == [waiting]  # the queue: 待审核 only
-    everything = review.products_frame(None).set_index("id")
+    assert review.products_in()["id"].tolist() == [waiting]  # the queue: 待审核 only
+    everything = review.products_in(None).set_index("id")
     assert everything.loc[rejected, ["status", "status_label", "review_note"]].tolist() == ["rejected", "未通过", "资质不全"]
 
 

@@ -75,21 +75,21 @@ def test_settled_vouchers_newest_first_with_their_amounts(database):
     make_voucher(S.EVALUATED)  # not settled
     vouchers.settle(actor=COMMISSION, number=a["number"], amount="8000", settled_on=TODAY - timedelta(days=2), now=NOW)
     vouchers.settle(actor=COMMISSION, number=b["number"], amount=None, settled_on=TODAY, now=NOW)
-    settled = settlement.settled_frame()
+    settled = settlement.settlements()
     assert settled.values.tolist() == [
         [b["number"], "南京乙企业", settled["provider_name"][0], Decimal("10000.00"), TODAY],
         [a["number"], "南京甲企业", settled["provider_name"][1], Decimal("8000.00"), TODAY - timedelta(days=2)],
     ]
     assert list(settled.columns) == list(settlement.SETTLED_COLUMNS)
-    assert len(settlement.ready_frame()) == 1  # the settled ones left the queue
+    assert len(settlement.awaiting_settlement()) == 1  # the settled ones left the queue
 
 
 def test_the_settlement_queue_is_per_provider_when_asked(database):
     mine = make_provider()
     v = make_voucher(S.EVALUATED, provider_id=mine)
     make_voucher(S.EVALUATED)
-    assert settlement.ready_frame(provider_id=mine)["number"].tolist() == [v["number"]]
-    assert len(settlement.ready_frame()) == 2
+    assert settlement.awaiting_settlement(provider_id=mine)["number"].tolist() == [v["number"]]
+    assert len(settlement.awaiting_settlement()) == 2
 
 
 def test_an_import_reports_each_bad_row_in_a_table(database):
@@ -104,7 +104,7 @@ def test_an_import_reports_each_bad_row_in_a_table(database):
 
 
 def test_name_searches_ignore_case_on_both_databases(database):
-    from lib import auth, catalog, enterprises, providers
+    from lib import auth, enterprises, products, providers
     from tests.builders import make_product, make_user
     ent = make_enterprise("ABC科技有限公司")
     make_voucher(S.ISSUED, enterprise_id=ent)
@@ -113,9 +113,9 @@ def test_name_searches_ignore_case_on_both_databases(database):
     make_user("zeta")
     assert queries.voucher_page(COMMISSION, queries.VoucherFilters(enterprise_name="abc")).total == 1
     assert enterprises.search_enterprises(search="abc").total == 1
-    assert providers.providers_frame("LANGKUN")["name"].tolist() == ["Langkun智慧"]
-    assert catalog.offered_products(search="langkun").total == 1
-    assert auth.users_frame(search="ZETA")["username"].tolist() == ["zeta"]
+    assert providers.all_providers("LANGKUN")["name"].tolist() == ["Langkun智慧"]
+    assert products.offered_products(search="langkun").total == 1
+    assert auth.accounts(search="ZETA")["username"].tolist() == ["zeta"]
 
 
 def test_a_settlement_queue_row_field_by_field(database):
@@ -123,7 +123,7 @@ def test_a_settlement_queue_row_field_by_field(database):
     provider = make_provider("朗坤")
     v = make_voucher(S.EVALUATED, provider_id=provider, enterprise_id=make_enterprise("测试1212"), service_records=2,
                      scores=[9, 9, 9, 14, 13, 13, 9, 14])
-    frame = settlement.ready_frame()
+    frame = settlement.awaiting_settlement()
     assert list(frame.columns) == ["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
                                    "contract_date", "delivered_on", "delivery_content", "services", "total", "missing",
                                    "ready"]
@@ -144,14 +144,14 @@ def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
                                                 "contract_date", "delivered_on", "delivery_content")}
     with db.transaction() as s:
         s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(2000)])
-    assert len(settlement.ready_frame()) == 2000
-    assert settlement.ready_frame()["number"].iloc[0] == v["number"]  # ordered by number
+    assert len(settlement.awaiting_settlement()) == 2000
+    assert settlement.awaiting_settlement()["number"].iloc[0] == v["number"]  # ordered by number
 
 
 def test_the_settlement_queue_counts_each_vouchers_records_in_number_order(database):
     late = make_voucher(S.EVALUATED, number="2600009", service_records=3)
     early = make_voucher(S.EVALUATED, number="2600001", service_records=1)
-    queue = settlement.ready_frame()
+    queue = settlement.awaiting_settlement()
     assert queue[["number", "services"]].values.tolist() == [[early["number"], 1], [late["number"], 3]]
 
 
@@ -182,7 +182,7 @@ def test_the_settled_list_shows_at_most_5000(database):
         ids = s.scalars(sql_select(Voucher.id)).all()
         s.execute(insert(Settlement), [{"voucher_id": i, "amount": Decimal("1.00"), "settled_on": TODAY,
                                         "created_at": NOW} for i in ids])
-    assert len(settlement.settled_frame()) == 5000
+    assert len(settlement.settlements()) == 5000
 
 
 def test_the_withdrawal_queue_is_by_time_of_request_not_of_entry(database):

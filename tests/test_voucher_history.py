@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lib import db, issuing, vouchers
+from lib import db, vouchers
 from lib.labels import Role
 from lib.models import Enterprise, Evaluation, History, ServiceRecord, Settlement, Withdrawal
 from lib.workflow import VoucherStatus as S
@@ -297,11 +297,11 @@ def test_settle_many_names_the_voucher_that_fails(database):
 
 def test_the_history_reads_in_chinese_from_the_issue_on(database):
     from lib import queries
-    from tests.builders import make_batch, make_enterprise
+    from tests.builders import issue_to, make_batch, make_enterprise
     make_batch(2026)
-    number = issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    number = issue_to(make_enterprise(), 2026)
     assert number == "2600001"  # 2-digit batch year + 5-digit serial
-    assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW) == "2600002"
+    assert issue_to(make_enterprise(), 2026) == "2600002"
     history = queries.voucher_history(COMMISSION, number)
     assert history[["role", "action", "from_status", "to_status"]].values.tolist() == [["经信委", "发放", "", "待激活"]]
     row = voucher_row(number)
@@ -309,27 +309,24 @@ def test_the_history_reads_in_chinese_from_the_issue_on(database):
         NOW, NOW + timedelta(days=15), Decimal("10000.00"), NOW)
 
 
-def test_issuing_one_voucher_is_for_the_commission_and_a_known_enterprise(database):
+def test_issuing_one_voucher_is_for_the_commission_and_a_batch_that_exists(database):
     from lib.errors import NotFound, PermissionDenied
-    from tests.builders import make_batch, make_enterprise
+    from tests.builders import issue_to, make_batch, make_enterprise
     make_batch(2026)
     v = staffed(S.CONFIRMED)
     with pytest.raises(PermissionDenied) as err:
-        issuing.issue_voucher(actor=v["provider"], enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+        issue_to(make_enterprise(), 2026, actor=v["provider"])
     assert err.value.message == "只有经信委可以发放服务券"
     with pytest.raises(NotFound) as err:
-        issuing.issue_voucher(actor=COMMISSION, enterprise_id=999999, batch_year=2026, now=NOW)
-    assert err.value.message == "企业不存在"
-    with pytest.raises(NotFound) as err:
-        issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2031, now=NOW)
+        issue_to(make_enterprise(), 2031)
     assert err.value.message == "2031年度批次不存在，请先设置批次"
 
 
 def test_issuing_writes_one_history_row_with_face_value_and_deadline(database):
     from lib.models import Batch
-    from tests.builders import make_batch, make_enterprise
+    from tests.builders import issue_to, make_batch, make_enterprise
     make_batch(2026)
-    number = issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+    number = issue_to(make_enterprise(), 2026)
     row = voucher_row(number)
     assert only_row({"id": row.id}) == (None, "officer", "commission", "issue", None, "issued", NOW,
                                         {"face_value": "10000.00", "expires_at": "2026-12-05T04:00:00+00:00"})
@@ -339,26 +336,25 @@ def test_issuing_writes_one_history_row_with_face_value_and_deadline(database):
 
 
 def test_a_voucher_from_another_year_does_not_block_this_years(database):
-    from tests.builders import make_batch, make_enterprise
+    from tests.builders import issue_to, make_batch, make_enterprise
     make_batch(2025)
     make_batch(2026)
     ent = make_enterprise()
-    issuing.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2025, now=NOW)
-    assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2026, now=NOW) == "2600001"
+    issue_to(ent, 2025)
+    assert issue_to(ent, 2026) == "2600001"
 
 
 @pytest.mark.parametrize("issued_before,ok", [(99_998, True), (99_999, False)])
 def test_a_batch_holds_99999_numbers(database, issued_before, ok):
     from lib.errors import DomainError
     from lib.models import Batch
-    from tests.builders import make_batch, make_enterprise
+    from tests.builders import issue_to, make_batch, make_enterprise
     make_batch(2026)
     with db.transaction() as s:
         s.scalars(select(Batch).where(Batch.year == 2026)).one().next_serial = issued_before + 1
     if ok:
-        assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026,
-                                      now=NOW) == "2699999"
+        assert issue_to(make_enterprise(), 2026) == "2699999"
     else:
         with pytest.raises(DomainError) as err:
-            issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW)
+            issue_to(make_enterprise(), 2026)
         assert err.value.message == "2026年度批次的服务券号已用完（最多99999张）"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lib import db, issuing, vouchers
+from lib import db, vouchers
 from lib.actors import Actor
 from lib.errors import DomainError, NotFound, PermissionDenied, TransitionRefused, ValidationError
 from lib.labels import CRITERIA
@@ -21,6 +21,7 @@ from tests.builders import (
     TODAY,
     enterprise_actor,
     history_count,
+    issue_to,
     make_batch,
     make_engineer,
     make_enterprise,
@@ -160,16 +161,16 @@ def test_a_second_confirmation_is_refused(database):
 def test_issue_numbers_vouchers_by_batch_year_and_refuses_a_second_live_one(database):
     make_batch(2026)
     ent = make_enterprise()
-    number = issuing.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2026, now=NOW)
+    number = issue_to(ent, 2026)
     assert number == "2600001"
     row = voucher_row(number)
     assert row.status == S.ISSUED and row.face_value == Decimal("10000.00")
     assert row.expires_at == NOW + timedelta(days=15)
     with pytest.raises(DomainError, match="已持有本批次有效服务券2600001"):
-        issuing.issue_voucher(actor=COMMISSION, enterprise_id=ent, batch_year=2026, now=NOW)
-    assert issuing.issue_voucher(actor=COMMISSION, enterprise_id=make_enterprise(), batch_year=2026, now=NOW) == "2600002"
+        issue_to(ent, 2026)
+    assert issue_to(make_enterprise(), 2026) == "2600002"
     with pytest.raises(PermissionDenied):
-        issuing.issue_voucher(actor=enterprise_actor(ent), enterprise_id=ent, batch_year=2026, now=NOW)
+        issue_to(ent, 2026, actor=enterprise_actor(ent))
 
 
 def test_activation_saves_the_profile_and_sets_the_30_day_deadline(database):

@@ -14,7 +14,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _batch_year(key: str) -> int | None:
-    batches = issuing.batches_frame()
+    batches = issuing.batches()
     if batches.empty:
         st.warning("还没有批次，请先在“批次设置”中设置年度批次。")
         return None
@@ -118,7 +118,7 @@ def batch_import(actor: Actor) -> None:
 def batches(actor: Actor) -> None:
     st.markdown("##### 批次设置")
     show_flash()
-    frame = issuing.batches_frame()
+    frame = issuing.batches()
     if not frame.empty:
         st.dataframe(frame.rename(columns={"year": "年度", "face_value": "面额（元）", "days_after_issue": "发放后有效天数",
                                            "days_after_activation": "激活后有效天数", "issued": "已发放张数"})

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lib import catalog, db, engineers, queries, vouchers
+from lib import db, engineers, products, queries, vouchers
 from lib.errors import NotFound, PermissionDenied, TransitionRefused, ValidationError
 from lib.models import Engineer, History, Product
 from lib.workflow import VoucherStatus as S
@@ -32,34 +32,34 @@ def product(product_id: int) -> Product:
 
 def test_a_new_product_waits_for_review(database):
     actor = provider_actor(make_provider())
-    pid = catalog.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
+    pid = products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
     p = product(pid)
     assert (p.status, p.price, p.provider_id) == ("pending", Decimal("12800.00"), actor.provider_id)
-    listed = catalog.provider_products(actor)
+    listed = products.provider_products(actor)
     assert listed[["name", "status_label"]].values.tolist() == [["云ERP标准版", "待审核"]]
 
 
 def test_editing_an_approved_product_sends_it_back_to_review_and_logs_what_changed(database):
     actor = provider_actor(make_provider())
-    pid = catalog.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
+    pid = products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
     with db.transaction() as s:
         s.get(Product, pid).status = "on_sale"
-    assert catalog.update_product(actor=actor, product_id=pid, data={**GOOD_PRODUCT, "price": "13800"}, now=NOW)
+    assert products.update_product(actor=actor, product_id=pid, data={**GOOD_PRODUCT, "price": "13800"}, now=NOW)
     assert product(pid).status == "pending"
     with db.read_session() as s:
         last = s.scalars(select(History).where(History.action == "update_product")).one()
     assert last.changes["price"] == ["12800.00", "13800.00"] and last.changes["status"] == ["on_sale", "pending"]
-    assert not catalog.update_product(actor=actor, product_id=pid, data={**GOOD_PRODUCT, "price": "13800"}, now=NOW)
+    assert not products.update_product(actor=actor, product_id=pid, data={**GOOD_PRODUCT, "price": "13800"}, now=NOW)
 
 
 def test_taking_a_product_off_sale_keeps_vouchers_that_chose_it(database):
     v = make_voucher(S.CONFIRMED)
     actor = v["provider"]
-    catalog.take_off_sale(actor=actor, product_id=v["product_id"], now=NOW)
+    products.take_off_sale(actor=actor, product_id=v["product_id"], now=NOW)
     assert product(v["product_id"]).status == "off_sale"
     assert queries.voucher_detail(actor, v["number"]).product["name"] == product(v["product_id"]).name
     with pytest.raises(ValidationError, match="已下架"):
-        catalog.take_off_sale(actor=actor, product_id=v["product_id"], now=NOW)
+        products.take_off_sale(actor=actor, product_id=v["product_id"], now=NOW)
     chooser = make_voucher(S.ACTIVATED)
     with pytest.raises(ValidationError, match="未上架"):
         vouchers.choose_product(actor=chooser["enterprise"], number=chooser["number"], product_id=v["product_id"], now=NOW)
@@ -67,17 +67,17 @@ def test_taking_a_product_off_sale_keeps_vouchers_that_chose_it(database):
 
 def test_a_provider_cannot_touch_another_providers_product(database):
     owner = provider_actor(make_provider())
-    pid = catalog.create_product(actor=owner, data=GOOD_PRODUCT, now=NOW)
+    pid = products.create_product(actor=owner, data=GOOD_PRODUCT, now=NOW)
     other = provider_actor(make_provider())
     with pytest.raises(NotFound):
-        catalog.update_product(actor=other, product_id=pid, data={**GOOD_PRODUCT, "price": "1"}, now=NOW)
+        products.update_product(actor=other, product_id=pid, data={**GOOD_PRODUCT, "price": "1"}, now=NOW)
     with pytest.raises(NotFound):
-        catalog.take_off_sale(actor=other, product_id=pid, now=NOW)
+        products.take_off_sale(actor=other, product_id=pid, now=NOW)
     assert product(pid).price == Decimal("12800.00")
     with pytest.raises(PermissionDenied):
-        catalog.create_product(actor=enterprise_actor(make_enterprise()), data=GOOD_PRODUCT, now=NOW)
+        products.create_product(actor=enterprise_actor(make_enterprise()), data=GOOD_PRODUCT, now=NOW)
     with pytest.raises(PermissionDenied):
-        catalog.create_product(actor=COMMISSION, data=GOOD_PRODUCT, now=NOW)
+        products.create_product(actor=COMMISSION, data=GOOD_PRODUCT, now=NOW)
 
 
 @pytest.mark.parametrize("change,message", [
@@ -92,17 +92,17 @@ def test_a_provider_cannot_touch_another_providers_product(database):
 def test_bad_product_input_is_refused_and_nothing_saved(database, change, message):
     actor = provider_actor(make_provider())
     with pytest.raises(ValidationError) as err:
-        catalog.create_product(actor=actor, data={**GOOD_PRODUCT, **change}, now=NOW)
+        products.create_product(actor=actor, data={**GOOD_PRODUCT, **change}, now=NOW)
     assert err.value.message == message
-    assert catalog.provider_products(actor).empty
+    assert products.provider_products(actor).empty
 
 
 def test_duplicate_product_names_within_a_provider_are_refused(database):
     actor = provider_actor(make_provider())
-    catalog.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
+    products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
     with pytest.raises(ValidationError, match="本公司已有同名产品"):
-        catalog.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
-    catalog.create_product(actor=provider_actor(make_provider()), data=GOOD_PRODUCT, now=NOW)
+        products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
+    products.create_product(actor=provider_actor(make_provider()), data=GOOD_PRODUCT, now=NOW)
 
 
 def test_engineers_are_added_edited_and_leave_without_vanishing_from_records(database):
