@@ -3,7 +3,7 @@ import streamlit as st
 
 from lib import engineers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, ok_cancel, show_flash
+from ui.widgets import attempt, column_headers, form_buttons, show_flash
 
 FORM = "engineer_form"
 actor = current_actor()
@@ -23,15 +23,11 @@ def engineer_form(row=None) -> None:
             "mobile": st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=11),
             "title": st.text_input("职务/专长", value=(row.title or "") if row is not None else "", max_chars=100),
         }
-        ok, cancel = ok_cancel()
-        if cancel:
-            st.session_state.pop(FORM, None)
-            st.rerun()
-        if ok and row is None:
-            attempt(lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。", close=FORM)
-        elif ok:
-            attempt(lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data), "人员信息已修改。",
-                    close=FORM)
+        if row is None:
+            form_buttons(FORM, lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。")
+        else:
+            form_buttons(FORM, lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data),
+                         "人员信息已修改。")
 
 
 if st.session_state.get(FORM) == "new":
@@ -40,9 +36,7 @@ if staff.empty:
     st.markdown("没有记录!")
 else:
     widths = [2, 2, 3, 1, 1.5, 1.2, 1.2]
-    for col, label in zip(st.columns(widths), ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""], strict=True):
-        if label:
-            col.markdown(f"**{label}**")
+    column_headers(widths, ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""])
     for row in staff.itertuples():
         cols = st.columns(widths, vertical_alignment="center")
         cols[0].write(row.name)

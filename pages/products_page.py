@@ -2,8 +2,9 @@
 import streamlit as st
 
 from lib import products
+from lib.labels import PRODUCT_FIELDS as F
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, ok_cancel, show_flash, yuan
+from ui.widgets import attempt, column_headers, form_buttons, show_flash, yuan
 
 FORM = "product_form"
 actor = current_actor()
@@ -20,23 +21,19 @@ def product_form(row=None) -> None:
     with st.form("product_edit"):
         st.markdown("**新增产品**" if row is None else f"**修改产品：{row.name}**")
         data = {
-            "name": st.text_input("服务产品名称", value=row.name if row is not None else "", max_chars=100),
-            "category": st.selectbox("类别", categories, index=categories.index(row.category)
+            "name": st.text_input(F["name"], value=row.name if row is not None else "", max_chars=100),
+            "category": st.selectbox(F["category_id"], categories, index=categories.index(row.category)
                                      if row is not None and row.category in categories else None, placeholder="请选择"),
-            "price": st.text_input("价格（元）", value=f"{row.price:.2f}" if row is not None else ""),
-            "target": st.text_area("适用对象", value=(row.target or "") if row is not None else "", max_chars=500),
-            "problems": st.text_area("解决问题", value=(row.problems or "") if row is not None else "", max_chars=1000),
-            "cases": st.text_area("应用案例", value=(row.cases or "") if row is not None else "", max_chars=2000),
+            "price": st.text_input(F["price"], value=f"{row.price:.2f}" if row is not None else ""),
+            "target": st.text_area(F["target"], value=(row.target or "") if row is not None else "", max_chars=500),
+            "problems": st.text_area(F["problems"], value=(row.problems or "") if row is not None else "", max_chars=1000),
+            "cases": st.text_area(F["cases"], value=(row.cases or "") if row is not None else "", max_chars=2000),
         }
-        ok, cancel = ok_cancel()
-        if cancel:
-            st.session_state.pop(FORM, None)
-            st.rerun()
-        if ok and row is None:
-            attempt(lambda: products.create_product(actor=actor, data=data), "产品已提交，等待经信委审核。", close=FORM)
-        elif ok:
-            attempt(lambda: products.update_product(actor=actor, product_id=row.id, data=data),
-                    "修改已提交，等待经信委审核。", close=FORM)
+        if row is None:
+            form_buttons(FORM, lambda: products.create_product(actor=actor, data=data), "产品已提交，等待经信委审核。")
+        else:
+            form_buttons(FORM, lambda: products.update_product(actor=actor, product_id=row.id, data=data),
+                         "修改已提交，等待经信委审核。")
 
 
 if st.session_state.get(FORM) == "new":
@@ -45,9 +42,7 @@ if own.empty:
     st.markdown("没有记录!")
 else:
     widths = [4, 3, 2, 1.5, 3, 1.2, 1.5]
-    for col, label in zip(st.columns(widths), ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""], strict=True):
-        if label:
-            col.markdown(f"**{label}**")
+    column_headers(widths, ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""])
     for row in own.itertuples():
         cols = st.columns(widths, vertical_alignment="center")
         cols[0].write(row.name)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from lib import auth, providers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, keep, ok_cancel, show_flash
+from ui.widgets import attempt, export_button, form_buttons, keep, show_flash
 
 FORM = "provider_form"
 COLUMNS = {"name": "服务商名称", "credit_code": "统一社会信用代码", "contact": "联系人", "phone": "公司电话",
@@ -40,16 +40,12 @@ def provider_form(row=None) -> None:
         data["address"] = c1.text_input("公司地址", value=(row.address or "") if row is not None else "", max_chars=200)
         data["website"] = c2.text_input("公司网站", value=(row.website or "") if row is not None else "", max_chars=200)
         username = st.text_input("登录账户名（可留空，稍后在用户管理中创建）", max_chars=40) if row is None else None
-        ok, cancel = ok_cancel()
-        if cancel:
-            st.session_state.pop(FORM, None)
-            st.rerun()
-        if ok and row is None:
-            attempt(lambda: providers.create_provider(actor=actor, data=data, username=username or None), "服务商已新增。",
-                    close=FORM, on_done=_remember_login)
-        elif ok:
-            attempt(lambda: providers.update_provider(actor=actor, provider_id=row.id, data=data), "服务商信息已修改。",
-                    close=FORM)
+        if row is None:
+            form_buttons(FORM, lambda: providers.create_provider(actor=actor, data=data, username=username or None),
+                         "服务商已新增。", on_done=_remember_login)
+        else:
+            form_buttons(FORM, lambda: providers.update_provider(actor=actor, provider_id=row.id, data=data),
+                         "服务商信息已修改。")
 
 
 if st.session_state.get(FORM) == "new":

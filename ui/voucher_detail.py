@@ -11,7 +11,7 @@ from lib.errors import DomainError
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
 from lib.workflow import Action
-from ui.widgets import attempt, ok_cancel, show_flash, wan, yuan
+from ui.widgets import attempt, form_buttons, show_flash, wan, yuan
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
 
@@ -214,13 +214,8 @@ def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
             st.markdown("**编辑交付记录**")
             day = st.date_input("交付日期", value=detail.delivered_on, max_value=clock.local_date(), format="YYYY-MM-DD")
             content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
-            ok, cancel = ok_cancel()
-            if cancel:
-                st.session_state.pop(key, None)
-                st.rerun()
-            if ok:
-                _attempt(detail.number, lambda: vouchers.record_delivery(
-                    actor=actor, number=detail.number, delivered_on=day, content=content), "交付记录已保存。")
+            form_buttons(key, lambda: vouchers.record_delivery(
+                actor=actor, number=detail.number, delivered_on=day, content=content), "交付记录已保存。")
 
 
 def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEntry | None) -> None:
@@ -242,19 +237,14 @@ def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEnt
                             format="YYYY-MM-DD")
         description = st.text_area("服务描述", value=entry.description if entry else "", max_chars=2000)
         remark = st.text_input("备注", value=(entry.remark or "") if entry else "", max_chars=500)
-        ok, cancel = ok_cancel()
-        if cancel:
-            st.session_state.pop(key, None)
-            st.rerun()
-        if ok:
-            if entry is None:
-                _attempt(detail.number, lambda: vouchers.add_service_record(
-                    actor=actor, number=detail.number, engineer_id=engineer, service_date=day,
-                    description=description, remark=remark), "服务信息已添加。")
-            else:
-                _attempt(detail.number, lambda: vouchers.edit_service_record(
-                    actor=actor, record_id=entry.id, engineer_id=engineer, service_date=day,
-                    description=description, remark=remark), "服务信息已修改。")
+        if entry is None:
+            form_buttons(key, lambda: vouchers.add_service_record(
+                actor=actor, number=detail.number, engineer_id=engineer, service_date=day, description=description,
+                remark=remark), "服务信息已添加。")
+        else:
+            form_buttons(key, lambda: vouchers.edit_service_record(
+                actor=actor, record_id=entry.id, engineer_id=engineer, service_date=day, description=description,
+                remark=remark), "服务信息已修改。")
 
 
 def _services(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:

@@ -79,6 +79,24 @@ def ok_cancel() -> tuple[bool, bool]:
     return left.form_submit_button("确定", type="primary"), right.form_submit_button("取消")
 
 
+def form_buttons(form_key: str, save: Callable[[], T], done: str, **kwargs) -> None:
+    """确定 / 取消 at the bottom of an add/edit form: 取消 closes it, 确定 saves through `attempt` (which
+    closes it on success and shows a refusal next to it)."""
+    ok, cancel = ok_cancel()
+    if cancel:
+        st.session_state.pop(form_key, None)
+        st.rerun()
+    if ok:
+        attempt(save, done, close=form_key, **kwargs)
+
+
+def column_headers(widths: list[float], labels: list[str]) -> None:
+    """The bold header row of a list drawn as columns (a blank label leaves its column empty)."""
+    for col, label in zip(st.columns(widths), labels, strict=True):
+        if label:
+            col.markdown(f"**{label}**")
+
+
 def wan(value: Decimal | None) -> str:
     """123.00 → '123万' as the manual prints amounts in 万元."""
     if value is None:
