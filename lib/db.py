@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, false
 from sqlalchemy.orm import Session
 
 from lib import config
+from lib.errors import NotFound
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -88,6 +89,14 @@ LIKE_ESCAPE = "\\"
 def belongs_to(column, owner_id: int | None):
     """`column` is the owner's id; for a login without a provider or enterprise, nothing matches."""
     return column == owner_id if owner_id is not None else false()
+
+
+def get_owned(session: Session, model, record_id: int | None, *, provider_id: int, missing: str):
+    """A provider's own row by id; another provider's row is refused exactly like a missing one."""
+    row = session.get(model, record_id) if record_id is not None else None
+    if row is None or row.provider_id != provider_id:
+        raise NotFound(missing)
+    return row
 
 
 def contains(column, text: str):

@@ -10,18 +10,16 @@ from sqlalchemy import func, select
 from lib import clock, db
 from lib import validation as v
 from lib.actors import Actor
-from lib.errors import NotFound, PermissionDenied, ValidationError
-from lib.history import AdminAction, diff, record
-from lib.labels import Role
+from lib.errors import ValidationError
+from lib.history import AdminAction, record, update
 from lib.models import Engineer, ServiceRecord
+from lib.workflow import require_provider
 
 FIELDS = {"name": "姓名", "mobile": "手机", "title": "职务/专长"}
 
 
 def _require_provider(actor: Actor) -> int:
-    if actor.role != Role.PROVIDER or actor.provider_id is None:
-        raise PermissionDenied("只有服务商可以管理本公司的人员")
-    return actor.provider_id
+    return require_provider(actor, "管理本公司的人员")
 
 
 def _clean(data: dict) -> dict:
@@ -33,11 +31,8 @@ def _clean(data: dict) -> dict:
 
 
 def _own(session, actor: Actor, engineer_id: int) -> Engineer:
-    provider_id = _require_provider(actor)
-    engineer = session.get(Engineer, engineer_id) if engineer_id is not None else None
-    if engineer is None or engineer.provider_id != provider_id:
-        raise NotFound("人员不存在或不属于本公司")
-    return engineer
+    return db.get_owned(session, Engineer, engineer_id, provider_id=_require_provider(actor),
+                        missing="人员不存在或不属于本公司")
 
 
 def add_engineer(*, actor: Actor, data: dict, now: datetime | None = None) -> int:
@@ -61,13 +56,8 @@ def update_engineer(*, actor: Actor, engineer_id: int, data: dict, now: datetime
         if session.scalar(select(Engineer.id).where(Engineer.provider_id == engineer.provider_id,
                                                     Engineer.mobile == values["mobile"], Engineer.id != engineer.id)):
             raise ValidationError(FIELDS["mobile"], "本公司已有使用该手机号码的人员")
-        changes = diff(engineer, values)
-        if not changes:
-            return False
-        for field, value in values.items():
-            setattr(engineer, field, value)
-        record(session, actor, AdminAction.UPDATE_ENGINEER, changes={"engineer_id": engineer.id, **changes}, now=now)
-        return True
+        return update(session, actor, AdminAction.UPDATE_ENGINEER, engineer, values, about={"engineer_id": engineer.id},
+                      now=now)
 
 
 def set_employed(*, actor: Actor, engineer_id: int, employed: bool, now: datetime | None = None) -> None:

@@ -10,7 +10,7 @@ from lib import clock, db
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import PermissionDenied, ValidationError
-from lib.history import AdminAction, diff, record
+from lib.history import AdminAction, update
 from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, Role, money_field_labels
 from lib.labels import ENTERPRISE_FIELDS as F
 from lib.models import Batch, Enterprise, Region, User, Voucher
@@ -112,13 +112,9 @@ def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action:
     """Write checked values to an enterprise (credit code unique) with one history row; False if unchanged."""
     if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"], Enterprise.id != ent.id)):
         raise ValidationError(F["credit_code"], "已被其他企业使用")
-    changes = diff(ent, values)
-    if not changes:
+    if not update(session, actor, action, ent, values, about={"enterprise_id": ent.id}, now=now):
         return False
-    for field, value in values.items():
-        setattr(ent, field, value)
     ent.updated_at = now
-    record(session, actor, action, changes={"enterprise_id": ent.id, **changes}, now=now)
     return True
 
 

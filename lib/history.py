@@ -75,6 +75,19 @@ def diff(obj: object, new_values: dict) -> dict:
     return changes
 
 
+def update(session: Session, actor: Actor, action: HistoryAction, obj: object, values: dict, *, about: dict,
+           extra: dict | None = None, now: datetime | None = None) -> bool:
+    """An edit form saved: set `values` on `obj` and write one history row with `about` (whose record it
+    is), what changed and `extra`; nothing is written when nothing changed. Returns whether anything did."""
+    changes = diff(obj, values)
+    if not changes:
+        return False
+    for field, value in values.items():
+        setattr(obj, field, value)
+    record(session, actor, action, changes={**about, **changes, **(extra or {})}, now=now)
+    return True
+
+
 def record(session: Session, actor: Actor, action: HistoryAction, *, voucher: Voucher | None = None,
            from_status: str | None = None, to_status: str | None = None,
            changes: dict | None = None, now: datetime | None = None) -> History:

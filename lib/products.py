@@ -12,21 +12,26 @@ from sqlalchemy.orm import Session
 from lib import clock, db
 from lib import validation as v
 from lib.actors import Actor
-from lib.errors import NotFound, PermissionDenied, ValidationError
-from lib.history import diff, record
-from lib.labels import PRODUCT_FIELDS, Role
+from lib.errors import ValidationError
+from lib.history import record, update
+from lib.labels import PRODUCT_FIELDS
 from lib.models import Product, ProductCategory, Provider
 from lib.money import payable
 from lib.paging import PAGE_SIZE, Page, fetch_page
-from lib.workflow import PRODUCT_STATUS_LABELS, ProductAction, ProductStatus, ProviderStatus, check_product
+from lib.workflow import (
+    PRODUCT_STATUS_LABELS,
+    ProductAction,
+    ProductStatus,
+    ProviderStatus,
+    check_product,
+    require_provider,
+)
 
 MAX_PRICE = Decimal("1000000")
 
 
 def _require_provider(actor: Actor) -> int:
-    if actor.role != Role.PROVIDER or actor.provider_id is None:
-        raise PermissionDenied("只有服务商可以管理本公司的产品")
-    return actor.provider_id
+    return require_provider(actor, "管理本公司的产品")
 
 
 def category_names() -> list[str]:
@@ -55,11 +60,8 @@ def _clean(session: Session, data: dict) -> dict:
 
 
 def _own(session: Session, actor: Actor, product_id: int) -> Product:
-    provider_id = _require_provider(actor)
-    product = session.get(Product, product_id) if product_id is not None else None
-    if product is None or product.provider_id != provider_id:
-        raise NotFound("产品不存在或不属于本公司")
-    return product
+    return db.get_owned(session, Product, product_id, provider_id=_require_provider(actor),
+                        missing="产品不存在或不属于本公司")
 
 
 def create_product(*, actor: Actor, data: dict, now: datetime | None = None) -> int:
@@ -88,16 +90,12 @@ def update_product(*, actor: Actor, product_id: int, data: dict, now: datetime |
                                                    Product.name == values["name"], Product.id != product.id,
                                                    Product.status != ProductStatus.OFF_SALE)):
             raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
-        changes = diff(product, values)
-        if not changes:
+        if not update(session, actor, ProductAction.UPDATE, product, values, about={"product_id": product.id},
+                      extra={"status": [product.status, ProductStatus.PENDING]}, now=now):
             return False
-        for field, value in values.items():
-            setattr(product, field, value)
-        changes["status"] = [product.status, ProductStatus.PENDING]
         product.status = ProductStatus.PENDING
         product.review_note = None
         product.updated_at = now
-        record(session, actor, ProductAction.UPDATE, changes={"product_id": product.id, **changes}, now=now)
         return True
 
 

@@ -10,7 +10,7 @@ from lib import auth, clock, db
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, ValidationError
-from lib.history import AdminAction, diff, record
+from lib.history import AdminAction, record, update
 from lib.models import Enterprise, Product, Provider, User, Voucher
 from lib.workflow import (
     IN_PROGRESS,
@@ -76,13 +76,8 @@ def update_provider(*, actor: Actor, provider_id: int, data: dict, now: datetime
         if provider is None:
             raise NotFound("服务商不存在")
         _unique(session, values, provider.id)
-        changes = diff(provider, values)
-        if not changes:
-            return False
-        for key, value in values.items():
-            setattr(provider, key, value)
-        record(session, actor, AdminAction.UPDATE_PROVIDER, changes={"provider_id": provider.id, **changes}, now=now)
-        return True
+        return update(session, actor, AdminAction.UPDATE_PROVIDER, provider, values, about={"provider_id": provider.id},
+                      now=now)
 
 
 def set_status(*, actor: Actor, provider_id: int | None, suspended: bool, reason: str | None = None,

@@ -206,6 +206,13 @@ def require_commission(actor: Actor, what: str) -> None:
         raise PermissionDenied(f"只有经信委可以{what}")
 
 
+def require_provider(actor: Actor, what: str) -> int:
+    """Work a provider does on its own records (products, engineers); returns its provider id."""
+    if actor.role != Role.PROVIDER or actor.provider_id is None:
+        raise PermissionDenied(f"只有服务商可以{what}")
+    return actor.provider_id
+
+
 def check(action: Action, voucher: VoucherLike, actor: Actor) -> Decision:
     """May `actor` take `action` on `voucher` now? The reason says why not, in Chinese."""
     t = TRANSITIONS[action]
