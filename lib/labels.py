@@ -11,12 +11,7 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
-ROLE_LABELS = {
-    Role.COMMISSION: "经信委",
-    Role.PROVIDER: "服务商",
-    Role.ENTERPRISE: "企业",
-    Role.SYSTEM: "系统",
-}
+ROLE_LABELS = {Role.COMMISSION: "经信委", Role.PROVIDER: "服务商", Role.ENTERPRISE: "企业", Role.SYSTEM: "系统"}
 
 PLATFORM_TITLE = "南京中小企业信息化服务券管理平台"
 COPYRIGHT = "copyright©2017 南京市经济和信息化委员会"

@@ -49,21 +49,23 @@ class Base(DeclarativeBase):
     pass
 
 
-class Region(Base):
+class ListedOption:
+    """An entry of a reference list (区域, 产品类别): offered in `sort_order` while active."""
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Region(ListedOption, Base):
     __tablename__ = "regions"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(10))  # district 行政区 / devzone 开发区
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class ProductCategory(Base):
+class ProductCategory(ListedOption, Base):
     __tablename__ = "product_categories"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Enterprise(Base):

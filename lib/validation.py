@@ -40,11 +40,19 @@ def required(value: str | None, field: str) -> str:
     return text
 
 
-def text(value: str | None, field: str, *, max_len: int, required_: bool = False) -> str | None:
+def _given(value: str | None, field: str, required_: bool, *, drop_spaces: bool = False) -> str | None:
+    """The trimmed value, None when blank (or 不能为空 when required)."""
     cleaned = (value or "").strip()
-    if not cleaned:
-        if required_:
-            raise ValidationError(field, "不能为空")
+    if drop_spaces:
+        cleaned = cleaned.replace(" ", "")
+    if not cleaned and required_:
+        raise ValidationError(field, "不能为空")
+    return cleaned or None
+
+
+def text(value: str | None, field: str, *, max_len: int, required_: bool = False) -> str | None:
+    cleaned = _given(value, field, required_)
+    if cleaned is None:
         return None
     if len(cleaned) > max_len:
         raise ValidationError(field, f"不能超过{max_len}个字（当前{len(cleaned)}个字）")
@@ -52,10 +60,8 @@ def text(value: str | None, field: str, *, max_len: int, required_: bool = False
 
 
 def mobile(value: str | None, field: str = "手机", *, required_: bool = True) -> str | None:
-    cleaned = (value or "").strip().replace(" ", "")
-    if not cleaned:
-        if required_:
-            raise ValidationError(field, "不能为空")
+    cleaned = _given(value, field, required_, drop_spaces=True)
+    if cleaned is None:
         return None
     if not MOBILE_RE.match(cleaned):
         raise ValidationError(field, "请输入11位手机号码")
@@ -64,10 +70,8 @@ def mobile(value: str | None, field: str = "手机", *, required_: bool = True) 
 
 def phone(value: str | None, field: str = "联系电话", *, required_: bool = True) -> str | None:
     """A mobile number or a landline (025-84567890, 84567890, 025-84567890-123)."""
-    cleaned = (value or "").strip().replace(" ", "")
-    if not cleaned:
-        if required_:
-            raise ValidationError(field, "不能为空")
+    cleaned = _given(value, field, required_, drop_spaces=True)
+    if cleaned is None:
         return None
     if not (MOBILE_RE.match(cleaned) or LANDLINE_RE.match(cleaned)):
         raise ValidationError(field, "请输入11位手机号码或固定电话（如025-84567890）")
@@ -75,10 +79,8 @@ def phone(value: str | None, field: str = "联系电话", *, required_: bool = T
 
 
 def email(value: str | None, field: str = "邮箱", *, required_: bool = False) -> str | None:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        if required_:
-            raise ValidationError(field, "不能为空")
+    cleaned = _given(value, field, required_)
+    if cleaned is None:
         return None
     if len(cleaned) > 100 or not EMAIL_RE.match(cleaned):
         raise ValidationError(field, "邮箱格式不正确")
@@ -86,8 +88,8 @@ def email(value: str | None, field: str = "邮箱", *, required_: bool = False) 
 
 
 def qq(value: str | None, field: str = "QQ号") -> str | None:
-    cleaned = (value or "").strip()
-    if not cleaned:
+    cleaned = _given(value, field, False)
+    if cleaned is None:
         return None
     if not QQ_RE.match(cleaned):
         raise ValidationError(field, "应为5到12位数字")

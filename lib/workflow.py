@@ -12,7 +12,15 @@ from lib.errors import PermissionDenied
 from lib.labels import ROLE_LABELS, Role
 
 
-class VoucherStatus(StrEnum):
+class Labelled(StrEnum):
+    """A status or action whose Chinese name is in LABELS (a screen shows `.label`, never the value)."""
+
+    @property
+    def label(self) -> str:
+        return LABELS[type(self)][self]
+
+
+class VoucherStatus(Labelled):
     ISSUED = "issued"
     ACTIVATED = "activated"
     PENDING_CONFIRM = "pending_confirm"
@@ -22,10 +30,6 @@ class VoucherStatus(StrEnum):
     SETTLED = "settled"
     EXPIRED = "expired"
     VOIDED = "voided"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
 
 
 STATUS_LABELS = {
@@ -247,15 +251,11 @@ def available_actions(voucher: VoucherLike, actor: Actor) -> list[Action]:
 
 # ---------------------------------------------------------------- products, providers, withdrawals
 
-class ProductStatus(StrEnum):
+class ProductStatus(Labelled):
     PENDING = "pending"
     ON_SALE = "on_sale"
     OFF_SALE = "off_sale"
     REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return PRODUCT_STATUS_LABELS[self]
 
 
 PRODUCT_STATUS_LABELS = {ProductStatus.PENDING: "待审核", ProductStatus.ON_SALE: "已上架",
@@ -302,19 +302,23 @@ def check_product(action: ProductAction, status: str) -> Decision:
     return Decision(True) if current in t.sources else Decision(False, t.refusal(current))
 
 
-class ProviderStatus(StrEnum):
+class ProviderStatus(Labelled):
     ACTIVE = "active"
     SUSPENDED = "suspended"  # its products leave the catalogue, its users cannot log in
-
-    @property
-    def label(self) -> str:
-        return PROVIDER_STATUS_LABELS[self]
 
 
 PROVIDER_STATUS_LABELS = {ProviderStatus.ACTIVE: "正常", ProviderStatus.SUSPENDED: "已暂停"}
 
 
-class WithdrawalStatus(StrEnum):
-    PENDING = "pending"  # 待审核
-    APPROVED = "approved"  # 批准
-    REJECTED = "rejected"  # 驳回 (also when the voucher is voided meanwhile)
+class WithdrawalStatus(Labelled):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"  # also when the voucher is voided meanwhile
+
+
+WITHDRAWAL_STATUS_LABELS = {WithdrawalStatus.PENDING: "待审核", WithdrawalStatus.APPROVED: "批准",
+                            WithdrawalStatus.REJECTED: "驳回"}
+
+
+LABELS: dict[type[Labelled], dict] = {VoucherStatus: STATUS_LABELS, ProductStatus: PRODUCT_STATUS_LABELS,
+                                      ProviderStatus: PROVIDER_STATUS_LABELS, WithdrawalStatus: WITHDRAWAL_STATUS_LABELS}

@@ -4,12 +4,11 @@ import streamlit as st
 from lib import products, queries, vouchers
 from lib.workflow import Action
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, pager, show_flash, yuan
+from ui.widgets import attempt, page_header, pager, yuan
 
 CHOICE = "chosen_product"
 actor = current_actor()
-st.subheader("选择服务商/产品")
-show_flash()
+page_header("选择服务商/产品")
 mine = queries.enterprise_vouchers(actor)
 target = next((v for v in mine if Action.CHOOSE_PRODUCT in v.actions), None)
 if target is None:

@@ -3,21 +3,16 @@ import streamlit as st
 
 from lib import engineers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, column_headers, form_buttons, show_flash
+from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, list_rows, page_header
 
 FORM = "engineer_form"
 actor = current_actor()
-st.subheader("人员管理")
-st.caption("离职人员仍保留在其填写过的服务记录中，但不能再被选为新的服务工程师。")
-show_flash()
+page_header("人员管理", "离职人员仍保留在其填写过的服务记录中，但不能再被选为新的服务工程师。")
 staff = engineers.provider_engineers(actor)
-if st.button("新增人员", type="primary"):
-    st.session_state[FORM] = "new"
 
 
 def engineer_form(row=None) -> None:
-    with st.form("engineer_edit"):
-        st.markdown("**新增人员**" if row is None else f"**修改人员：{row.name}**")
+    with edit_form("engineer_edit", "人员", row):
         data = {
             "name": st.text_input("姓名", value=row.name if row is not None else "", max_chars=40),
             "mobile": st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=11),
@@ -26,27 +21,17 @@ def engineer_form(row=None) -> None:
         if row is None:
             form_buttons(FORM, lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。")
         else:
-            form_buttons(FORM, lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data),
-                         "人员信息已修改。")
+            form_buttons(FORM, lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data), "人员信息已修改。")
 
 
-if st.session_state.get(FORM) == "new":
-    engineer_form()
-if staff.empty:
-    st.markdown("没有记录!")
-else:
-    widths = [2, 2, 3, 1, 1.5, 1.2, 1.2]
-    column_headers(widths, ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""])
-    for row in staff.itertuples():
-        cols = st.columns(widths, vertical_alignment="center")
+if editable_list(FORM, engineer_form, staff, "新增人员"):
+    for row, cols in list_rows(staff, [2, 2, 3, 1, 1.5, 1.2, 1.2], ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""]):
         cols[0].write(row.name)
         cols[1].write(row.mobile or "")
         cols[2].write(row.title or "")
         cols[3].write("在职" if row.active else "离职")
         cols[4].write(f"{row.records}条")
-        if cols[5].button("编辑", key=f"edit_engineer_{row.id}"):
-            st.session_state[FORM] = row.id
-            st.rerun()
+        edit_button(cols[5], FORM, row.id, key=f"edit_engineer_{row.id}")
         label, done = ("离职", "已标记为离职。") if row.active else ("复职", "已恢复为在职。")
         if cols[6].button(label, key=f"toggle_{row.id}"):
             attempt(lambda row=row: engineers.set_employed(actor=actor, engineer_id=row.id, employed=not row.active), done)

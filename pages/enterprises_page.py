@@ -4,11 +4,10 @@ import streamlit as st
 from lib import auth, enterprises, queries
 from lib.labels import ENTERPRISE_SIZES
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, keep, pager, show_flash
+from ui.widgets import attempt, export_button, keep, page_header, pager
 
 actor = current_actor()
-st.subheader("企业管理")
-show_flash()
+page_header("企业管理")
 if notice := st.session_state.pop("enterprise_login", None):
     st.info(f"企业登录账户名：{notice[0]}　一次性密码：{notice[1]}（仅显示这一次，请转交企业；首次登录须修改密码）")
 regions = queries.regions()["name"].tolist()

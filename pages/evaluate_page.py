@@ -5,11 +5,10 @@ from lib import queries, vouchers
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
 from lib.workflow import Action
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, show_flash
+from ui.widgets import attempt, page_header
 
 actor = current_actor()
-st.subheader("服务评价")
-show_flash()
+page_header("服务评价")
 mine = queries.enterprise_vouchers(actor)
 ready = [v for v in mine if Action.EVALUATE in v.actions]
 done = [v for v in mine if v.evaluated]

@@ -4,13 +4,12 @@ import streamlit as st
 from lib import review
 from lib.workflow import PRODUCT_STATUS_LABELS, ProductStatus
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, show_flash, yuan
+from ui.widgets import attempt, export_button, page_header, yuan
 
 COLUMNS = {"name": "服务产品名称", "provider_name": "服务商", "category": "类别", "price": "价格（元）",
            "status_label": "状态", "review_note": "审核意见", "updated_at": "更新时间"}
 actor = current_actor()
-st.subheader("产品审核")
-show_flash()
+page_header("产品审核")
 queue, everything = st.tabs(["待审核", "全部产品"])
 with queue:
     pending = review.products_in(ProductStatus.PENDING)

@@ -4,22 +4,26 @@ import streamlit as st
 from lib import products
 from lib.labels import PRODUCT_FIELDS as F
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, column_headers, form_buttons, show_flash, yuan
+from ui.widgets import (
+    attempt,
+    edit_button,
+    edit_form,
+    editable_list,
+    form_buttons,
+    list_rows,
+    page_header,
+    yuan,
+)
 
 FORM = "product_form"
 actor = current_actor()
-st.subheader("产品管理")
-st.caption("新增或修改的产品需经信委审核通过（已上架）后，企业才能选择；下架后企业不能再选择，已选择该产品的服务券不受影响。")
-show_flash()
+page_header("产品管理", "新增或修改的产品需经信委审核通过（已上架）后，企业才能选择；下架后企业不能再选择，已选择该产品的服务券不受影响。")
 own = products.provider_products(actor)
-if st.button("新增产品", type="primary"):
-    st.session_state[FORM] = "new"
 
 
 def product_form(row=None) -> None:
     categories = products.category_names()
-    with st.form("product_edit"):
-        st.markdown("**新增产品**" if row is None else f"**修改产品：{row.name}**")
+    with edit_form("product_edit", "产品", row):
         data = {
             "name": st.text_input(F["name"], value=row.name if row is not None else "", max_chars=100),
             "category": st.selectbox(F["category_id"], categories, index=categories.index(row.category)
@@ -29,30 +33,19 @@ def product_form(row=None) -> None:
             "problems": st.text_area(F["problems"], value=(row.problems or "") if row is not None else "", max_chars=1000),
             "cases": st.text_area(F["cases"], value=(row.cases or "") if row is not None else "", max_chars=2000),
         }
-        if row is None:
-            form_buttons(FORM, lambda: products.create_product(actor=actor, data=data), "产品已提交，等待经信委审核。")
-        else:
-            form_buttons(FORM, lambda: products.update_product(actor=actor, product_id=row.id, data=data),
-                         "修改已提交，等待经信委审核。")
+        save = (lambda: products.create_product(actor=actor, data=data)) if row is None else (
+            lambda: products.update_product(actor=actor, product_id=row.id, data=data))
+        form_buttons(FORM, save, "产品已提交，等待经信委审核。" if row is None else "修改已提交，等待经信委审核。")
 
 
-if st.session_state.get(FORM) == "new":
-    product_form()
-if own.empty:
-    st.markdown("没有记录!")
-else:
-    widths = [4, 3, 2, 1.5, 3, 1.2, 1.5]
-    column_headers(widths, ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""])
-    for row in own.itertuples():
-        cols = st.columns(widths, vertical_alignment="center")
+if editable_list(FORM, product_form, own, "新增产品"):
+    for row, cols in list_rows(own, [4, 3, 2, 1.5, 3, 1.2, 1.5], ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""]):
         cols[0].write(row.name)
         cols[1].write(row.category)
         cols[2].write(yuan(row.price))
         cols[3].write(row.status_label)
         cols[4].write(row.review_note or "")
-        if cols[5].button("编辑", key=f"edit_product_{row.id}"):
-            st.session_state[FORM] = row.id
-            st.rerun()
+        edit_button(cols[5], FORM, row.id, key=f"edit_product_{row.id}")
         if row.can_take_off_sale:
             with cols[6].popover("下架"):
                 st.write(f"确定下架“{row.name}”？下架后企业不能再选择该产品。")

@@ -9,13 +9,12 @@ from lib.labels import ENTERPRISE_FIELDS as F
 from lib.labels import ENTERPRISE_SIZES, money_field_labels
 from lib.workflow import Action
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, show_flash
+from ui.widgets import attempt, page_header
 
 actor = current_actor()
 profile = enterprises.enterprise_profile(actor)
 waiting = [v for v in queries.enterprise_vouchers(actor) if Action.ACTIVATE in v.actions]
-st.subheader("企业信息")
-show_flash()
+page_header("企业信息")
 if waiting:
     st.info(f"服务券{waiting[0].number}待激活：请核对并完善以下全部信息后提交，提交即激活服务券"
             f"（剩余{waiting[0].days_left}天）。")

@@ -3,20 +3,25 @@ import streamlit as st
 
 from lib import auth, providers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, form_buttons, keep, show_flash
+from ui.widgets import (
+    attempt,
+    edit_form,
+    editable_list,
+    export_button,
+    form_buttons,
+    keep,
+    page_header,
+)
 
 FORM = "provider_form"
 COLUMNS = {"name": "服务商名称", "credit_code": "统一社会信用代码", "contact": "联系人", "phone": "公司电话",
            "address": "公司地址", "status_label": "状态", "products": "上架产品", "live": "办理中服务券", "username": "登录账户"}
 actor = current_actor()
-st.subheader("服务商管理")
-show_flash()
+page_header("服务商管理")
 if notice := st.session_state.pop("provider_login", None):
     st.info(f"服务商登录账户名：{notice[0]}　一次性密码：{notice[1]}（仅显示这一次，请转交服务商；首次登录须修改密码）")
 search = st.text_input("服务商名称", placeholder="输入名称中的字查找", key="prov_search")
 frame = providers.all_providers(search)
-if st.button("新增服务商", type="primary"):
-    st.session_state[FORM] = "new"
 
 
 def _remember_login(made: tuple[int, str | None, str | None]) -> None:
@@ -26,8 +31,7 @@ def _remember_login(made: tuple[int, str | None, str | None]) -> None:
 
 
 def provider_form(row=None) -> None:
-    with st.form("provider_edit"):
-        st.markdown("**新增服务商**" if row is None else f"**修改服务商：{row.name}**")
+    with edit_form("provider_edit", "服务商", row):
         c1, c2 = st.columns(2)
         data = {"name": c1.text_input("服务商名称", value=row.name if row is not None else "", max_chars=100),
                 "credit_code": c2.text_input("统一社会信用代码", value=(row.credit_code or "") if row is not None else "",
@@ -48,11 +52,7 @@ def provider_form(row=None) -> None:
                          "服务商信息已修改。")
 
 
-if st.session_state.get(FORM) == "new":
-    provider_form()
-if frame.empty:
-    st.markdown("没有记录!")
-else:
+if editable_list(FORM, provider_form, frame, "新增服务商"):
     st.dataframe(frame[list(COLUMNS)].fillna("—").rename(columns=COLUMNS), hide_index=True, width="stretch")
     export_button(frame, COLUMNS, title="服务商列表", filters={"服务商名称": search})
     names = dict(zip(frame["id"], frame["name"], strict=True))

@@ -3,11 +3,10 @@ import streamlit as st
 
 from lib import clock, settlement, vouchers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, show_flash
+from ui.widgets import attempt, export_button, page_header
 
 actor = current_actor()
-st.subheader("兑付管理")
-show_flash()
+page_header("兑付管理")
 st.caption("企业评价后的服务券在此兑付。兑付前核对材料：" + "、".join(settlement.CHECKLIST) + "。")
 ready = settlement.awaiting_settlement()
 if ready.empty:

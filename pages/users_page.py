@@ -4,13 +4,12 @@ import streamlit as st
 from lib import auth, clock
 from lib.labels import ROLE_LABELS, Role
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, keep, show_flash
+from ui.widgets import attempt, export_button, keep, page_header
 
 COLUMNS = {"username": "账户名", "display_name": "名称", "role_label": "角色", "state": "状态", "failed_logins": "连续错误次数",
            "created_at": "创建时间"}
 actor = current_actor()
-st.subheader("用户管理")
-show_flash()
+page_header("用户管理")
 if notice := st.session_state.pop("user_password", None):
     st.info(f"账户{notice[0]}的一次性密码：{notice[1]}（仅显示这一次；该用户下次登录须修改密码）")
 roles = {"全部": None, **{ROLE_LABELS[r]: str(r) for r in (Role.COMMISSION, Role.PROVIDER, Role.ENTERPRISE)}}

@@ -4,11 +4,10 @@ import streamlit as st
 from lib import clock, queries, vouchers
 from ui.auth_gate import current_actor
 from ui.voucher_views import open_voucher
-from ui.widgets import attempt, export_button, show_flash
+from ui.widgets import attempt, export_button, page_header
 
 actor = current_actor()
-st.subheader("撤回审核")
-show_flash()
+page_header("撤回审核")
 if st.query_params.get("voucher"):
     st.switch_page("pages/vouchers_page.py", query_params={"voucher": st.query_params["voucher"]})
 pending = queries.open_withdrawals()

@@ -2,7 +2,8 @@
 downloads, money, the pager."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TypeVar
 
@@ -68,6 +69,14 @@ def export_button(rows: pd.DataFrame | Callable[[], pd.DataFrame], columns: dict
     download_excel(label, build, file_name or f"{title}.xlsx", **kwargs)
 
 
+def page_header(title: str, caption: str | None = None) -> None:
+    """A page's title, its one-line explanation, and the confirmation of the action just done."""
+    st.subheader(title)
+    if caption:
+        st.caption(caption)
+    show_flash()
+
+
 def show_flash() -> None:
     if message := st.session_state.pop(FLASH, None):
         st.success(message)
@@ -90,11 +99,41 @@ def form_buttons(form_key: str, save: Callable[[], T], done: str, **kwargs) -> N
         attempt(save, done, close=form_key, **kwargs)
 
 
-def column_headers(widths: list[float], labels: list[str]) -> None:
-    """The bold header row of a list drawn as columns (a blank label leaves its column empty)."""
+@contextmanager
+def edit_form(form_id: str, noun: str, row: object | None) -> Iterator[None]:
+    """The add (row None) or edit form of a list's item, headed 新增… or 修改…：name."""
+    with st.form(form_id):
+        st.markdown(f"**新增{noun}**" if row is None else f"**修改{noun}：{row.name}**")
+        yield
+
+
+def edit_button(place, form_key: str, row_id: int, *, label: str = "编辑", key: str | None = None) -> None:
+    """The button on a list row that opens that row's edit form."""
+    if place.button(label, key=key or f"{form_key}_edit_{row_id}"):
+        st.session_state[form_key] = row_id
+        st.rerun()
+
+
+def editable_list(form_key: str, new_form: Callable[[], None], rows: pd.DataFrame, add_label: str) -> bool:
+    """A list with an add/edit form: the 新增… button and, when it is open, the add form; then 没有记录!
+    for an empty list. True when there are rows to draw."""
+    if st.button(add_label, type="primary"):
+        st.session_state[form_key] = "new"
+    if st.session_state.get(form_key) == "new":
+        new_form()
+    if rows.empty:
+        st.markdown("没有记录!")
+    return not rows.empty
+
+
+def list_rows(rows: pd.DataFrame, widths: list[float], labels: list[str]) -> Iterator[tuple[object, list]]:
+    """A list drawn as columns: the bold header row (a blank label leaves its column empty), then each
+    row with its columns to fill."""
     for col, label in zip(st.columns(widths), labels, strict=True):
         if label:
             col.markdown(f"**{label}**")
+    for row in rows.itertuples():
+        yield row, st.columns(widths, vertical_alignment="center")
 
 
 def wan(value: Decimal | None) -> str:
