@@ -42,7 +42,8 @@ auth_gate.issue_pending_cookie(authenticator)
 left, right = st.columns([3, 2], vertical_alignment="bottom")
 left.markdown(f"#### {PLATFORM_TITLE}")
 # The name is typed by users (an enterprise names itself): escape it before it goes into HTML.
-right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name)}（{ROLE_LABELS[account.role]}）</div>",
+right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name)}"
+               f"（{ROLE_LABELS[account.role]}）</div>",
                unsafe_allow_html=True)
 if account.must_change_password:
     st.warning("首次登录或密码已被重置，请先修改密码。")

@@ -33,7 +33,8 @@ def main() -> None:
                 started = time.perf_counter()
                 fn(actor)
                 runs.append(time.perf_counter() - started)
-            print(f"{who:<10} {name:<18} median {statistics.median(runs) * 1000:8.0f} ms  max {max(runs) * 1000:8.0f} ms")
+            print(f"{who:<10} {name:<18} median {statistics.median(runs) * 1000:8.0f} ms  "
+                  f"max {max(runs) * 1000:8.0f} ms")
     started = time.perf_counter()
     risk.signals(commission)
     print(f"commission risk signals      {time.perf_counter() - started:8.2f} s")

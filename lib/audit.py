@@ -29,7 +29,8 @@ class AuditFilters:
 
 def _query(filters: AuditFilters):
     query = select(History.id, History.at, History.username, History.role, History.action, Voucher.number,
-                   History.from_status, History.to_status, History.changes).outerjoin(Voucher, History.voucher_id == Voucher.id)
+                   History.from_status, History.to_status,
+                   History.changes).outerjoin(Voucher, History.voucher_id == Voucher.id)
     if filters.username.strip():
         query = query.where(History.username == filters.username.strip().lower())
     if filters.number.strip():

@@ -150,7 +150,8 @@ def change_password(username: str, old_password: str, new_password: str, *, now:
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
         user.password_changed_at = now
-        record(session, _account(user).actor(), AdminAction.CHANGE_PASSWORD, changes={"username": user.username}, now=now)
+        record(session, _account(user).actor(), AdminAction.CHANGE_PASSWORD, changes={"username": user.username},
+               now=now)
         return _account(user)
 
 
@@ -264,7 +265,8 @@ def set_locked(*, actor: Actor, username: str, locked: bool, now: datetime | Non
             raise DomainError("不能锁定自己的账户")
         user.locked_until = now + timedelta(days=36500) if locked else None
         user.failed_logins = 0
-        record(session, actor, AdminAction.LOCK_USER if locked else AdminAction.UNLOCK_USER, changes={"username": user.username}, now=now)
+        record(session, actor, AdminAction.LOCK_USER if locked else AdminAction.UNLOCK_USER,
+               changes={"username": user.username}, now=now)
 
 
 def accounts(*, role: str | None = None, search: str = "") -> pd.DataFrame:

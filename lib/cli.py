@@ -23,7 +23,8 @@ def _positive(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="南京中小企业信息化服务券管理平台 命令行工具")
+    parser = argparse.ArgumentParser(prog="python -m lib.cli",
+                                     description="南京中小企业信息化服务券管理平台 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="把数据库结构升级到最新版本")
     sub.add_parser("seed-demo", help="写入演示数据和演示账户（已有则跳过）")

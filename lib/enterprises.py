@@ -110,7 +110,8 @@ def update_profile(*, actor: Actor, data: dict, now: datetime | None = None) -> 
 
 def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action: str, now: datetime) -> bool:
     """Write checked values to an enterprise (credit code unique) with one history row; False if unchanged."""
-    if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"], Enterprise.id != ent.id)):
+    if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
+                                                  Enterprise.id != ent.id)):
         raise ValidationError(F["credit_code"], "已被其他企业使用")
     if not update(session, actor, action, ent, values, about={"enterprise_id": ent.id}, now=now):
         return False
@@ -149,9 +150,11 @@ def admin_update(*, actor: Actor, enterprise_id: int, data: dict, now: datetime 
 def search_enterprises(*, search: str = "", region: str | None = None, page: int = 1,
                        page_size: int = PAGE_SIZE) -> Page:
     """企业管理: enterprises by name or credit code (contains), newest first, paged in SQL."""
-    logins = select(User.enterprise_id, func.min(User.username).label("username")).group_by(User.enterprise_id).subquery()
+    logins = select(User.enterprise_id,
+                    func.min(User.username).label("username")).group_by(User.enterprise_id).subquery()
     vouchers = select(Voucher.enterprise_id, func.count().label("vouchers")).group_by(Voucher.enterprise_id).subquery()
-    query = (select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Region.name.label("region"), Enterprise.size,
+    query = (select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Region.name.label("region"),
+                    Enterprise.size,
                     Enterprise.legal_rep, Enterprise.address, Enterprise.contact, Enterprise.phone, Enterprise.email,
                     func.coalesce(vouchers.c.vouchers, 0).label("vouchers"), logins.c.username)
              .join(Region, Enterprise.region_id == Region.id)

@@ -31,7 +31,8 @@ def _cell(value: object) -> object:
     return value
 
 
-def to_excel(frame: pd.DataFrame, columns: dict[str, str], *, title: str, filters: dict[str, str] | None = None) -> bytes:
+def to_excel(frame: pd.DataFrame, columns: dict[str, str], *, title: str,
+             filters: dict[str, str] | None = None) -> bytes:
     """`columns` maps the frame's ASCII columns to Chinese headers, in order. The first rows say
     what the sheet is and which filters were applied, so a printed copy explains itself."""
     book = Workbook()

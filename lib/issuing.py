@@ -70,7 +70,8 @@ def batches() -> pd.DataFrame:
         rows = session.execute(select(Batch.year, Batch.face_value, Batch.expiry_days_after_issue,
                                       Batch.expiry_days_after_activation, Batch.next_serial)
                                .order_by(Batch.year.desc())).all()
-    frame = pd.DataFrame(rows, columns=["year", "face_value", "days_after_issue", "days_after_activation", "next_serial"])
+    frame = pd.DataFrame(rows,
+                         columns=["year", "face_value", "days_after_issue", "days_after_activation", "next_serial"])
     frame["issued"] = frame["next_serial"] - 1
     return frame
 
@@ -87,14 +88,16 @@ def next_numbers(session: Session, batch: Batch, count: int) -> list[str]:
     return [f"{batch.year % 100:02d}{serial:05d}" for serial in range(first, first + count)]
 
 
-def issue_in(session: Session, *, actor: Actor, enterprise_id: int, batch: Batch, number: str, now: datetime) -> Voucher:
+def issue_in(session: Session, *, actor: Actor, enterprise_id: int, batch: Batch, number: str,
+             now: datetime) -> Voucher:
     """发放 inside the caller's transaction (single issue and batch import share it)."""
     live = session.scalar(select(Voucher.number).where(
         Voucher.enterprise_id == enterprise_id, Voucher.batch_id == batch.id, Voucher.status.in_(in_order(LIVE))))
     if live:
         raise DomainError(f"该企业已持有本批次有效服务券{live}")
     voucher = Voucher(number=number, batch_id=batch.id, enterprise_id=enterprise_id, face_value=batch.face_value,
-                      status=VoucherStatus.ISSUED, issued_at=now, expires_at=now + timedelta(days=batch.expiry_days_after_issue),
+                      status=VoucherStatus.ISSUED, issued_at=now,
+                      expires_at=now + timedelta(days=batch.expiry_days_after_issue),
                       withdrawal_pending=False, updated_at=now)
     session.add(voucher)
     session.flush()
@@ -194,7 +197,8 @@ def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
     missing = [c for c in COLUMNS if c not in header]
     extra = [c or "（空白列名）" for c in header if c not in COLUMNS]
     if missing or extra:
-        parts = ([f"缺少列：{'、'.join(missing)}"] if missing else []) + ([f"多余的列：{'、'.join(extra)}"] if extra else [])
+        parts = (([f"缺少列：{'、'.join(missing)}"] if missing else [])
+                 + ([f"多余的列：{'、'.join(extra)}"] if extra else []))
         preview.file_error = "表头与模板不一致（" + "；".join(parts) + "），请使用下载的模板。"
         return preview
     body = rows[1:]

@@ -16,7 +16,8 @@ ROLE_LABELS = {Role.COMMISSION: "经信委", Role.PROVIDER: "服务商", Role.EN
 PLATFORM_TITLE = "南京中小企业信息化服务券管理平台"
 COPYRIGHT = "copyright©2017 南京市经济和信息化委员会"
 
-DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区", "江宁区", "六合区", "溧水区", "高淳区"]
+DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区", "江宁区", "六合区", "溧水区",
+             "高淳区"]
 DEV_ZONES = ["江北新区", "南京经济技术开发区", "江宁经济技术开发区", "南京高新技术产业开发区", "南京化学工业园区"]
 
 CATEGORIES = [
@@ -108,8 +109,10 @@ CHANGE_LABELS = {
     "reason": "原因", "remark": "备注", "total": "总分", "band": "等级", "contract_date": "合同签订日期",
     "record_id": "服务记录编号", "engineer_id": "服务工程师编号", "service_date": "服务日期", "description": "服务描述",
     "delivered_on": "交付日期", "delivery_content": "交付内容", "amount": "金额", "settled_on": "兑付日期",
-    "expires_at": "办理期限", "face_value": "面额", "product": "产品", "product_id": "产品编号", "provider_id": "服务商编号",
-    "price": "价格", "username": "账户名", "role": "角色", "name": "名称", "status": "状态", "request_reason": "撤回原因",
+    "expires_at": "办理期限", "face_value": "面额", "product": "产品", "product_id": "产品编号",
+    "provider_id": "服务商编号",
+    "price": "价格", "username": "账户名", "role": "角色", "name": "名称", "status": "状态",
+    "request_reason": "撤回原因",
     "enterprise_id": "企业编号", "credit_code": "统一社会信用代码", "region_id": "区域编号", "year": "年度",
     "category_id": "类别编号", "mobile": "手机", "title": "职务/专长", "contact": "联系人", "phone": "电话",
 }

@@ -73,7 +73,8 @@ def create_product(*, actor: Actor, data: dict, now: datetime | None = None) -> 
         if session.scalar(select(Product.id).where(Product.provider_id == provider_id, Product.name == values["name"],
                                                    Product.status != ProductStatus.OFF_SALE)):
             raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
-        product = Product(provider_id=provider_id, **values, status=ProductStatus.PENDING, created_at=now, updated_at=now)
+        product = Product(provider_id=provider_id, **values, status=ProductStatus.PENDING, created_at=now,
+                          updated_at=now)
         session.add(product)
         session.flush()
         record(session, actor, ProductAction.CREATE, changes={"product_id": product.id, **values}, now=now)

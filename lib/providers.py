@@ -43,7 +43,8 @@ def _clean(data: dict) -> dict:
 
 def _unique(session, values: dict, own_id: int | None = None) -> None:
     for field in ("name", "credit_code"):
-        clash = session.scalar(select(Provider.id).where(getattr(Provider, field) == values[field], Provider.id != (own_id or -1)))
+        clash = session.scalar(select(Provider.id).where(getattr(Provider, field) == values[field],
+                                                         Provider.id != (own_id or -1)))
         if clash:
             raise ValidationError(FIELDS[field], "已被其他服务商使用")
 
@@ -100,7 +101,8 @@ def set_status(*, actor: Actor, provider_id: int | None, suspended: bool, reason
 
 def all_providers(search: str = "") -> pd.DataFrame:
     """All providers with product, login and live-voucher counts."""
-    products = select(Product.provider_id, func.count().label("products")).where(Product.status == ProductStatus.ON_SALE) \
+    products = select(Product.provider_id,
+                      func.count().label("products")).where(Product.status == ProductStatus.ON_SALE) \
         .group_by(Product.provider_id).subquery()
     live = select(Voucher.provider_id, func.count().label("live")).where(Voucher.status.in_(in_order(IN_PROGRESS))) \
         .group_by(Voucher.provider_id).subquery()

@@ -82,7 +82,8 @@ def _filtered(query: Select, filters: VoucherFilters) -> Select:
     if filters.provider_id is not None:
         query = query.where(Voucher.provider_id == filters.provider_id)
     if filters.category_id is not None:
-        query = query.where(Voucher.product_id.in_(select(Product.id).where(Product.category_id == filters.category_id)))
+        query = query.where(Voucher.product_id.in_(
+            select(Product.id).where(Product.category_id == filters.category_id)))
     return query
 
 
@@ -340,7 +341,8 @@ def open_withdrawals() -> pd.DataFrame:
             .outerjoin(Provider, Voucher.provider_id == Provider.id)
             .outerjoin(Product, Voucher.product_id == Product.id)
             .where(Withdrawal.status == WithdrawalStatus.PENDING).order_by(Withdrawal.requested_at)).all()
-    frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "provider_name", "product_name", "status", "reason",
+    frame = pd.DataFrame(rows,
+                         columns=["number", "enterprise_name", "provider_name", "product_name", "status", "reason",
                                         "requested_at"])
     frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[VoucherStatus(s)])
     return frame
@@ -352,7 +354,8 @@ EXPORT_LIMIT = 50_000
 def voucher_export_rows(actor: Actor, filters: VoucherFilters = VoucherFilters()) -> pd.DataFrame:
     """The list as filtered, for Excel (at most EXPORT_LIMIT rows), with dates and amounts."""
     query = _filtered(_scope(
-        select(Voucher.number, Enterprise.name.label("enterprise_name"), Enterprise.credit_code, Region.name.label("region"),
+        select(Voucher.number, Enterprise.name.label("enterprise_name"), Enterprise.credit_code,
+               Region.name.label("region"),
                Voucher.status, Voucher.withdrawal_pending, Provider.name.label("provider_name"),
                Product.name.label("product_name"), Voucher.face_value, Voucher.price, Voucher.issued_at,
                Voucher.contract_date, Voucher.delivered_on, Voucher.settled_on)
@@ -362,15 +365,18 @@ def voucher_export_rows(actor: Actor, filters: VoucherFilters = VoucherFilters()
         .outerjoin(Product, Voucher.product_id == Product.id), actor), filters)
     with db.read_session() as session:
         rows = session.execute(query.order_by(Voucher.number.desc()).limit(EXPORT_LIMIT)).mappings().all()
-    frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "credit_code", "region", "status", "withdrawal_pending",
+    frame = pd.DataFrame(rows,
+                         columns=["number", "enterprise_name", "credit_code", "region", "status", "withdrawal_pending",
                                         "provider_name", "product_name", "face_value", "price", "issued_at",
                                         "contract_date", "delivered_on", "settled_on"])
-    frame["status_label"] = [status_text(s, w) for s, w in zip(frame["status"], frame["withdrawal_pending"], strict=True)]
+    frame["status_label"] = [status_text(s, w) for s,
+                             w in zip(frame["status"], frame["withdrawal_pending"], strict=True)]
     return frame
 
 
 VOUCHER_EXPORT_COLUMNS = {"number": "服务券号", "enterprise_name": "公司名称", "credit_code": "统一社会信用代码",
-                          "region": "区域", "status_label": "状态", "provider_name": "服务商", "product_name": "服务产品",
+                          "region": "区域", "status_label": "状态", "provider_name": "服务商",
+                          "product_name": "服务产品",
                           "face_value": "面额（元）", "price": "价格（元）", "issued_at": "发券时间",
                           "contract_date": "合同签订日期", "delivered_on": "交付日期", "settled_on": "兑付日期"}
 
@@ -383,4 +389,5 @@ def provider_options() -> dict[int, str]:
 
 def category_options() -> dict[int, str]:
     with db.read_session() as session:
-        return dict(session.execute(select(ProductCategory.id, ProductCategory.name).order_by(ProductCategory.sort_order)).all())
+        return dict(session.execute(select(ProductCategory.id,
+                                           ProductCategory.name).order_by(ProductCategory.sort_order)).all())

@@ -28,9 +28,10 @@ from lib.workflow import (
 
 def products_in(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
     """Products in `status` (None = all), oldest request first, with the provider and category."""
-    query = (select(Product.id, Product.name, Provider.name.label("provider_name"), Provider.status.label("provider_status"),
-                    ProductCategory.name.label("category"), Product.price, Product.target, Product.problems, Product.cases,
-                    Product.status, Product.review_note, Product.updated_at)
+    query = (select(Product.id, Product.name, Provider.name.label("provider_name"),
+                    Provider.status.label("provider_status"), ProductCategory.name.label("category"), Product.price,
+                    Product.target, Product.problems, Product.cases, Product.status, Product.review_note,
+                    Product.updated_at)
              .join(Provider, Product.provider_id == Provider.id)
              .join(ProductCategory, Product.category_id == ProductCategory.id).order_by(Product.updated_at, Product.id))
     if status:
@@ -61,7 +62,8 @@ def last_change(product_id: int) -> list[tuple[str, str, str]]:
             before, after = pair
             if key == "category_id":  # a product always has a category, and categories are never deleted
                 before, after = categories[before], categories[after]
-            out.append((PRODUCT_FIELDS[key], "" if before is None else str(before), "" if after is None else str(after)))
+            out.append((PRODUCT_FIELDS[key], "" if before is None else str(before),
+                        "" if after is None else str(after)))
     return out
 
 

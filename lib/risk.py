@@ -36,7 +36,9 @@ def _same_day(v) -> Select:
     return (select(v.c.number, v.c.enterprise_name, Provider.name,
                    Engineer.name + "于" + func.cast(ServiceRecord.service_date, String) + "同日服务多家企业")
             .join(ServiceRecord, ServiceRecord.voucher_id == v.c.id)
-            .join(pairs, (pairs.c.engineer_id == ServiceRecord.engineer_id) & (pairs.c.service_date == ServiceRecord.service_date))
+            .join(pairs,
+                  (pairs.c.engineer_id == ServiceRecord.engineer_id)
+                  & (pairs.c.service_date == ServiceRecord.service_date))
             .join(Engineer, Engineer.id == ServiceRecord.engineer_id)
             .outerjoin(Provider, Provider.id == v.c.provider_id))
 
@@ -52,7 +54,8 @@ def _before_contract(v) -> Select:
 
 def _fast_delivery(v) -> Select:
     return (select(v.c.number, v.c.enterprise_name, Provider.name,
-                   "确认后" + func.cast(func.round(func.cast(days_between(v.c.delivered_on, v.c.confirmed_at), Numeric), 1), String) + "天即交付")
+                   "确认后" + func.cast(func.round(func.cast(days_between(v.c.delivered_on, v.c.confirmed_at), Numeric),
+                                                   1), String) + "天即交付")
             .outerjoin(Provider, Provider.id == v.c.provider_id)
             .where(days_between(v.c.delivered_on, v.c.confirmed_at) <= 1))  # NULL when either step is missing
 
@@ -61,7 +64,8 @@ def _same_text(v) -> Select:
     texts = (select(ServiceRecord.description).where(func.length(ServiceRecord.description) >= MIN_DESCRIPTION)
              .group_by(ServiceRecord.description)
              .having(func.count(func.distinct(ServiceRecord.voucher_id)) > 1)).subquery()
-    return (select(v.c.number, v.c.enterprise_name, Provider.name, "重复描述：" + func.substr(ServiceRecord.description, 1, 40))
+    return (select(v.c.number, v.c.enterprise_name, Provider.name,
+                   "重复描述：" + func.substr(ServiceRecord.description, 1, 40))
             .join(ServiceRecord, ServiceRecord.voucher_id == v.c.id)
             .join(texts, texts.c.description == ServiceRecord.description)
             .outerjoin(Provider, Provider.id == v.c.provider_id))
@@ -72,8 +76,8 @@ def _instant_full_marks(v) -> Select:
                  .where(History.action == "record_delivery").group_by(History.voucher_id)).subquery()
     gap = days_between(Evaluation.created_at, delivered.c.at)
     return (select(v.c.number, v.c.enterprise_name, Provider.name,
-                   "满分评价，交付后" + func.cast(func.cast(func.round(func.cast(gap * 1440, Numeric)), Integer), String)
-                   + "分钟提交")
+                   "满分评价，交付后"
+                   + func.cast(func.cast(func.round(func.cast(gap * 1440, Numeric)), Integer), String) + "分钟提交")
             .join(Evaluation, Evaluation.voucher_id == v.c.id)
             .join(delivered, delivered.c.voucher_id == v.c.id)
             .outerjoin(Provider, Provider.id == v.c.provider_id)
@@ -91,13 +95,18 @@ def _many_withdrawals(v) -> Select:
 
 
 SIGNALS = [
-    Signal("same_day", "同一工程师同日服务多家企业", "一名工程师一天内在不同企业“上门”，服务记录可能是补填或虚构的。", _same_day),
-    Signal("before_contract", "服务日期早于合同签订日期", "合同签订前就记录服务，日期可能被倒签或记录不实。", _before_contract),
-    Signal("fast_delivery", "确认后一天内即交付", "信息化项目通常需要实施周期，过快交付可能只是走流程。", _fast_delivery),
-    Signal("same_text", "不同服务券的服务描述完全相同", "多张服务券使用同一段服务描述，可能是复制粘贴而非真实记录。", _same_text),
+    Signal("same_day", "同一工程师同日服务多家企业", "一名工程师一天内在不同企业“上门”，服务记录可能是补填或虚构的。",
+           _same_day),
+    Signal("before_contract", "服务日期早于合同签订日期", "合同签订前就记录服务，日期可能被倒签或记录不实。",
+           _before_contract),
+    Signal("fast_delivery", "确认后一天内即交付", "信息化项目通常需要实施周期，过快交付可能只是走流程。",
+           _fast_delivery),
+    Signal("same_text", "不同服务券的服务描述完全相同", "多张服务券使用同一段服务描述，可能是复制粘贴而非真实记录。",
+           _same_text),
     Signal("instant_full_marks", f"交付后{FAST_EVALUATION_MINUTES}分钟内提交的满分评价",
            "交付刚记录就给出满分，评价可能由服务商代填。", _instant_full_marks),
-    Signal("many_withdrawals", f"撤回申请达到{MANY_WITHDRAWALS}次的服务商", "企业频繁撤回，说明服务商可能无法兑现承诺或存在纠纷。",
+    Signal("many_withdrawals", f"撤回申请达到{MANY_WITHDRAWALS}次的服务商",
+           "企业频繁撤回，说明服务商可能无法兑现承诺或存在纠纷。",
            _many_withdrawals),
 ]
 

@@ -17,7 +17,8 @@ CHECKLIST: dict[str, ColumnElement[bool]] = {
     "已记录交付": Voucher.delivered_on.is_not(None) & (func.coalesce(Voucher.delivery_content, "") != ""),
     "至少一条服务信息": select(ServiceRecord.id).where(ServiceRecord.voucher_id == Voucher.id)
     .correlate_except(ServiceRecord).exists(),
-    "企业已评价": select(Evaluation.id).where(Evaluation.voucher_id == Voucher.id).correlate_except(Evaluation).exists(),
+    "企业已评价": select(Evaluation.id).where(Evaluation.voucher_id == Voucher.id)
+    .correlate_except(Evaluation).exists(),
 }
 
 
@@ -34,18 +35,22 @@ def checklist(session: Session, voucher_id: int) -> list[tuple[str, bool]]:
 def missing(checks: list[tuple[str, bool]]) -> list[str]:
     return [label for label, ok in checks if not ok]
 COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商", "product_name": "服务产品",
-           "face_value": "面额（元）", "price": "价格（元）", "contract_date": "合同签订日期", "delivered_on": "交付日期",
+           "face_value": "面额（元）", "price": "价格（元）", "contract_date": "合同签订日期",
+           "delivered_on": "交付日期",
            "services": "服务记录数", "total": "评价总分", "ready": "材料齐全", "missing": "缺少"}
-SETTLED_COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商", "amount": "兑付金额（元）",
+SETTLED_COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商",
+                   "amount": "兑付金额（元）",
                    "settled_on": "兑付日期"}
 
 
 def awaiting_settlement(provider_id: int | None = None) -> pd.DataFrame:
     """已评价 vouchers (waiting for settlement) with each checklist item worked out in SQL."""
-    services = select(ServiceRecord.voucher_id, func.count().label("services")).group_by(ServiceRecord.voucher_id).subquery()
+    services = select(ServiceRecord.voucher_id,
+                      func.count().label("services")).group_by(ServiceRecord.voucher_id).subquery()
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
                     Product.name.label("product_name"), Voucher.face_value, Voucher.price, Voucher.contract_date,
-                    Voucher.delivered_on, Voucher.delivery_content, func.coalesce(services.c.services, 0).label("services"),
+                    Voucher.delivered_on, Voucher.delivery_content,
+                    func.coalesce(services.c.services, 0).label("services"),
                     Evaluation.total, *_checks())
              .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
              .outerjoin(Provider, Voucher.provider_id == Provider.id)
@@ -58,8 +63,10 @@ def awaiting_settlement(provider_id: int | None = None) -> pd.DataFrame:
     with db.read_session() as session:
         rows = session.execute(query.limit(2000)).mappings().all()
     checks = [f"check_{index}" for index in range(len(CHECKLIST))]
-    frame = pd.DataFrame(rows, columns=["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
-                                        "contract_date", "delivered_on", "delivery_content", "services", "total", *checks])
+    frame = pd.DataFrame(rows,
+                         columns=["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
+                                        "contract_date", "delivered_on", "delivery_content", "services", "total",
+                                        *checks])
     frame["missing"] = ["、".join(missing(list(zip(CHECKLIST, row, strict=True))))
                         for row in frame[checks].itertuples(index=False)] if len(frame) else []
     frame["ready"] = frame["missing"] == ""

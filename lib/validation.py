@@ -158,7 +158,8 @@ def past_date(value: object, field: str, *, today: date, required_: bool = True,
     return value
 
 
-def choice(value: str | None, field: str, options: list[str] | tuple[str, ...], *, required_: bool = True) -> str | None:
+def choice(value: str | None, field: str, options: list[str] | tuple[str, ...], *,
+           required_: bool = True) -> str | None:
     cleaned = (value or "").strip()
     if not cleaned:
         if required_:

@@ -321,4 +321,5 @@ WITHDRAWAL_STATUS_LABELS = {WithdrawalStatus.PENDING: "待审核", WithdrawalSta
 
 
 LABELS: dict[type[Labelled], dict] = {VoucherStatus: STATUS_LABELS, ProductStatus: PRODUCT_STATUS_LABELS,
-                                      ProviderStatus: PROVIDER_STATUS_LABELS, WithdrawalStatus: WITHDRAWAL_STATUS_LABELS}
+                                      ProviderStatus: PROVIDER_STATUS_LABELS,
+                                      WithdrawalStatus: WITHDRAWAL_STATUS_LABELS}

@@ -21,11 +21,13 @@ def engineer_form(row=None) -> None:
         if row is None:
             form_buttons(FORM, lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。")
         else:
-            form_buttons(FORM, lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data), "人员信息已修改。")
+            form_buttons(FORM, lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data),
+                         "人员信息已修改。")
 
 
 if editable_list(FORM, engineer_form, staff, "新增人员"):
-    for row, cols in list_rows(staff, [2, 2, 3, 1, 1.5, 1.2, 1.2], ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""]):
+    for row, cols in list_rows(staff, [2, 2, 3, 1, 1.5, 1.2, 1.2],
+                               ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""]):
         cols[0].write(row.name)
         cols[1].write(row.mobile or "")
         cols[2].write(row.title or "")
@@ -34,6 +36,7 @@ if editable_list(FORM, engineer_form, staff, "新增人员"):
         edit_button(cols[5], FORM, row.id, key=f"edit_engineer_{row.id}")
         label, done = ("离职", "已标记为离职。") if row.active else ("复职", "已恢复为在职。")
         if cols[6].button(label, key=f"toggle_{row.id}"):
-            attempt(lambda row=row: engineers.set_employed(actor=actor, engineer_id=row.id, employed=not row.active), done)
+            attempt(lambda row=row: engineers.set_employed(actor=actor, engineer_id=row.id, employed=not row.active),
+                    done)
         if st.session_state.get(FORM) == row.id:
             engineer_form(row)

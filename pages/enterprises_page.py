@@ -20,13 +20,17 @@ rows, total = result.rows, result.total
 if total == 0:
     st.markdown("没有记录!")
 else:
-    st.dataframe(rows.fillna("—").rename(columns={"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区",
-                                      "size": "企业规模", "contact": "联系人", "phone": "联系电话", "vouchers": "服务券",
+    st.dataframe(rows.fillna("—").rename(columns={"credit_code": "统一社会信用代码", "name": "企业名称",
+                                                  "region": "所属区",
+                                      "size": "企业规模", "contact": "联系人", "phone": "联系电话",
+                                      "vouchers": "服务券",
                                       "username": "登录账户"})
                  [["统一社会信用代码", "企业名称", "所属区", "企业规模", "联系人", "联系电话", "服务券", "登录账户"]],
                  hide_index=True, width="stretch")
-COLUMNS = {"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区", "size": "企业规模", "legal_rep": "法定代表人",
-           "address": "地址", "contact": "联系人", "phone": "联系电话", "email": "邮箱", "vouchers": "服务券", "username": "登录账户"}
+COLUMNS = {"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区", "size": "企业规模",
+           "legal_rep": "法定代表人",
+           "address": "地址", "contact": "联系人", "phone": "联系电话", "email": "邮箱", "vouchers": "服务券",
+           "username": "登录账户"}
 if total:
     export_button(lambda: enterprises.search_enterprises(search=search, region=None if region == "请选择" else region,
                                                          page_size=5000).rows,
@@ -35,7 +39,8 @@ if total:
 pager("ent_page", result)
 if total:
     names = dict(zip(rows["id"], rows["name"], strict=True))
-    chosen = st.selectbox("选择企业", list(names), format_func=names.get, index=None, placeholder="请选择", key="ent_chosen")
+    chosen = st.selectbox("选择企业", list(names), format_func=names.get, index=None, placeholder="请选择",
+                          key="ent_chosen")
     if chosen is not None:
         row = next(rows[rows["id"] == chosen].itertuples())
         with st.form(f"enterprise_{row.id}"):
@@ -46,7 +51,8 @@ if total:
                     "region": c3.selectbox("所属区", regions, index=regions.index(row.region))}
             c1, c2, c3 = st.columns(3)
             data["size"] = c1.selectbox("企业规模", ENTERPRISE_SIZES, placeholder="可留空",
-                                        index=ENTERPRISE_SIZES.index(row.size) if row.size in ENTERPRISE_SIZES else None)
+                                        index=ENTERPRISE_SIZES.index(row.size) if row.size in ENTERPRISE_SIZES
+                                        else None)
             data["legal_rep"] = c2.text_input("法定代表人", value=row.legal_rep or "", max_chars=40)
             data["contact"] = c3.text_input("联系人", value=row.contact or "", max_chars=40)
             c1, c2, c3 = st.columns(3)
@@ -54,7 +60,8 @@ if total:
             data["email"] = c2.text_input("邮箱", value=row.email or "", max_chars=100)
             data["address"] = c3.text_input("地址", value=row.address or "", max_chars=200)
             if st.form_submit_button("保存", type="primary"):
-                attempt(lambda: enterprises.admin_update(actor=actor, enterprise_id=int(row.id), data=data), "企业信息已保存。")
+                attempt(lambda: enterprises.admin_update(actor=actor, enterprise_id=int(row.id), data=data),
+                        "企业信息已保存。")
         if row.username:
             if st.button(f"重置登录密码（{row.username}）"):
                 attempt(lambda: auth.reset_password(actor=actor, username=row.username),

@@ -18,8 +18,8 @@ if not ready:
         st.markdown(f"服务券{v.number}已评价，评价内容可在“我的服务券”详情中查看。")
     st.stop()
 numbers = [v.number for v in ready]
-number = st.selectbox("服务券", numbers, format_func=lambda n: next(
-    f"{v.number}　{v.provider_name}　{v.product_name}" for v in ready if v.number == n)) if len(numbers) > 1 else numbers[0]
+number = numbers[0] if len(numbers) == 1 else st.selectbox("服务券", numbers, format_func=lambda n: next(
+    f"{v.number}　{v.provider_name}　{v.product_name}" for v in ready if v.number == n))
 chosen = next(v for v in ready if v.number == number)
 st.markdown(f"服务券：**{chosen.number}**　服务商：{chosen.provider_name}　产品：{chosen.product_name}")
 st.caption("每张服务券只能评价一次，提交后服务商的服务信息和交付记录将被锁定。")
@@ -35,9 +35,11 @@ left, right = st.columns(2)
 left.metric("总分", f"{total} / 100")
 right.metric("等级", band(total) if len(filled) == len(CRITERIA) else "—")
 solved = st.radio("问题是否解决", ["已解决", "未解决"], index=None, horizontal=True, key="ev_solved")
-improvements = st.multiselect("实施信息化后对企业有哪些改善（必选，可多选）", IMPROVEMENTS, key="ev_improvements", select_all=False,
+improvements = st.multiselect("实施信息化后对企业有哪些改善（必选，可多选）", IMPROVEMENTS, key="ev_improvements",
+                              select_all=False,
                               placeholder="请选择")
-next_focus = st.multiselect("企业下一步信息化建设的重点（必选，可多选）", NEXT_FOCUS, key="ev_next_focus", placeholder="请选择",
+next_focus = st.multiselect("企业下一步信息化建设的重点（必选，可多选）", NEXT_FOCUS, key="ev_next_focus",
+                            placeholder="请选择",
                             select_all=False)
 comment = st.text_area("意见和建议（200字以内）", max_chars=200, key="ev_comment")
 if st.button("提交评价", type="primary"):

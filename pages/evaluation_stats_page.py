@@ -64,16 +64,19 @@ else:
                           solved=league["solved_rate"].map(percent),
                           note=[("⚠ 低于60分" if flag else "") + ("" if ranked else "评价不足，未排名")
                                 for flag, ranked in zip(league["flag"], league["ranked"], strict=True)])
-    columns = {"rank": "名次", "provider": "服务商", "evaluations": "评价数", "mean": "平均分", "solved": "问题解决率", "note": "提示"}
+    columns = {"rank": "名次", "provider": "服务商", "evaluations": "评价数", "mean": "平均分", "solved": "问题解决率",
+               "note": "提示"}
     st.dataframe(shown[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
-    table(shown, columns, title="服务商评价排名", described=described, key="eval_league", links={"provider": "provider"})
+    table(shown, columns, title="服务商评价排名", described=described, key="eval_league",
+          links={"provider": "provider"})
 
 tabs = st.tabs(["按产品类别", "按区域", "按企业规模"])
 for tab, group, label in zip(tabs, ["category", "region", "size"], ["产品类别", "区域", "企业规模"], strict=True):
     with tab:
         chart(fetch(es.by_group, actor, f, group=group),
               lambda d, label=label: style(px.bar(d, x="group", y="mean", hover_data=["evaluations"],
-                                                  labels={"group": label, "mean": "平均分", "evaluations": "评价数"}), ""),
+                                                  labels={"group": label, "mean": "平均分", "evaluations": "评价数"}),
+                                                  ""),
               key=f"group_{group}", columns={"group": label, "evaluations": "评价数", "mean": "平均分"},
               title=f"按{label}的平均分", described=described)
 
@@ -81,7 +84,8 @@ freq = fetch(es.frequencies, actor, f)
 left, right = st.columns(2)
 for col, kind, title in ((left, "改善", "实施信息化后的改善"), (right, "下一步重点", "下一步信息化建设重点")):
     with col:
-        chart(freq[freq["kind"] == kind], lambda d: style(px.bar(d.sort_values("count"), x="count", y="option", orientation="h",
+        chart(freq[freq["kind"] == kind],
+              lambda d: style(px.bar(d.sort_values("count"), x="count", y="option", orientation="h",
                                                                  labels={"count": "选择次数", "option": ""}), ""),
               key=f"freq_{kind}", columns={"option": "选项", "count": "选择次数"}, title=title, described=described)
 
@@ -92,6 +96,7 @@ if low.empty:
 else:
     shown = low.assign(link=["/?voucher=" + n for n in low["number"]], comment=low["comment"].fillna(""))
     st.dataframe(shown[["link", "enterprise_name", "provider", "total", "band", "comment"]].rename(
-        columns={"link": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "total": "总分", "band": "等级",
+        columns={"link": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "total": "总分",
+                 "band": "等级",
                  "comment": "意见和建议"}), hide_index=True, width="stretch",
         column_config={"服务券号": st.column_config.LinkColumn(display_text=r"voucher=(\d+)")})

@@ -20,6 +20,7 @@ for action, t in TRANSITIONS.items():
         continue
     rows.append({"操作": t.label, "执行者": "、".join(ROLE_LABELS[r] for r in sorted(t.roles)),
                  "适用状态": "、".join(STATUS_LABELS[s] for s in t.sources) or "—",
-                 "操作后状态": STATUS_LABELS[t.target] if t.target else ("过期前的状态" if action == Action.EXTEND else "不变")})
+                 "操作后状态": STATUS_LABELS[t.target] if t.target
+                 else ("过期前的状态" if action == Action.EXTEND else "不变")})
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.caption("待激活15天内未激活、已激活30天内未选择产品的服务券自动过期；企业评价后服务信息和交付记录不可再修改。")

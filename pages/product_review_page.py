@@ -23,7 +23,8 @@ with queue:
                 st.markdown("修改内容：" + "；".join(f"{f}：{a or '（空）'} → {b or '（空）'}" for f, a, b in changes))
             else:
                 st.markdown("新增产品")
-            st.markdown(f"适用对象：{row.target or ''}  \n解决问题：{row.problems or ''}  \n应用案例：{row.cases or ''}")
+            st.markdown(f"适用对象：{row.target or ''}  \n解决问题：{row.problems or ''}  \n"
+                        f"应用案例：{row.cases or ''}")
             with st.form(f"review_{row.id}"):
                 note = st.text_input("审核意见（不通过时必填）", max_chars=500)
                 ok, no, _ = st.columns([1, 1, 5])
@@ -46,6 +47,8 @@ with everything:
         reason = st.text_input("原因（下架时必填）", max_chars=500)
         up, down, _ = st.columns([1, 1, 5])
         if up.form_submit_button("上架"):
-            attempt(lambda: review.set_on_sale(actor=actor, product_id=product_id, on_sale=True, reason=reason), "已上架。")
+            attempt(lambda: review.set_on_sale(actor=actor, product_id=product_id, on_sale=True, reason=reason),
+                    "已上架。")
         if down.form_submit_button("下架"):
-            attempt(lambda: review.set_on_sale(actor=actor, product_id=product_id, on_sale=False, reason=reason), "已下架。")
+            attempt(lambda: review.set_on_sale(actor=actor, product_id=product_id, on_sale=False, reason=reason),
+                    "已下架。")

@@ -17,7 +17,8 @@ from ui.widgets import (
 
 FORM = "product_form"
 actor = current_actor()
-page_header("产品管理", "新增或修改的产品需经信委审核通过（已上架）后，企业才能选择；下架后企业不能再选择，已选择该产品的服务券不受影响。")
+page_header("产品管理",
+            "新增或修改的产品需经信委审核通过（已上架）后，企业才能选择；下架后企业不能再选择，已选择该产品的服务券不受影响。")
 own = products.provider_products(actor)
 
 
@@ -30,7 +31,8 @@ def product_form(row=None) -> None:
                                      if row is not None and row.category in categories else None, placeholder="请选择"),
             "price": st.text_input(F["price"], value=f"{row.price:.2f}" if row is not None else ""),
             "target": st.text_area(F["target"], value=(row.target or "") if row is not None else "", max_chars=500),
-            "problems": st.text_area(F["problems"], value=(row.problems or "") if row is not None else "", max_chars=1000),
+            "problems": st.text_area(F["problems"], value=(row.problems or "") if row is not None else "",
+                                     max_chars=1000),
             "cases": st.text_area(F["cases"], value=(row.cases or "") if row is not None else "", max_chars=2000),
         }
         save = (lambda: products.create_product(actor=actor, data=data)) if row is None else (
@@ -39,7 +41,8 @@ def product_form(row=None) -> None:
 
 
 if editable_list(FORM, product_form, own, "新增产品"):
-    for row, cols in list_rows(own, [4, 3, 2, 1.5, 3, 1.2, 1.5], ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""]):
+    for row, cols in list_rows(own, [4, 3, 2, 1.5, 3, 1.2, 1.5],
+                               ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""]):
         cols[0].write(row.name)
         cols[1].write(row.category)
         cols[2].write(yuan(row.price))

@@ -52,7 +52,8 @@ for index, (field, label) in enumerate(money.items()):
     data[field] = cols[index % 3].text_input(label, value="" if value is None else f"{value.normalize():f}",
                                              key=f"pf_{field}")
 c1, c2, c3 = st.columns(3)
-data["employees"] = c1.text_input(F["employees"], value="" if profile["employees"] is None else str(profile["employees"]),
+data["employees"] = c1.text_input(F["employees"],
+                                  value="" if profile["employees"] is None else str(profile["employees"]),
                                   key="pf_employees", help="人")
 industry = c2.selectbox("所属行业（用于测算企业规模）", enterprises.INDUSTRIES, key="pf_industry")
 try:
@@ -66,7 +67,8 @@ if st.session_state["pf_size"] is None and suggestion:
 data["size"] = c3.selectbox(F["size"], ENTERPRISE_SIZES, placeholder="请选择", key="pf_size")
 if suggestion:
     c3.caption(f"按工信部联企业〔2011〕300号测算为：{suggestion}企业，可按实际情况修改")
-data["difficulty"] = st.text_area(F["difficulty"], value=profile["difficulty"] or "", key="pf_difficulty", max_chars=500)
+data["difficulty"] = st.text_area(F["difficulty"], value=profile["difficulty"] or "", key="pf_difficulty",
+                                  max_chars=500)
 data["remark"] = st.text_area(F["remark"], value=profile["remark"] or "", key="pf_remark", max_chars=500)
 
 if waiting:

@@ -15,7 +15,8 @@ from ui.widgets import (
 
 FORM = "provider_form"
 COLUMNS = {"name": "服务商名称", "credit_code": "统一社会信用代码", "contact": "联系人", "phone": "公司电话",
-           "address": "公司地址", "status_label": "状态", "products": "上架产品", "live": "办理中服务券", "username": "登录账户"}
+           "address": "公司地址", "status_label": "状态", "products": "上架产品", "live": "办理中服务券",
+           "username": "登录账户"}
 actor = current_actor()
 page_header("服务商管理")
 if notice := st.session_state.pop("provider_login", None):
@@ -34,7 +35,8 @@ def provider_form(row=None) -> None:
     with edit_form("provider_edit", "服务商", row):
         c1, c2 = st.columns(2)
         data = {"name": c1.text_input("服务商名称", value=row.name if row is not None else "", max_chars=100),
-                "credit_code": c2.text_input("统一社会信用代码", value=(row.credit_code or "") if row is not None else "",
+                "credit_code": c2.text_input("统一社会信用代码",
+                                             value=(row.credit_code or "") if row is not None else "",
                                              max_chars=18)}
         c1, c2, c3 = st.columns(3)
         data["contact"] = c1.text_input("联系人", value=(row.contact or "") if row is not None else "", max_chars=40)
@@ -73,7 +75,8 @@ if editable_list(FORM, provider_form, frame, "新增服务商"):
             if not row.suspended:
                 reason = st.text_input("暂停原因", max_chars=500)
                 if st.form_submit_button("暂停服务商"):
-                    attempt(lambda: providers.set_status(actor=actor, provider_id=int(row.id), suspended=True, reason=reason),
+                    attempt(lambda: providers.set_status(actor=actor, provider_id=int(row.id), suspended=True,
+                                                         reason=reason),
                             f"“{row.name}”已暂停：产品不再向企业展示，账户不能登录。")
             else:
                 st.caption("该服务商已暂停。")
@@ -84,5 +87,6 @@ if editable_list(FORM, provider_form, frame, "新增服务商"):
         st.markdown(f"**办理中的服务券（{len(live)}张）**" + ("　服务商已暂停，请逐一处理（撤回、作废或延期）。"
                                                        if row.suspended and len(live) else ""))
         if not live.empty:
-            st.dataframe(live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称", "status_label": "状态"})
+            st.dataframe(live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称",
+                                              "status_label": "状态"})
                          [["服务券号", "企业名称", "状态"]], hide_index=True, width="stretch")

@@ -17,7 +17,8 @@ else:
     export_button(ready, settlement.COLUMNS, title="待兑付清单", filters={"状态": "已评价"}, label="导出待兑付清单")
     with st.form("settle"):
         choices = ready.loc[ready["ready"], "number"].tolist()
-        numbers = st.multiselect("选择要兑付的服务券（仅材料齐全的可选）", choices, placeholder="请选择", select_all=True)
+        numbers = st.multiselect("选择要兑付的服务券（仅材料齐全的可选）", choices, placeholder="请选择",
+                                 select_all=True)
         c1, c2 = st.columns(2)
         amount = c1.text_input("兑付金额（元，留空则按面额）")
         day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(), format="YYYY-MM-DD")
@@ -30,4 +31,5 @@ if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:
     st.dataframe(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200), hide_index=True, width="stretch")
-    export_button(settled, settlement.SETTLED_COLUMNS, title="兑付清单", filters={"状态": "已兑付"}, label="导出兑付清单")
+    export_button(settled, settlement.SETTLED_COLUMNS, title="兑付清单", filters={"状态": "已兑付"},
+                  label="导出兑付清单")

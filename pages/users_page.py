@@ -6,7 +6,8 @@ from lib.labels import ROLE_LABELS, Role
 from ui.auth_gate import current_actor
 from ui.widgets import attempt, export_button, keep, page_header
 
-COLUMNS = {"username": "账户名", "display_name": "名称", "role_label": "角色", "state": "状态", "failed_logins": "连续错误次数",
+COLUMNS = {"username": "账户名", "display_name": "名称", "role_label": "角色", "state": "状态",
+           "failed_logins": "连续错误次数",
            "created_at": "创建时间"}
 actor = current_actor()
 page_header("用户管理")
@@ -18,13 +19,15 @@ role = c1.selectbox("角色", list(roles), key="user_role")
 search = c2.text_input("账户名或名称", key="user_search")
 users = auth.accounts(role=roles[role], search=search)
 users["role_label"] = users["role"].map(lambda r: ROLE_LABELS[Role(r)])
-users["state"] = ["已停用" if not a else "已锁定" if locked else "须改密码" if must else "正常"
-                  for a, locked, must in zip(users["active"], users["locked"], users["must_change_password"], strict=True)]
+users["state"] = ["已停用" if not active else "已锁定" if locked else "须改密码" if must else "正常"
+                  for active, locked, must in zip(users["active"], users["locked"], users["must_change_password"],
+                                                  strict=True)]
 if users.empty:
     st.markdown("没有记录!")
 else:
-    st.dataframe(users[list(COLUMNS)].rename(columns=COLUMNS).assign(**{"创建时间": users["created_at"].map(clock.fmt_datetime)}),
-                 hide_index=True, width="stretch")
+    shown = users[list(COLUMNS)].rename(columns=COLUMNS)
+    st.dataframe(shown.assign(**{"创建时间": users["created_at"].map(clock.fmt_datetime)}), hide_index=True,
+                 width="stretch")
     st.caption("最多显示500个账户，请用角色和名称缩小范围。")
     export_button(users, COLUMNS, title="用户列表", filters={"角色": role, "账户名或名称": search})
     username = st.selectbox("选择账户", users["username"].tolist(), index=None, placeholder="请选择", key="user_chosen")

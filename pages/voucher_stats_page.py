@@ -30,11 +30,13 @@ cols[2].metric("补贴金额（已兑付）", money(k["settled_amount"]), help=v
 
 left, right = st.columns(2)
 with left:
-    chart(fetch(voucher_stats.funnel, actor, f), lambda d: style(px.funnel(d, x="count", y="stage", labels={"count": "张数", "stage": "环节"}), ""),
+    chart(fetch(voucher_stats.funnel, actor, f),
+          lambda d: style(px.funnel(d, x="count", y="stage", labels={"count": "张数", "stage": "环节"}), ""),
           key="funnel", columns={"stage": "环节", "count": "张数"}, title="办理漏斗", described=described)
 with right:
     chart(fetch(voucher_stats.category_share, actor, f),
-          lambda d: style(px.pie(d, names="category", values="count", hole=0.45, labels={"category": "产品类别", "count": "张数"}), ""),
+          lambda d: style(px.pie(d, names="category", values="count", hole=0.45,
+                                 labels={"category": "产品类别", "count": "张数"}), ""),
           key="category", columns={"category": "产品类别", "count": "张数"}, title="产品类别占比（已选择产品）",
           described=described, on_pick=lambda p: {"category": p.get("label")} if p.get("label") else None)
 
@@ -56,7 +58,8 @@ if league.empty:
     st.info("暂无数据")
 else:
     shown = league.assign(rate=league["delivery_rate"].map(percent))
-    columns = {"provider": "服务商", "bound": "已选择", "delivered": "已交付", "rate": "交付率", "to_confirm": "下单→确认（中位天数）",
+    columns = {"provider": "服务商", "bound": "已选择", "delivered": "已交付", "rate": "交付率",
+               "to_confirm": "下单→确认（中位天数）",
                "to_deliver": "确认→交付（中位天数）"}
     st.dataframe(shown[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
     table(shown, columns, title="服务商排行", described=described, key="league", links={"provider": "provider"})
@@ -66,12 +69,14 @@ with left:
     chart(fetch(voucher_stats.monthly, actor, f),
           lambda d: style(px.line(d, x="month", y="count", color="series", markers=True,
                                   labels={"month": "月份", "count": "张数", "series": "环节"}), "", months=True),
-          key="monthly", columns={"month": "月份", "series": "环节", "count": "张数"}, title="月度趋势", described=described)
+          key="monthly", columns={"month": "月份", "series": "环节", "count": "张数"}, title="月度趋势",
+          described=described)
 with right:
     chart(fetch(voucher_stats.cycle_times, actor, f),
           lambda d: style(px.bar(d, x="days", y="count", color="series", barmode="group",
                                  labels={"days": "天数（30=30天及以上）", "count": "张数", "series": "环节"}), ""),
-          key="cycle", columns={"series": "环节", "days": "天数", "count": "张数"}, title="办理时长分布", described=described)
+          key="cycle", columns={"series": "环节", "days": "天数", "count": "张数"}, title="办理时长分布",
+          described=described)
 
 st.markdown("**需要跟进的服务券**")
 for name, (frame, total) in fetch(voucher_stats.ageing, actor, f).items():

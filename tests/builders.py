@@ -79,7 +79,8 @@ def make_engineer(provider_id: int, name: str = "张工", active: bool = True) -
 def make_enterprise(name: str | None = None, region: str = "江宁区") -> int:
     n = next(_serial)
     with db.transaction() as s:
-        e = Enterprise(credit_code=credit_code_for(500000 + n), name=name or f"测试企业{n}", region_id=region_id(region),
+        e = Enterprise(credit_code=credit_code_for(500000 + n), name=name or f"测试企业{n}",
+                       region_id=region_id(region),
                        created_at=NOW)
         s.add(e)
         s.flush()

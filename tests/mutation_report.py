@@ -147,13 +147,15 @@ def scores(exit_codes: dict[str, int | None], equivalent: dict[str, str]) -> lis
     rows = []
     for module, c in sorted(by_module.items()):
         counted = c["killed"] + c["survived"] + c["no_tests"]
-        rows.append({"module": module, **{k: c[k] for k in COUNTS}, "score": round(100 * c["killed"] / counted, 1) if counted else None,
+        rows.append({"module": module, **{k: c[k] for k in COUNTS},
+                     "score": round(100 * c["killed"] / counted, 1) if counted else None,
                      "target": module in TARGETS})
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| module | mutants | killed | survived | no test reaches it | equivalent | PostgreSQL only | not run | score |",
+    lines = ["| module | mutants | killed | survived | no test reaches it | equivalent | PostgreSQL only | not run "
+             "| score |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         score = "—" if r["score"] is None else f"{r['score']:.1f} %"

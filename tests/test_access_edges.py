@@ -209,6 +209,7 @@ def test_the_export_row_of_a_settled_voucher(database):
     full = queries.voucher_export_rows(COMMISSION).iloc[0]
     assert full["issued_at"] == NOW - td(days=20) and full["product_name"].startswith("产品")
     assert len(full["credit_code"]) == 18
-    assert list(queries.VOUCHER_EXPORT_COLUMNS) == ["number", "enterprise_name", "credit_code", "region", "status_label",
+    assert list(queries.VOUCHER_EXPORT_COLUMNS) == ["number", "enterprise_name", "credit_code", "region",
+                                                    "status_label",
                                                     "provider_name", "product_name", "face_value", "price", "issued_at",
                                                     "contract_date", "delivered_on", "settled_on"]

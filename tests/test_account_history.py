@@ -120,8 +120,10 @@ def test_passwords_that_meet_the_rules(password):
 
 
 @pytest.mark.parametrize("password,message", [
-    ("abcdef1", "新密码：至少8位"), ("abcdefgh", "新密码：必须同时包含字母和数字"), ("12345678", "新密码：必须同时包含字母和数字"),
-    ("a1" + "x" * 71, "新密码：不能超过72个字节"), ("密码" * 12 + "a1", "新密码：不能超过72个字节"),  # 74 bytes in UTF-8
+    ("abcdef1", "新密码：至少8位"), ("abcdefgh", "新密码：必须同时包含字母和数字"),
+    ("12345678", "新密码：必须同时包含字母和数字"),
+    ("a1" + "x" * 71, "新密码：不能超过72个字节"), ("密码" * 12 + "a1", "新密码：不能超过72个字节"),
+    # 74 bytes in UTF-8
 ])
 def test_passwords_that_break_a_rule(password, message):
     with pytest.raises(ValidationError) as err:
@@ -141,7 +143,8 @@ def test_a_new_account_with_a_password_of_its_own(database):
     assert (h.user_id, h.action, h.at, h.changes) == (admin.user_id, "create_user", NOW,
                                                       {"username": "fw01", "role": "provider"})
     with pytest.raises(ValidationError) as err:
-        auth.create_user(actor=admin, username="fw02", display_name="x", role=Role.COMMISSION, password="short", now=NOW)
+        auth.create_user(actor=admin, username="fw02", display_name="x", role=Role.COMMISSION, password="short",
+                         now=NOW)
     assert err.value.message == "密码：至少8位"
 
 
@@ -163,7 +166,8 @@ def test_bad_new_accounts_are_refused(database, kw, message):
 
 def test_the_system_may_create_accounts_but_no_provider_may(database):
     from lib.actors import Actor
-    account, password = auth.create_user(actor=Actor.system(), username="seeded", display_name="预置", role="commission",
+    account, password = auth.create_user(actor=Actor.system(), username="seeded", display_name="预置",
+                                         role="commission",
                                          now=NOW)
     assert account.must_change_password and len(password) == 12
     with pytest.raises(PermissionDenied) as err:
@@ -183,7 +187,8 @@ def test_the_user_list_by_role_then_name_with_each_state(database):
     frame = auth.accounts()
     assert list(frame.columns) == ["username", "display_name", "role", "active", "must_change_password",
                                    "failed_logins", "locked_until", "created_at", "locked"]
-    assert frame[["username", "display_name", "role", "active", "must_change_password", "failed_logins"]].values.tolist() == [
+    assert frame[["username", "display_name", "role", "active", "must_change_password",
+                  "failed_logins"]].values.tolist() == [
         ["admin1", "admin1", "commission", True, False, 0], ["zeta", "zeta", "commission", False, False, 2],
         ["fw.one", "fw.one", "provider", True, False, 0]]
     assert frame["created_at"].tolist() == [admin.password_changed_at] * 3
@@ -252,7 +257,8 @@ def test_a_successful_login_returns_the_account(database):
     made = make_user("staff1", role=Role.PROVIDER, password="Passw0rd!", provider_id=provider)
     account = auth.verify_login(" Staff1 ", "Passw0rd!", now=NOW)
     assert account == made
-    assert (account.username, account.role, account.provider_id, account.enterprise_id, account.must_change_password) == (
+    assert (account.username, account.role, account.provider_id, account.enterprise_id,
+            account.must_change_password) == (
         "staff1", Role.PROVIDER, provider, None, False)
     actor = account.actor()
     assert (actor.user_id, actor.username, actor.role, actor.provider_id, actor.display_name) == (
@@ -283,7 +289,8 @@ def test_an_enterprise_login_acts_for_its_enterprise(database):
     account, _ = auth.create_user(actor=make_user("admin1").actor(), username="qy01", display_name="企业甲",
                                   role=Role.ENTERPRISE, enterprise_id=ent, password="Passw0rd!", now=NOW)
     actor = account.actor()
-    assert (actor.role, actor.enterprise_id, actor.provider_id, actor.display_name) == (Role.ENTERPRISE, ent, None, "企业甲")
+    assert (actor.role, actor.enterprise_id, actor.provider_id, actor.display_name) == (Role.ENTERPRISE, ent, None,
+                                                                                        "企业甲")
 
 
 def test_the_user_list_orders_names_within_a_role_and_finds_display_names(database):

@@ -84,7 +84,8 @@ def test_batch_issue_from_excel_with_a_bad_row_then_fixed(app):
 def test_approve_a_product(app):
     _, page = app
     products.create_product(actor=auth.session_account("langkun").actor(),
-                           data={"name": "朗坤安全网关", "category": "信息安全", "price": "16000", "problems": "边界防护"})
+                           data={"name": "朗坤安全网关", "category": "信息安全", "price": "16000",
+                                 "problems": "边界防护"})
     menu(page, "产品审核")
     page.get_by_text("朗坤安全网关").wait_for()
     page.get_by_role("button", name="审核通过").first.click()
@@ -123,7 +124,8 @@ def test_settle_a_voucher(app):
     settle(page)
     page.get_by_text("已兑付1张服务券。").wait_for()
     stored = queries.voucher_detail(admin(), number)
-    assert (stored.status, stored.settled_amount, stored.settled_on) == ("settled", stored.face_value, clock.local_date())
+    assert (stored.status, stored.settled_amount, stored.settled_on) == ("settled", stored.face_value,
+                                                                         clock.local_date())
     shot(page, "commission_05_settled")
 
 
@@ -132,7 +134,8 @@ def arrange(action: str) -> int:
     match action:
         case "发放":
             for i in range(3):
-                issuing.issue_single(actor=admin(), data={"credit_code": credit_code_for(870000 + i), "name": f"南京日志企业{i}",
+                issuing.issue_single(actor=admin(),
+                                     data={"credit_code": credit_code_for(870000 + i), "name": f"南京日志企业{i}",
                                                           "region": "鼓楼区"}, batch_year=clock.local_date().year)
             return 3
         case "产品审核通过":

@@ -31,7 +31,8 @@ def actor(username: str):
 def enterprise_activates_and_chooses() -> None:
     ent = actor(ENTERPRISE)
     profile = enterprises.enterprise_profile(ent)
-    profile.update(size="小型", legal_rep="王伟", address="南京市栖霞区仙林大道1号", contact="李娜", phone="13912345678",
+    profile.update(size="小型", legal_rep="王伟", address="南京市栖霞区仙林大道1号", contact="李娜",
+                   phone="13912345678",
                    email="li@example.com", founded_on="2015-06-01", employees="45", output_prev="800",
                    output_plan="900", revenue_prev="760", revenue_plan="850", profit_prev="60", profit_plan="70")
     vouchers.activate(actor=ent, number=NUMBER, profile=profile)
@@ -90,7 +91,8 @@ def test_1_enterprise_activates_and_chooses_a_product(app):
     year = 2000 + YY
     for label, value in [("法定代表人", "王伟"), ("地址", "南京市栖霞区仙林大道1号"), ("联系人", "李娜"),
                          ("联系电话", "13912345678"), ("邮箱", "li@example.com"), (f"{year - 1}年总产值", "800"),
-                         (f"{year}年预计总产值", "900"), (f"{year - 1}年营业收入", "760"), (f"{year}年预计营业收入", "850"),
+                         (f"{year}年预计总产值", "900"), (f"{year - 1}年营业收入", "760"),
+                         (f"{year}年预计营业收入", "850"),
                          (f"{year - 1}年利润", "60"), (f"{year}年预计利润", "70"), ("从业人数", "45")]:
         type_in(page, label, value)
     pick_date(page, "成立日期", clock.local_date().replace(year=2015, month=6, day=1))

@@ -69,7 +69,8 @@ def test_settle_from_the_settlement_page(demo):
 def test_approve_a_product(demo):
     from lib import auth, products
     actor = auth.session_account("langkun").actor()
-    products.create_product(actor=actor, data={"name": "朗坤新品", "category": "信息安全", "price": "9000", "problems": "防护"})
+    products.create_product(actor=actor,
+                            data={"name": "朗坤新品", "category": "信息安全", "price": "9000", "problems": "防护"})
     at = page("product_review")
     assert "朗坤新品" in texts(at) and "新增产品" in texts(at)
     at = click(at, "审核通过")

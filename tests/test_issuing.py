@@ -63,7 +63,8 @@ def test_a_bad_row_in_the_middle_means_nothing_is_written(database):
     ([credit_code_for(5), "", "江宁区"] + [None] * 6, "企业名称", "不能为空"),
     ([credit_code_for(5), "企业", "上海市"] + [None] * 6, "所属区", "“上海市”不是南京市的行政区或开发区"),
     ([credit_code_for(5), "企业", "江宁区", "超大型"] + [None] * 5, "企业规模", "选项无效"),
-    ([credit_code_for(5), "企业", "江宁区", None, None, None, None, "123"], "联系电话", "请输入11位手机号码或固定电话（如025-84567890）"),
+    ([credit_code_for(5), "企业", "江宁区", None, None, None, None, "123"], "联系电话",
+     "请输入11位手机号码或固定电话（如025-84567890）"),
 ])
 def test_each_bad_row_is_reported_in_chinese(database, row, column, message):
     make_batch(2026)
@@ -190,7 +191,8 @@ def test_settling_several_is_all_or_nothing(database):
     good = make_voucher(S.EVALUATED)
     bad = make_voucher(S.EVALUATED, service_records=0)
     ready = settlement.awaiting_settlement()
-    assert dict(zip(ready["number"], ready["missing"], strict=True)) == {good["number"]: "", bad["number"]: "至少一条服务信息"}
+    assert dict(zip(ready["number"], ready["missing"], strict=True)) == {good["number"]: "",
+                                                                         bad["number"]: "至少一条服务信息"}
     with pytest.raises(DomainError, match=f"服务券{bad['number']}：材料不齐.*本次未兑付任何服务券"):
         vouchers.settle_many(actor=COMMISSION, numbers=[good["number"], bad["number"]], amount=None, settled_on=TODAY,
                              now=NOW)
@@ -205,14 +207,16 @@ def test_settling_several_is_all_or_nothing(database):
 def test_the_audit_log_filters_by_user_voucher_action_and_date(database):
     v = make_voucher(S.PENDING_CONFIRM)
     vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
-    vouchers.void(actor=COMMISSION, number=make_voucher(S.ISSUED)["number"], reason="不符合条件", now=NOW - timedelta(days=3))
+    vouchers.void(actor=COMMISSION, number=make_voucher(S.ISSUED)["number"], reason="不符合条件",
+                  now=NOW - timedelta(days=3))
     result = search(AuditFilters(number=v["number"]))
     rows, total = result.rows, result.total
     assert total == 1 and rows["action"].tolist() == ["确认购买"]
     assert search(AuditFilters(action="void")).total == 1
     assert search(AuditFilters(username="officer")).total == 1
     assert search(AuditFilters(start=TODAY, end=TODAY)).total == 1
-    assert search(AuditFilters(start=TODAY - timedelta(days=3), end=TODAY - timedelta(days=3))).rows["action"].tolist() == ["作废"]
+    assert search(AuditFilters(start=TODAY - timedelta(days=3),
+                               end=TODAY - timedelta(days=3))).rows["action"].tolist() == ["作废"]
 
 
 def test_a_voucher_issued_between_check_and_issue_stops_the_whole_batch(database):

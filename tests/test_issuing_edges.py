@@ -74,12 +74,14 @@ def test_the_edges_that_are_allowed(database, field, value):
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("year", "1999", "年度：应为2000到2099之间的年份"), ("year", "2100", "年度：不能超过2099"), ("year", "", "年度：不能为空"),
+    ("year", "1999", "年度：应为2000到2099之间的年份"), ("year", "2100", "年度：不能超过2099"),
+    ("year", "", "年度：不能为空"),
     ("face_value", "0", "面额（元）：应大于0"), ("face_value", "1000000.01", "面额（元）：不能超过1000000"),
     ("face_value", "", "面额（元）：不能为空"), ("face_value", "-1", "面额（元）：不能小于0"),
     ("days_after_issue", "0", "有效天数：至少1天"), ("days_after_issue", "366", "发放后有效天数：不能超过365"),
     ("days_after_issue", "", "发放后有效天数：不能为空"), ("days_after_activation", "0", "有效天数：至少1天"),
-    ("days_after_activation", "366", "激活后有效天数：不能超过365"), ("days_after_activation", "", "激活后有效天数：不能为空"),
+    ("days_after_activation", "366", "激活后有效天数：不能超过365"),
+    ("days_after_activation", "", "激活后有效天数：不能为空"),
 ])
 def test_each_bad_value_is_refused_with_its_message_and_nothing_saved(database, field, value, message):
     before = history_count()
@@ -119,7 +121,8 @@ def test_issuing_to_a_known_enterprise_reuses_it(database):
     v = make_voucher(status="voided", provider_id=make_provider())
     with db.read_session() as s:
         code = s.get(Enterprise, v["enterprise_id"]).credit_code
-    result = issuing.issue_single(actor=COMMISSION, data={"credit_code": code, "name": "改过的名字", "region": "玄武区"},
+    result = issuing.issue_single(actor=COMMISSION,
+                                  data={"credit_code": code, "name": "改过的名字", "region": "玄武区"},
                                   batch_year=2026, now=NOW)
     with db.read_session() as s:
         assert s.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) == v["enterprise_id"]
@@ -130,10 +133,12 @@ def test_issuing_to_a_known_enterprise_reuses_it(database):
 
 
 @pytest.mark.parametrize("data,message", [
-    ({"credit_code": credit_code_for(5), "name": "南京企业", "region": "上海市"}, "所属区：“上海市”不是南京市的行政区或开发区"),
+    ({"credit_code": credit_code_for(5), "name": "南京企业", "region": "上海市"},
+     "所属区：“上海市”不是南京市的行政区或开发区"),
     ({"credit_code": credit_code_for(5), "name": "南京企业", "region": ""}, "所属区：不能为空"),
     ({"credit_code": credit_code_for(5), "name": "", "region": "玄武区"}, "企业名称：不能为空"),
-    ({"credit_code": "91320214745555318X", "name": "南京企业", "region": "玄武区"}, "统一社会信用代码：校验位不正确，请核对"),
+    ({"credit_code": "91320214745555318X", "name": "南京企业", "region": "玄武区"},
+     "统一社会信用代码：校验位不正确，请核对"),
 ])
 def test_a_bad_single_issue_is_refused_and_nothing_written(database, data, message):
     batch_2026()
@@ -151,7 +156,8 @@ def test_the_template_explains_itself_and_its_example_row_is_valid(database):
     book = load_workbook(BytesIO(issuing.template_excel()))
     sheet, notes = book.worksheets
     assert sheet.title == "企业名单"
-    assert [c.value for c in sheet[1]] == ["统一社会信用代码", "企业名称", "所属区", "企业规模", "法定代表人", "地址", "联系人",
+    assert [c.value for c in sheet[1]] == ["统一社会信用代码", "企业名称", "所属区", "企业规模", "法定代表人", "地址",
+                                           "联系人",
                                            "联系电话", "邮箱"]
     assert all(c.font.bold for c in sheet[1]) and not any(c.font.bold for c in sheet[2])
     assert all(sheet.column_dimensions[col].width >= 12 for col in "ABCDEFGHI")
@@ -217,7 +223,8 @@ def test_a_batch_reuses_known_enterprises_and_their_logins(database):
     with db.read_session() as s:
         new = s.scalars(select(E).where(E.credit_code == results["credit_code"][0])).one()
         assert (new.name, new.region.name, new.size, new.legal_rep, new.address, new.contact, new.phone, new.email,
-                new.created_at) == ("南京导入企业1有限公司", "江宁区", "小型", "张三", "南京市某路1号", "李四", "13912345678",
+                new.created_at) == ("南京导入企业1有限公司", "江宁区", "小型", "张三", "南京市某路1号", "李四",
+                                    "13912345678",
                                     "e1@example.com", NOW)
     assert auth.verify_login("qy2600001", results["password"][0], now=NOW).must_change_password
 
@@ -269,7 +276,8 @@ def test_file_level_messages_in_full(database):
     assert padded.file_error is None and padded.ok  # empty cells after the last column are not columns
     gaps = issuing.read_import(workbook([good_row(1), [None] * 9, ["", None, ""] + [None] * 6, good_row(2)]),
                                batch_year=2026)
-    assert gaps.ok and [r["name"] for r in gaps.rows] == ["南京导入企业1有限公司", "南京导入企业2有限公司"]  # blank rows skipped
+    assert gaps.ok and [r["name"] for r in gaps.rows] == ["南京导入企业1有限公司",
+                                                          "南京导入企业2有限公司"]  # blank rows skipped
 
 
 def test_the_template_example_and_layout(database):
@@ -296,7 +304,8 @@ def test_the_result_file_says_the_password_is_shown_once(database):
 
     import pandas as pd
     from openpyxl import load_workbook
-    results = pd.DataFrame([{"number": "2600001", "credit_code": credit_code_for(1), "name": "南京企业", "region": "玄武区",
+    results = pd.DataFrame([{"number": "2600001", "credit_code": credit_code_for(1), "name": "南京企业",
+                             "region": "玄武区",
                              "username": "qy2600001", "password": "Abc123def456"}])
     sheet = load_workbook(BytesIO(issuing.result_excel(results, 2026))).active
     assert sheet["A1"].value == "2026年度服务券发放结果"

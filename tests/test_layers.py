@@ -25,11 +25,13 @@ def test_lib_never_imports_streamlit(path):
     assert not imports(path) & {"streamlit", "streamlit_authenticator", "ui"}
 
 
-@pytest.mark.parametrize("path", sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "Home.py"]),
+@pytest.mark.parametrize("path",
+                         sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "Home.py"]),
                          ids=lambda p: p.name)
 def test_pages_and_ui_build_no_sql(path):
     assert "sqlalchemy" not in imports(path)
-    assert "lib.db" not in path.read_text(encoding="utf-8") and "from lib import db" not in path.read_text(encoding="utf-8")
+    source = path.read_text(encoding="utf-8")
+    assert "lib.db" not in source and "from lib import db" not in source
 
 
 def test_every_menu_page_exists():
@@ -55,7 +57,8 @@ def modules_imported(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", [p for p in LIB if p.relative_to(ROOT / "lib").parts[0].removesuffix(".py") in READ_SIDE],
+@pytest.mark.parametrize("path",
+                         [p for p in LIB if p.relative_to(ROOT / "lib").parts[0].removesuffix(".py") in READ_SIDE],
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_read_side_does_not_import_the_write_side(path):
     assert not modules_imported(path) & WRITE_SIDE
@@ -76,7 +79,8 @@ def test_screens_compare_no_status(path):
             for part in ast.walk(node):
                 if isinstance(part, ast.Constant) and part.value in statuses:
                     found.append(f"line {node.lineno}: {part.value!r}")
-                if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id.endswith("Status"):
+                if isinstance(part, ast.Attribute) and isinstance(part.value,
+                                                                  ast.Name) and part.value.id.endswith("Status"):
                     found.append(f"line {node.lineno}: {part.value.id}.{part.attr}")
     assert not found, found
 

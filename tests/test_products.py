@@ -21,7 +21,8 @@ from tests.builders import (
     provider_actor,
 )
 
-GOOD_PRODUCT = {"name": "云ERP标准版", "category": "企业资源计划（ERP）/进销存", "price": "12800", "target": "制造业小微企业",
+GOOD_PRODUCT = {"name": "云ERP标准版", "category": "企业资源计划（ERP）/进销存", "price": "12800",
+                "target": "制造业小微企业",
                 "problems": "采购、库存、销售一体化", "cases": "南京某机械厂"}
 
 
@@ -62,7 +63,8 @@ def test_taking_a_product_off_sale_keeps_vouchers_that_chose_it(database):
         products.take_off_sale(actor=actor, product_id=v["product_id"], now=NOW)
     chooser = make_voucher(S.ACTIVATED)
     with pytest.raises(ValidationError, match="未上架"):
-        vouchers.choose_product(actor=chooser["enterprise"], number=chooser["number"], product_id=v["product_id"], now=NOW)
+        vouchers.choose_product(actor=chooser["enterprise"], number=chooser["number"], product_id=v["product_id"],
+                                now=NOW)
 
 
 def test_a_provider_cannot_touch_another_providers_product(database):
@@ -150,7 +152,8 @@ def test_a_provider_cannot_manage_another_providers_engineer(database):
 
 def test_the_engineer_list_offered_for_a_record_is_the_providers_own(database):
     v = make_voucher(S.CONFIRMED, contract=True)
-    foreign = engineers.add_engineer(actor=provider_actor(make_provider()), data={"name": "外人", "mobile": "13900002222"})
+    foreign = engineers.add_engineer(actor=provider_actor(make_provider()),
+                                     data={"name": "外人", "mobile": "13900002222"})
     assert foreign not in queries.engineer_options(v["provider"])
     with pytest.raises(ValidationError, match="不是本服务商的工程师"):
         vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=foreign, service_date=TODAY,

@@ -146,7 +146,8 @@ def test_an_empty_service_form_is_refused_and_nothing_is_saved(demo):
     at = click(at, "确定")
     assert [e.value for e in at.error] == ["服务工程师：请选择服务工程师"]
     with db.read_session() as s:
-        assert s.scalar(select(func.count()).select_from(ServiceRecord).join(Voucher).where(Voucher.number == "1700009")) == 1
+        assert s.scalar(select(func.count()).select_from(ServiceRecord).join(Voucher)
+                        .where(Voucher.number == "1700009")) == 1
 
 
 def test_record_the_delivery(demo):

@@ -59,9 +59,12 @@ def test_an_empty_list_has_no_pages(database):
 
 def test_filters_number_prefix_name_contains_region_and_status(database):
     provider = make_provider()
-    a = make_voucher(S.CONFIRMED, provider_id=provider, enterprise_id=make_enterprise("测试11", "江宁区"), number="1700008")
-    make_voucher(S.DELIVERED, provider_id=provider, enterprise_id=make_enterprise("测试1212", "玄武区"), number="1700009")
-    make_voucher(S.DELIVERED, provider_id=provider, enterprise_id=make_enterprise("南京某公司", "江宁区"), number="2600100")
+    a = make_voucher(S.CONFIRMED, provider_id=provider, enterprise_id=make_enterprise("测试11", "江宁区"),
+                     number="1700008")
+    make_voucher(S.DELIVERED, provider_id=provider, enterprise_id=make_enterprise("测试1212", "玄武区"),
+                 number="1700009")
+    make_voucher(S.DELIVERED, provider_id=provider, enterprise_id=make_enterprise("南京某公司", "江宁区"),
+                 number="2600100")
     actor = provider_actor(provider)
 
     def numbers(**kw):

@@ -123,14 +123,17 @@ def test_the_review_queue_shows_every_field_oldest_request_first(database):
     actor = provider_actor(provider)
     first = products.create_product(actor=actor, data={"name": "巡检平台", "category": "信息安全", "price": "9000",
                                                       "target": "制造业", "problems": "防护", "cases": "某厂"}, now=NOW)
-    second = products.create_product(actor=actor, data={"name": "记账软件", "category": "财务管理软件", "price": "5000.5",
+    second = products.create_product(actor=actor,
+                                     data={"name": "记账软件", "category": "财务管理软件", "price": "5000.5",
                                                              "problems": "记账"},
                                     now=NOW - timedelta(days=1))
     queue = review.products_in("pending")
     assert rows(queue.drop(columns=["updated_at"])) == [
-        [second, "记账软件", "甲服务商", "active", "财务管理软件", Decimal("5000.50"), None, "记账", None, "pending", None,
+        [second, "记账软件", "甲服务商", "active", "财务管理软件", Decimal("5000.50"), None, "记账", None, "pending",
+         None,
          "待审核"],
-        [first, "巡检平台", "甲服务商", "active", "信息安全", Decimal("9000.00"), "制造业", "防护", "某厂", "pending", None, "待审核"],
+        [first, "巡检平台", "甲服务商", "active", "信息安全", Decimal("9000.00"), "制造业", "防护", "某厂", "pending",
+         None, "待审核"],
     ]
     assert queue["updated_at"].tolist() == [NOW - timedelta(days=1), NOW]
     third = products.create_product(actor=actor, data={"name": "第三个", "category": "信息安全", "price": "1",
@@ -154,7 +157,8 @@ def test_the_product_lists_show_the_review_note_and_default_to_the_queue(databas
     review.decide(actor=COMMISSION, product_id=rejected, approve=False, reason="资质不全", now=NOW)
     assert review.products_in()["id"].tolist() == [waiting]  # the queue: 待审核 only
     everything = review.products_in(None).set_index("id")
-    assert everything.loc[rejected, ["status", "status_label", "review_note"]].tolist() == ["rejected", "未通过", "资质不全"]
+    assert everything.loc[rejected, ["status", "status_label", "review_note"]].tolist() == ["rejected", "未通过",
+                                                                                            "资质不全"]
 
 
 @pytest.mark.parametrize("who", ["provider", "enterprise"])

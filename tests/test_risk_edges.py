@@ -24,7 +24,8 @@ def found(key: str) -> dict[str, str]:
 
 def add_record(v: dict, engineer: int, day: date, text: str = "上门部署系统并完成数据初始化") -> None:
     with db.transaction() as s:
-        s.add(ServiceRecord(voucher_id=v["id"], engineer_id=engineer, service_date=day, description=text, created_at=NOW))
+        s.add(ServiceRecord(voucher_id=v["id"], engineer_id=engineer, service_date=day, description=text,
+                            created_at=NOW))
 
 
 def test_one_engineer_at_two_enterprises_on_one_day(database):
@@ -35,7 +36,8 @@ def test_one_engineer_at_two_enterprises_on_one_day(database):
     add_record(b, zhao, date(2026, 11, 18), "乙")
     add_record(c, zhao, date(2026, 11, 19), "丙")  # another day
     add_record(c, zhao, date(2026, 11, 19), "丙二")  # the same enterprise twice that day is no signal
-    assert found("same_day") == {a["number"]: "赵工于2026-11-18同日服务多家企业", b["number"]: "赵工于2026-11-18同日服务多家企业"}
+    assert found("same_day") == {a["number"]: "赵工于2026-11-18同日服务多家企业",
+                                 b["number"]: "赵工于2026-11-18同日服务多家企业"}
 
 
 def test_service_before_the_contract(database):

@@ -25,7 +25,8 @@ def test_demo_data_reproduces_the_manual_and_is_idempotent(database):
     assert rows[["number", "enterprise_name", "region", "status_label"]].values.tolist() == [
         ["1700009", "测试1212", "玄武区", "已交付"], ["1700008", "测试11", "江宁区", "已确认"]]
     detail = queries.voucher_detail(langkun, "1700008")
-    assert (detail.enterprise["phone"], detail.enterprise["qq"], detail.enterprise["email"]) == ("14444444444", "12345", "12@qq.com")
+    assert (detail.enterprise["phone"], detail.enterprise["qq"], detail.enterprise["email"]) == ("14444444444", "12345",
+                                                                                                 "12@qq.com")
     assert detail.product["name"] == "“由你飞”运营管控平台-企业版" and detail.product["contact"] == "谢晓江"
     with db.read_session() as s:
         statuses = set(s.scalars(select(Voucher.status).distinct()))
@@ -42,7 +43,8 @@ def test_every_demo_account_logs_in_and_sees_its_vouchers(database):
         actor = auth.verify_login(username, seed.DEMO_PASSWORD).actor()
         page = queries.voucher_page(actor, queries.VoucherFilters(number=number or ""))
         assert page.total >= 1, username
-    fresh = queries.voucher_detail(auth.verify_login(f"qy{year:02d}00001", seed.DEMO_PASSWORD).actor(), f"{year:02d}00001")
+    fresh = queries.voucher_detail(auth.verify_login(f"qy{year:02d}00001", seed.DEMO_PASSWORD).actor(),
+                                   f"{year:02d}00001")
     assert fresh.status == S.ISSUED
 
 

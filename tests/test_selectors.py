@@ -128,7 +128,8 @@ def test_a_settlement_queue_row_field_by_field(database):
                                    "contract_date", "delivered_on", "delivery_content", "services", "total", "missing",
                                    "ready"]
     [row] = rows(frame.drop(columns=["product_name"]))
-    assert row == [v["number"], "测试1212", "朗坤", Decimal("10000.00"), Decimal("19800.00"), TODAY - timedelta(days=16),
+    assert row == [v["number"], "测试1212", "朗坤", Decimal("10000.00"), Decimal("19800.00"),
+                   TODAY - timedelta(days=16),
                    TODAY - timedelta(days=5), "系统上线", 2, 90, "", True]
     assert frame["product_name"][0].startswith("产品")
 
@@ -140,7 +141,8 @@ def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
     v = make_voucher(S.EVALUATED)
     stored = voucher_row(v["number"])
     template = {c: getattr(stored, c) for c in ("batch_id", "enterprise_id", "face_value", "status", "issued_at",
-                                                "updated_at", "withdrawal_pending", "provider_id", "product_id", "price",
+                                                "updated_at", "withdrawal_pending", "provider_id", "product_id",
+                                                "price",
                                                 "contract_date", "delivered_on", "delivery_content")}
     with db.transaction() as s:
         s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(2000)])

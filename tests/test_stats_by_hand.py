@@ -50,11 +50,13 @@ def season(database):
                             scores=SCORES.get(total), **extra, **kw)
 
     made = {
-        "a1": voucher(S.SETTLED, a, "玄武区", utc(2026, 9, 10, 2), utc(2026, 9, 12), utc(2026, 9, 13), date(2026, 9, 20),
+        "a1": voucher(S.SETTLED, a, "玄武区", utc(2026, 9, 10, 2), utc(2026, 9, 12), utc(2026, 9, 13),
+                      date(2026, 9, 20),
                       80, settled_on=date(2026, 11, 10)),
         "a2": voucher(S.EVALUATED, a, "江宁区", utc(2026, 9, 30, 17), utc(2026, 10, 2), utc(2026, 10, 5),
                       date(2026, 10, 15), 60),
-        "a3": voucher(S.DELIVERED, a, "江宁区", utc(2026, 10, 5), utc(2026, 10, 6), utc(2026, 10, 8), date(2026, 10, 10)),
+        "a3": voucher(S.DELIVERED, a, "江宁区", utc(2026, 10, 5), utc(2026, 10, 6), utc(2026, 10, 8),
+                      date(2026, 10, 10)),
         "b1": voucher(S.CONFIRMED, b, "玄武区", utc(2026, 10, 20), utc(2026, 10, 21), utc(2026, 10, 25),
                       price=Decimal("8000.00")),
         "b2": voucher(S.EVALUATED, b, "江宁区", utc(2026, 11, 1), utc(2026, 11, 2), utc(2026, 11, 3), date(2026, 11, 9),
@@ -214,7 +216,8 @@ def test_every_frame_has_its_columns_and_a_plain_index(season):
         "histogram": (es.histogram(COMMISSION), ["bucket", "count"]),
         "criteria": (es.criteria(COMMISSION), ["criterion", "percent"]),
         "frequencies": (es.frequencies(COMMISSION), ["kind", "option", "count"]),
-        "low_scores": (es.low_scores(COMMISSION), ["number", "enterprise_name", "provider", "total", "band", "comment"]),
+        "low_scores": (es.low_scores(COMMISSION),
+                       ["number", "enterprise_name", "provider", "total", "band", "comment"]),
         "monthly_evaluations": (es.monthly(COMMISSION), ["month", "evaluations", "mean"]),
         "by_group": (es.by_group(COMMISSION), ["group", "evaluations", "mean"]),
         "provider_league": (stats.provider_league(COMMISSION), ["provider_id", "provider", "bound", "delivered",
@@ -286,8 +289,10 @@ def test_criteria_without_evaluations_have_no_percentage(database):
 def test_evaluations_by_month_of_submission(season):
     from lib.models import Evaluation
     with db.transaction() as s:
-        s.query(Evaluation).filter_by(voucher_id=season["a1"]["id"]).one().created_at = utc(2026, 9, 30, 16, 30)  # 10-01
-        s.query(Evaluation).filter_by(voucher_id=season["a2"]["id"]).one().created_at = utc(2026, 9, 30, 15, 30)  # 09-30
+        s.query(Evaluation).filter_by(voucher_id=season["a1"]["id"]).one().created_at = utc(2026, 9, 30, 16,
+                                                                                            30)  # 10-01
+        s.query(Evaluation).filter_by(voucher_id=season["a2"]["id"]).one().created_at = utc(2026, 9, 30, 15,
+                                                                                            30)  # 09-30
     assert es.monthly(COMMISSION).values.tolist() == [["2026-09", 1, 60.0], ["2026-10", 1, 80.0], ["2026-11", 1, 59.0]]
     assert es.histogram(COMMISSION).values.tolist() == [[50, 1], [60, 1], [80, 1]]
 
@@ -373,8 +378,10 @@ def test_evaluation_league_rows_in_full(season):
     with db.transaction() as s:
         s.query(Evaluation).filter_by(voucher_id=season["a2"]["id"]).one().solved = False
     league = es.provider_league(COMMISSION).set_index("provider")
-    assert league.loc["甲服务商", ["provider_id", "evaluations", "solved", "solved_rate"]].tolist() == [season["a"], 2, 1, 0.5]
-    assert league.loc["乙服务商", ["provider_id", "evaluations", "solved", "solved_rate"]].tolist() == [season["b"], 1, 1, 1.0]
+    assert league.loc["甲服务商", ["provider_id", "evaluations", "solved", "solved_rate"]].tolist() == [season["a"], 2,
+                                                                                                        1, 0.5]
+    assert league.loc["乙服务商", ["provider_id", "evaluations", "solved", "solved_rate"]].tolist() == [season["b"], 1,
+                                                                                                        1, 1.0]
     k = es.kpis(COMMISSION)
     assert (k["solved_rate"], k["coverage"]) == (0.6667, 0.75)
 
@@ -401,7 +408,8 @@ def test_a_follow_up_row_in_full_and_the_list_capped(database):
     frame, total = lists["待购买确认超过3天"]
     first = min(late, key=lambda v: v["number"])
     assert total == 2 and rows(frame) == [[first["number"], "跟进0" if first is late[0] else "跟进1", "江宁区",
-                                           "pending_confirm", NOW - timedelta(days=5), None, None, "已购买产品，待购买确认"]]
+                                           "pending_confirm", NOW - timedelta(days=5), None, None,
+                                           "已购买产品，待购买确认"]]
 
 
 def test_league_order_among_ranked_providers_and_no_rank_below_three(database):

@@ -86,7 +86,8 @@ def test_money_is_decimal_never_float():
     assert v.money("", "价格") is None
 
 
-@pytest.mark.parametrize("value,reason", [("-0.01", "不能小于0"), ("abc", "请输入数字金额"), ("1.234", "最多保留两位小数"),
+@pytest.mark.parametrize("value,reason",
+                         [("-0.01", "不能小于0"), ("abc", "请输入数字金额"), ("1.234", "最多保留两位小数"),
                                           ("NaN", "请输入数字金额")])
 def test_bad_money(value, reason):
     with pytest.raises(ValidationError, match=f"价格：{reason}"):
@@ -100,7 +101,8 @@ def test_dates_cannot_be_in_the_future_or_before_a_bound():
     with pytest.raises(ValidationError, match="日期格式应为YYYY-MM-DD"):
         v.past_date("28/11/2026", "日期", today=TODAY)
     with pytest.raises(ValidationError, match=r"不能早于合同签订日期（2026-11-01）"):
-        v.past_date(date(2026, 10, 31), "日期", today=TODAY, not_before=date(2026, 11, 1), not_before_label="合同签订日期")
+        v.past_date(date(2026, 10, 31), "日期", today=TODAY, not_before=date(2026, 11, 1),
+                    not_before_label="合同签订日期")
 
 
 def test_text_length_limits_count_characters_not_bytes():

@@ -22,7 +22,8 @@ def staffed(status: S, **kw) -> dict:
     v = make_voucher(status, **kw)
     n = v["number"]
     v["enterprise"] = make_user(f"qy{n}", Role.ENTERPRISE, enterprise_id=v["enterprise_id"]).actor()
-    v["provider"] = make_user(f"fw{n}", Role.PROVIDER, provider_id=v["provider_id"]).actor() if v["provider_id"] else None
+    v["provider"] = make_user(f"fw{n}", Role.PROVIDER,
+                              provider_id=v["provider_id"]).actor() if v["provider_id"] else None
     v["commission"] = make_user(f"jx{n}", Role.COMMISSION).actor()
     return v
 
@@ -116,7 +117,8 @@ def test_add_and_edit_a_service_record(database):
                             "description": "上门培训", "remark": "两人"})
     with db.read_session() as s:
         rec = s.get(ServiceRecord, record_id)
-        assert (rec.created_by, rec.created_at, rec.updated_by, rec.updated_at) == (v["provider"].user_id, NOW, None, None)
+        assert (rec.created_by, rec.created_at, rec.updated_by, rec.updated_at) == (v["provider"].user_id, NOW, None,
+                                                                                    None)
     later = NOW + timedelta(hours=1)
     vouchers.edit_service_record(actor=v["provider"], record_id=record_id, engineer_id=v["engineer_id"],
                                  service_date=TODAY - timedelta(days=1), description="上门培训三人", remark="两人",
@@ -124,7 +126,8 @@ def test_add_and_edit_a_service_record(database):
     edit = history_of(v["id"])[-1]
     assert (edit.user_id, edit.action, edit.from_status, edit.to_status, edit.at, edit.changes) == (
         v["provider"].user_id, "edit_service", "confirmed", "confirmed", later,
-        {"record_id": record_id, "service_date": ["2026-11-20", "2026-11-19"], "description": ["上门培训", "上门培训三人"]})
+        {"record_id": record_id, "service_date": ["2026-11-20", "2026-11-19"],
+         "description": ["上门培训", "上门培训三人"]})
     with db.read_session() as s:
         rec = s.get(ServiceRecord, record_id)
         assert (rec.description, rec.updated_by, rec.updated_at, rec.created_at) == (
@@ -223,7 +226,8 @@ def test_reject_a_withdrawal(database):
     assert (w.status, w.decided_by, w.decided_at, w.decision_reason) == ("rejected", v["commission"].user_id, NOW,
                                                                          "材料不足")
     row = voucher_row(v["number"])
-    assert (row.provider_id, row.product_id, row.chosen_at) == (v["provider_id"], v["product_id"], NOW - timedelta(days=18))
+    assert (row.provider_id, row.product_id, row.chosen_at) == (v["provider_id"], v["product_id"],
+                                                                NOW - timedelta(days=18))
 
 
 def test_extend(database):

@@ -16,7 +16,8 @@ from tests.test_vouchers import FULL_SCORES, evaluation_args
 
 def records_of(v: dict) -> list[ServiceRecord]:
     with db.read_session() as s:
-        return s.scalars(select(ServiceRecord).where(ServiceRecord.voucher_id == v["id"]).order_by(ServiceRecord.id)).all()
+        return s.scalars(select(ServiceRecord).where(ServiceRecord.voucher_id == v["id"])
+                         .order_by(ServiceRecord.id)).all()
 
 
 # ---------------------------------------------------------------- 服务评价
@@ -95,7 +96,8 @@ def test_delivery_on_the_contract_day_and_with_2000_characters(database):
 # ---------------------------------------------------------------- 服务信息
 
 @pytest.mark.parametrize("engineer,message", [
-    ("", "服务工程师：请选择服务工程师"), (None, "服务工程师：请选择服务工程师"), ("abc", "服务工程师：不是本服务商的工程师"),
+    ("", "服务工程师：请选择服务工程师"), (None, "服务工程师：请选择服务工程师"),
+    ("abc", "服务工程师：不是本服务商的工程师"),
     (999999, "服务工程师：不是本服务商的工程师"),
 ])
 def test_a_service_record_needs_one_of_the_providers_engineers(database, engineer, message):
@@ -169,7 +171,8 @@ def test_another_provider_cannot_edit_the_record(database):
 def test_choosing_before_the_deadline_is_not_blocked_by_the_real_clock(database):
     from tests.builders import make_product
     v = make_voucher(S.ACTIVATED, expires_at=NOW + timedelta(minutes=1))
-    vouchers.choose_product(actor=v["enterprise"], number=v["number"], product_id=make_product(make_provider()), now=NOW)
+    vouchers.choose_product(actor=v["enterprise"], number=v["number"], product_id=make_product(make_provider()),
+                            now=NOW)
     assert voucher_row(v["number"]).status == S.PENDING_CONFIRM
 
 

@@ -67,7 +67,8 @@ def test_the_provider_and_category_filters(database):
     other_category = category + 1
     with db.transaction() as s:
         s.get(Product, vb["product_id"]).category_id = other_category
-    assert queries.voucher_page(COMMISSION, VoucherFilters(category_id=category)).rows["number"].tolist() == [va["number"]]
+    assert queries.voucher_page(COMMISSION,
+                                VoucherFilters(category_id=category)).rows["number"].tolist() == [va["number"]]
     assert queries.voucher_page(COMMISSION, VoucherFilters(category_id=other_category, provider_id=a)).total == 0
 
 
@@ -80,7 +81,8 @@ def test_the_detail_for_the_provider(database):
     assert (d.enterprise["name"], d.enterprise["region"]) == ("测试1212", "玄武区")
     assert (d.product["provider_name"], d.product["category"], d.product["price"], d.product["payable"]) == (
         "朗坤智慧科技股份有限公司", "中小版管理软件应用", Decimal("19800.00"), Decimal("9800.00"))
-    assert (d.contract_date, d.delivered_on, d.delivery_content) == (TODAY - timedelta(days=16), TODAY - timedelta(days=5),
+    assert (d.contract_date, d.delivered_on, d.delivery_content) == (TODAY - timedelta(days=16),
+                                                                     TODAY - timedelta(days=5),
                                                                      "系统上线")
     [record] = d.services
     assert (record.engineer_id, record.engineer_name, record.service_date, record.description) == (
@@ -93,7 +95,8 @@ def test_the_detail_of_an_evaluated_voucher_shows_the_evaluation(database):
     ev = queries.voucher_detail(v["enterprise"], v["number"]).evaluation
     assert (ev["total"], ev["band"], ev["solved"], ev["improvements"], ev["next_focus"]) == (
         90, "优秀", False, ["节能"], ["电子商务"])
-    assert ev["scores"][0] == ("服务主动、耐心、热情、周到", 9, 10) and ev["scores"][-1] == ("售后服务响应及时问题快速解决", 14, 15)
+    assert ev["scores"][0] == ("服务主动、耐心、热情、周到", 9,
+                               10) and ev["scores"][-1] == ("售后服务响应及时问题快速解决", 14, 15)
     assert ev["created_at"] == NOW - timedelta(days=3)
 
 
@@ -148,7 +151,8 @@ def test_the_enterprise_is_told_its_next_step(database, status, step):
     assert mine.issued_at == NOW - timedelta(days=20)
 
 
-@pytest.mark.parametrize("left,days", [(timedelta(days=1), 1), (timedelta(hours=1), 1), (timedelta(days=1, seconds=1), 2),
+@pytest.mark.parametrize("left,days",
+                         [(timedelta(days=1), 1), (timedelta(hours=1), 1), (timedelta(days=1, seconds=1), 2),
                                        (timedelta(0), 0)])
 def test_days_left_round_up_to_whole_days(database, left, days):
     v = make_voucher(S.ISSUED, expires_at=NOW + left)
@@ -161,7 +165,8 @@ def test_an_enterprise_sees_its_vouchers_newest_first(database):
     old = make_voucher(S.VOIDED, enterprise_id=ent, issued_at=NOW - timedelta(days=400))
     new = make_voucher(S.ISSUED, enterprise_id=ent)
     make_voucher(S.ISSUED)
-    assert [m.number for m in queries.enterprise_vouchers(enterprise_actor(ent), now=NOW)] == [new["number"], old["number"]]
+    assert [m.number for m in queries.enterprise_vouchers(enterprise_actor(ent), now=NOW)] == [new["number"],
+                                                                                               old["number"]]
 
 
 def test_the_detail_shows_the_whole_enterprise_profile_and_product(database):
@@ -186,9 +191,11 @@ def test_the_detail_shows_the_whole_enterprise_profile_and_product(database):
         "profit_prev": Decimal("60.00"), "profit_plan": Decimal("70.00"), "employees": 45, "difficulty": "缺少人才",
         "remark": None, "region": "江宁区"}
     assert d.product == {"provider_name": "朗坤", "contact": "联系人", "provider_phone": "025-84561234",
-                         "name": d.product["name"], "category": "中小版管理软件应用", "problems": "销售、合同", "cases": "某厂",
+                         "name": d.product["name"], "category": "中小版管理软件应用", "problems": "销售、合同",
+                         "cases": "某厂",
                          "target": "制造业", "price": Decimal("8000.00"), "payable": Decimal("0.00")}
-    assert (d.status_label, d.expires_at, d.withdrawal_reason, d.void_reason) == ("已购买产品，待购买确认", None, None, None)
+    assert (d.status_label, d.expires_at, d.withdrawal_reason, d.void_reason) == ("已购买产品，待购买确认", None, None,
+                                                                                  None)
     assert d.issued_at == NOW - timedelta(days=20) and d.checklist[0] == ("已签订合同", False)
 
 
@@ -238,7 +245,8 @@ def test_the_history_is_in_time_order_then_in_order_of_entry(database):
         for at, action in ((NOW, "sign_contract"), (NOW, "add_service"), (NOW - timedelta(days=1), "confirm")):
             s.add(History(at=at, username="p", role="provider", voucher_id=v["id"], action=action,
                           from_status="confirmed", to_status="confirmed"))
-    assert queries.voucher_history(COMMISSION, v["number"])["action"].tolist() == ["确认购买", "合同签订", "添加服务信息"]
+    assert queries.voucher_history(COMMISSION, v["number"])["action"].tolist() == ["确认购买", "合同签订",
+                                                                                   "添加服务信息"]
 
 
 def test_counts_with_name_or_region_filters_alone(database):

@@ -125,7 +125,8 @@ def test_each_service_succeeds_only_in_its_statuses_and_a_refusal_changes_nothin
         with pytest.raises(expected):
             perform(action, v)
         after = voucher_row(v["number"])
-        assert (after.status, after.updated_at, after.provider_id) == (before.status, before.updated_at, before.provider_id)
+        assert (after.status, after.updated_at, after.provider_id) == (before.status, before.updated_at,
+                                                                       before.provider_id)
         assert history_count() == before_history
 
 
@@ -239,7 +240,8 @@ def test_declining_clears_the_product_and_needs_a_reason(database):
 def test_contract_date_cannot_be_in_the_future_and_is_set_once(database):
     v = make_voucher(S.CONFIRMED)
     with pytest.raises(ValidationError, match="合同签订日期：不能晚于今天"):
-        vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=TODAY + timedelta(days=1), now=NOW)
+        vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=TODAY + timedelta(days=1),
+                               now=NOW)
     vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=TODAY, now=NOW)
     with pytest.raises(TransitionRefused, match="合同已签订"):
         vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=TODAY, now=NOW)

@@ -19,8 +19,8 @@ def _batch_year(key: str) -> int | None:
         st.warning("还没有批次，请先在“批次设置”中设置年度批次。")
         return None
     years = batches["year"].tolist()
-    return st.selectbox("批次年度", years, key=key,
-                        format_func=lambda y: f"{y}年度（面额{yuan(batches.loc[batches['year'] == y, 'face_value'].iloc[0])}）")
+    face_values = dict(zip(batches["year"], batches["face_value"], strict=True))
+    return st.selectbox("批次年度", years, key=key, format_func=lambda y: f"{y}年度（面额{yuan(face_values[y])}）")
 
 
 def _show_logins(key: str) -> None:
@@ -41,7 +41,8 @@ def issue_one(actor: Actor) -> None:
     regions = queries.regions()["name"].tolist()
     with st.form("issue_one", clear_on_submit=False):
         c1, c2, c3 = st.columns(3)
-        data = {"credit_code": c1.text_input("统一社会信用代码", max_chars=18), "name": c2.text_input("企业名称", max_chars=100),
+        data = {"credit_code": c1.text_input("统一社会信用代码", max_chars=18),
+                "name": c2.text_input("企业名称", max_chars=100),
                 "region": c3.selectbox("所属区", regions, index=None, placeholder="请选择")}
         c1, c2, c3 = st.columns(3)
         data["size"] = c1.selectbox("企业规模", ENTERPRISE_SIZES, index=None, placeholder="可留空")
@@ -99,7 +100,8 @@ def batch_import(actor: Actor) -> None:
         return
     st.success(f"检查通过：共{len(preview.rows)}家企业，将发放{year}年度服务券{len(preview.rows)}张。")
     st.dataframe(pd.DataFrame(preview.rows)[["row", "credit_code", "name", "region", "size"]].rename(
-        columns={"row": "行号", "credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区", "size": "企业规模"}).head(200),
+        columns={"row": "行号", "credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区",
+                 "size": "企业规模"}).head(200),
         hide_index=True, width="stretch")
     if st.button(f"发放全部{len(preview.rows)}张", type="primary"):
         bar = st.progress(0.0, text="正在发放…")
@@ -120,7 +122,8 @@ def batches(actor: Actor) -> None:
     show_flash()
     frame = issuing.batches()
     if not frame.empty:
-        st.dataframe(frame.rename(columns={"year": "年度", "face_value": "面额（元）", "days_after_issue": "发放后有效天数",
+        st.dataframe(frame.rename(columns={"year": "年度", "face_value": "面额（元）",
+                                           "days_after_issue": "发放后有效天数",
                                            "days_after_activation": "激活后有效天数", "issued": "已发放张数"})
                      .drop(columns=["next_serial"]), hide_index=True, width="stretch")
     with st.form("batch_settings"):

@@ -35,7 +35,8 @@ def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]
     with st.container(border=True):
         cols = st.columns(6 if actor.role == Role.COMMISSION else 5)
         year = cols[0].selectbox("批次年度", [ALL, *options["years"]], key=f"{key}_year")
-        span = cols[1].date_input("发放日期", value=(), format="YYYY-MM-DD", key=f"{key}_span", max_value=clock.local_date())
+        span = cols[1].date_input("发放日期", value=(), format="YYYY-MM-DD", key=f"{key}_span",
+                                  max_value=clock.local_date())
         region = cols[2].selectbox("区域", [ALL, *options["regions"].values()], key=f"{key}_region")
         category = cols[3].selectbox("产品类别", [ALL, *options["categories"].values()], key=f"{key}_category")
         size = cols[4].selectbox("企业规模", [ALL, *ENTERPRISE_SIZES], key=f"{key}_size")
@@ -48,7 +49,8 @@ def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]
         return next((i for i, n in mapping.items() if n == name), None)
 
     chosen = stats.StatsFilters(batch_year=None if year == ALL else int(year), start=start, end=end,
-                                region_id=id_of(options["regions"], region), provider_id=id_of(options["providers"], provider),
+                                region_id=id_of(options["regions"], region),
+                                provider_id=id_of(options["providers"], provider),
                                 category_id=id_of(options["categories"], category), size=None if size == ALL else size)
     described = {"批次年度": "" if year == ALL else str(year), "发放日期": f"{start}至{end}" if start else "",
                  "区域": "" if region == ALL else region, "产品类别": "" if category == ALL else category,
@@ -70,7 +72,8 @@ def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, ke
           on_pick: Callable[[dict], dict | None] | None = None) -> None:
     """A chart, "暂无数据" when there is nothing to draw, and its table one click away (with Excel)."""
     st.markdown(f"**{title}**")
-    if frame.empty or (frame.select_dtypes("number").sum().sum() == 0 if not frame.select_dtypes("number").empty else False):
+    numbers = frame.select_dtypes("number")
+    if frame.empty or (numbers.sum().sum() == 0 if not numbers.empty else False):
         st.info("暂无数据")
         return
     fig = build(frame)

@@ -124,9 +124,11 @@ def _commission_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[
             with st.form(f"settle_{n}"):
                 c1, c2 = st.columns(2)
                 amount = c1.text_input("兑付金额（元）", value=f"{detail.face_value:.2f}")
-                day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(), format="YYYY-MM-DD")
+                day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(),
+                                    format="YYYY-MM-DD")
                 if st.form_submit_button("兑付", type="primary"):
-                    _attempt(n, lambda: vouchers.settle(actor=actor, number=n, amount=amount, settled_on=day), "已兑付。")
+                    _attempt(n, lambda: vouchers.settle(actor=actor, number=n, amount=amount, settled_on=day),
+                             "已兑付。")
     if Action.EXTEND in actions or Action.VOID in actions:
         with st.expander("延期 / 作废"):
             if Action.EXTEND in actions:
@@ -212,7 +214,8 @@ def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
     if st.session_state.get(key) == "delivery" and Action.RECORD_DELIVERY in actions:
         with st.form(f"delivery_{detail.number}"):
             st.markdown("**编辑交付记录**")
-            day = st.date_input("交付日期", value=detail.delivered_on, max_value=clock.local_date(), format="YYYY-MM-DD")
+            day = st.date_input("交付日期", value=detail.delivered_on, max_value=clock.local_date(),
+                                format="YYYY-MM-DD")
             content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
             form_buttons(key, lambda: vouchers.record_delivery(
                 actor=actor, number=detail.number, delivered_on=day, content=content), "交付记录已保存。")

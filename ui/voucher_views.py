@@ -35,7 +35,8 @@ def render_list(actor: Actor) -> None:
     """服务券 list: filters (kept in the URL), 20 rows a page counted and sliced in SQL."""
     expiry_sweep()
     regions = queries.regions()
-    providers = queries.provider_options() if actor.role == Role.COMMISSION else None  # only the commission filters by it
+    # Only the commission filters by 服务商.
+    providers = queries.provider_options() if actor.role == Role.COMMISSION else None
     _search_form(regions["name"].tolist(), providers)
     filters = _filters_from_url(regions, providers)
     result = queries.voucher_page(actor, filters, page=_int_param("page"))

@@ -56,9 +56,12 @@ _COMPANY = {"output_prev": Decimal("300"), "output_plan": Decimal("320"), "reven
 # key: (credit-code serial, name, region, profile)
 ENTERPRISES = {
     "测试11": (11, "测试11", "江宁区", dict(
-        size="中型", legal_rep="测试", address="测试", founded_on=date(2017, 11, 1), contact="测试", phone="14444444444",
-        qq="12345", email="12@qq.com", output_prev=Decimal("123"), output_plan=Decimal("23"), revenue_prev=Decimal("23"),
-        revenue_plan=Decimal("23"), profit_prev=Decimal("123"), profit_plan=Decimal("42"), employees=12, difficulty="。")),
+        size="中型", legal_rep="测试", address="测试", founded_on=date(2017, 11, 1), contact="测试",
+        phone="14444444444",
+        qq="12345", email="12@qq.com", output_prev=Decimal("123"), output_plan=Decimal("23"),
+        revenue_prev=Decimal("23"),
+        revenue_plan=Decimal("23"), profit_prev=Decimal("123"), profit_plan=Decimal("42"), employees=12,
+        difficulty="。")),
     "测试1212": (1212, "测试1212", "玄武区", dict(
         size="小型", legal_rep="测试", address="南京市玄武区测试路1号", founded_on=date(2015, 3, 2), contact="测试",
         phone="025-84561212", email="1212@qq.com", **_COMPANY, employees=40)),
@@ -83,7 +86,8 @@ VOUCHERS_2017 = [
      "updated_at": _utc(2017, 11, 9, 2)},
 ]
 SERVICE_RECORD = {"number": "1700009", "engineer": "张伟", "service_date": date(2017, 11, 20),
-                  "description": "上门部署“由你飞”平台并培训操作人员", "remark": "客户满意", "created_at": _utc(2017, 11, 20, 9)}
+                  "description": "上门部署“由你飞”平台并培训操作人员", "remark": "客户满意",
+                  "created_at": _utc(2017, 11, 20, 9)}
 # (voucher, from, to, when, action); "new" is this year's voucher of 南京示范精密机械, issued now.
 HISTORY = [
     ("1700008", None, S.ISSUED, _utc(2017, 11, 2, 2), Action.ISSUE),

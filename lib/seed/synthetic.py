@@ -47,8 +47,10 @@ from lib.workflow import VoucherStatus as S
 STATUS_WEIGHTS = {S.ISSUED: 5, S.ACTIVATED: 5, S.PENDING_CONFIRM: 5, S.CONFIRMED: 12, S.DELIVERED: 10,
                   S.EVALUATED: 25, S.SETTLED: 28, S.EXPIRED: 7, S.VOIDED: 3}
 
-TRADE = ["智造", "科技", "精密", "电子", "机械", "新材料", "食品", "纺织", "物流", "医药", "包装", "环保", "软件", "建材"]
-PREFIX = ["金陵", "钟山", "紫金", "秦淮", "石城", "江宁", "栖霞", "玄武", "雨花", "六合", "溧水", "高淳", "浦口", "仙林"]
+TRADE = ["智造", "科技", "精密", "电子", "机械", "新材料", "食品", "纺织", "物流", "医药", "包装", "环保", "软件",
+         "建材"]
+PREFIX = ["金陵", "钟山", "紫金", "秦淮", "石城", "江宁", "栖霞", "玄武", "雨花", "六合", "溧水", "高淳", "浦口",
+          "仙林"]
 SERVICE_TEXT = ["上门安装部署系统并完成基础数据初始化", "对企业操作人员进行系统使用培训", "调研业务流程并完成系统配置",
                 "现场排查网络与权限问题", "完成历史数据迁移并核对", "回访使用情况并优化报表", "上线试运行现场支持"]
 Step = tuple[S | None, S, datetime, Action, dict | None]  # from, to, when, action, changes: one history row
@@ -63,19 +65,25 @@ def make_providers(conn: Connection, rng: random.Random, count: int, now: dateti
         pid = pid0 + i
         serial = start_serial + i
         providers.append({"id": pid, "name": f"南京{rng.choice(PREFIX)}{rng.choice(TRADE)}信息服务有限公司{serial:03d}",
-                          "credit_code": credit_code_for(serial, "320000"), "phone": f"025-8{rng.randrange(10**6, 10**7)}",
-                          "fax": None, "contact": person(rng), "address": f"南京市{rng.choice(DISTRICTS)}软件大道{serial}号",
+                          "credit_code": credit_code_for(serial, "320000"),
+                          "phone": f"025-8{rng.randrange(10**6, 10**7)}",
+                          "fax": None, "contact": person(rng),
+                          "address": f"南京市{rng.choice(DISTRICTS)}软件大道{serial}号",
                           "website": None, "status": ProviderStatus.ACTIVE, "created_at": now})
         for k in range(3):
             cat_id, cat_name = cats[(i * 3 + k) % len(cats)]
             short = cat_name.split("（")[0].split("/")[0]
             products.append({"provider_id": pid, "name": f"{rng.choice(PREFIX)}{short}解决方案V{k + 1}",
-                             "category_id": cat_id, "price": Decimal(rng.choice([8000, 12000, 15800, 19800, 26000, 38000])),
-                             "target": "南京市中小企业", "problems": "业务流程线上化、数据统计分析", "cases": "已服务本地企业多家",
-                             "status": ProductStatus.ON_SALE, "review_note": None, "created_at": now, "updated_at": None})
+                             "category_id": cat_id,
+                             "price": Decimal(rng.choice([8000, 12000, 15800, 19800, 26000, 38000])),
+                             "target": "南京市中小企业", "problems": "业务流程线上化、数据统计分析",
+                             "cases": "已服务本地企业多家",
+                             "status": ProductStatus.ON_SALE, "review_note": None, "created_at": now,
+                             "updated_at": None})
         for _k in range(5):
             engineers.append({"provider_id": pid, "name": person(rng), "mobile": mobile(rng),
-                              "title": rng.choice(["实施工程师", "售后工程师", "项目经理", "技术顾问"]), "active": True})
+                              "title": rng.choice(["实施工程师", "售后工程师", "项目经理", "技术顾问"]),
+                              "active": True})
     bulk(conn, Provider.__table__, providers)
     bulk(conn, Product.__table__, products)
     bulk(conn, Engineer.__table__, engineers)
@@ -163,14 +171,16 @@ class Generator:
         complete = status != S.ISSUED and not (status == S.EXPIRED and rng.random() < 0.5)
         employees = rng.choice([8, 15, 30, 60, 120, 250, 480])
         revenue = Decimal(rng.randrange(50, 20000))
-        row = {"id": eid, "credit_code": credit_code_for(serial), "name": f"南京{rng.choice(PREFIX)}{rng.choice(TRADE)}有限公司{serial}",
+        row = {"id": eid, "credit_code": credit_code_for(serial),
+               "name": f"南京{rng.choice(PREFIX)}{rng.choice(TRADE)}有限公司{serial}",
                "region_id": rng.choice(self.regions), "created_at": issued, "updated_at": None,
                "size": None, "legal_rep": None, "address": None, "founded_on": None, "contact": None, "phone": None,
                "qq": None, "email": None, "employees": None, "difficulty": None, "remark": None,
                "output_prev": None, "output_plan": None, "revenue_prev": None, "revenue_plan": None,
                "profit_prev": None, "profit_plan": None}
         if complete:
-            row.update(size="微型" if employees < 20 else "小型" if employees < 100 else "中型" if employees < 300 else rng.choice(ENTERPRISE_SIZES[:2]),
+            row.update(size="微型" if employees < 20 else "小型" if employees < 100 else "中型" if employees < 300
+                       else rng.choice(ENTERPRISE_SIZES[:2]),
                        legal_rep=person(rng), address=f"南京市某路{rng.randrange(1, 999)}号",
                        founded_on=date(rng.randrange(1995, 2024), rng.randrange(1, 13), rng.randrange(1, 28)),
                        contact=person(rng), phone=mobile(rng), qq=str(rng.randrange(10**5, 10**10)),
@@ -182,12 +192,14 @@ class Generator:
                 row[k] = row[k].quantize(Decimal("0.01"))
         return row
 
-    def _voucher(self, vid: int, number: str, batch_id: int, ent_id: int, status: S, issued: datetime) -> tuple[dict, dict]:
+    def _voucher(self, vid: int, number: str, batch_id: int, ent_id: int, status: S,
+                 issued: datetime) -> tuple[dict, dict]:
         """One voucher walked along the happy path to `status` (or to where it expired or was voided)."""
         extra: dict[str, list] = {"services": [], "evals": [], "settles": [], "history": [], "withdrawals": []}
         v = {"id": vid, "number": number, "batch_id": batch_id, "enterprise_id": ent_id, "face_value": FACE_VALUE,
              "status": str(status), "provider_id": None, "product_id": None, "price": None, "issued_at": issued,
-             "activated_at": None, "chosen_at": None, "confirmed_at": None, "confirm_remark": None, "contract_date": None,
+             "activated_at": None, "chosen_at": None, "confirmed_at": None, "confirm_remark": None,
+             "contract_date": None,
              "delivered_on": None, "delivery_content": None, "evaluated_at": None, "settled_on": None,
              "settled_amount": None, "expires_at": None, "expired_from": None, "withdrawal_pending": False,
              "withdrawal_reason": None, "void_reason": None, "updated_at": issued}
@@ -213,7 +225,8 @@ class Generator:
                                          "decision_reason": None})
         v["updated_at"] = steps[-1][2]
         if self.with_history:
-            extra["history"] = [{"at": at, "user_id": None, "username": "seed", "role": str(min(TRANSITIONS[action].roles)),
+            extra["history"] = [{"at": at, "user_id": None, "username": "seed",
+                                 "role": str(min(TRANSITIONS[action].roles)),
                                  "voucher_id": vid, "action": str(action), "from_status": str(old) if old else None,
                                  "to_status": str(new), "changes": changes} for old, new, at, action, changes in steps]
         return v, extra
@@ -244,7 +257,8 @@ class Generator:
             t = self._when(t, 15)
             extra["services"].append({"voucher_id": v["id"], "engineer_id": rng.choice(engineers),
                                       "service_date": clock.local_date(t),
-                                      "description": f"{rng.choice(SERVICE_TEXT)}，涉及{rng.randrange(2, 60)}个业务流程，"
+                                      "description": f"{rng.choice(SERVICE_TEXT)}，"
+                                                     f"涉及{rng.randrange(2, 60)}个业务流程，"
                                                      f"培训{rng.randrange(2, 40)}人",
                                       "remark": None, "created_by": None, "created_at": t, "updated_by": None,
                                       "updated_at": None})
@@ -289,7 +303,8 @@ class Generator:
         elif status == S.ACTIVATED:
             v["expires_at"] = v["activated_at"] + timedelta(days=30)
         elif status == S.EXPIRED:
-            deadline = v["issued_at"] + timedelta(days=15) if reached == S.ISSUED else v["activated_at"] + timedelta(days=30)
+            deadline = (v["issued_at"] + timedelta(days=15) if reached == S.ISSUED
+                        else v["activated_at"] + timedelta(days=30))
             v["expires_at"] = deadline
             steps.append((reached, S.EXPIRED, min(self.now, deadline), Action.EXPIRE, None))
         elif status == S.VOIDED:

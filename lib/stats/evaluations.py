@@ -55,7 +55,8 @@ def criteria(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Each of the eight criteria as the mean percentage of its maximum."""
     v, query = _joined(actor, f)
     with db.read_session() as session:
-        row = session.execute(query.add_columns(*[func.avg(getattr(Evaluation, field)) for field, _, _ in CRITERIA])).one()
+        row = session.execute(query.add_columns(*[func.avg(getattr(Evaluation, field)) for field, _,
+                                                  _ in CRITERIA])).one()
     return pd.DataFrame({"criterion": [label for _, label, _ in CRITERIA],
                          "percent": [round(float(avg) / mx * 100, 1) if avg is not None else None
                                      for avg, (_, _, mx) in zip(row, CRITERIA, strict=True)]})
@@ -95,7 +96,8 @@ def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") 
 def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     v, query = _joined(actor, f)
     month = month_of(Evaluation.created_at)
-    frame = read_frame(query.add_columns(month, func.count(), func.avg(Evaluation.total)).group_by(month).order_by(month),
+    frame = read_frame(query.add_columns(month, func.count(),
+                                         func.avg(Evaluation.total)).group_by(month).order_by(month),
                    ["month", "evaluations", "mean"])
     frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
     return frame
@@ -117,7 +119,8 @@ def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
 def low_scores(actor: Actor, f: StatsFilters = NO_FILTERS, limit: int = 100) -> pd.DataFrame:
     """Evaluations below 合格 or with a comment and a low score, newest first."""
     v, query = _joined(actor, f, frozenset({"enterprise"}))
-    return read_frame(query.add_columns(v.c.number, v.c.enterprise_name, Provider.name, Evaluation.total, Evaluation.band,
+    return read_frame(query.add_columns(v.c.number, v.c.enterprise_name, Provider.name, Evaluation.total,
+                                        Evaluation.band,
                                     Evaluation.comment)
                   .outerjoin(Provider, Provider.id == v.c.provider_id)
                   .where(Evaluation.total < FLAG_BELOW).order_by(Evaluation.created_at.desc()).limit(limit),

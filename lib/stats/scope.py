@@ -54,7 +54,8 @@ def month_of(column) -> ColumnElement:
 def days_between(later, earlier) -> ColumnElement:
     """Fractional days from `earlier` to `later` (timestamps or dates)."""
     if _pg():
-        return func.extract("epoch", cast(later, DateTime(timezone=True)) - cast(earlier, DateTime(timezone=True))) / 86400.0
+        return func.extract("epoch",
+                            cast(later, DateTime(timezone=True)) - cast(earlier, DateTime(timezone=True))) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
 
 
@@ -140,7 +141,8 @@ def filter_options() -> dict:
     with db.read_session() as session:
         return {
             "years": list(session.scalars(select(Batch.year).order_by(Batch.year.desc()))),
-            "regions": dict(session.execute(select(Region.id, Region.name).order_by(Region.kind.desc(), Region.sort_order)).all()),
+            "regions": dict(session.execute(select(Region.id, Region.name).order_by(Region.kind.desc(),
+                                                                                    Region.sort_order)).all()),
             "providers": dict(session.execute(select(Provider.id, Provider.name).order_by(Provider.name)).all()),
             "categories": dict(session.execute(select(ProductCategory.id, ProductCategory.name)
                                                .order_by(ProductCategory.sort_order)).all()),

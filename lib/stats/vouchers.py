@@ -73,8 +73,10 @@ def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
 
 def funnel(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     v = scoped(actor, f)
-    stages = [("发放", literal(True)), ("激活", v.c.activated_at.is_not(None)), ("选择产品", v.c.status.in_(in_order(CHOSEN))),
-              ("确认", v.c.status.in_(in_order(CONFIRMED_OR_LATER))), ("交付", v.c.status.in_(in_order(DELIVERED_OR_LATER))),
+    stages = [("发放", literal(True)), ("激活", v.c.activated_at.is_not(None)),
+              ("选择产品", v.c.status.in_(in_order(CHOSEN))),
+              ("确认", v.c.status.in_(in_order(CONFIRMED_OR_LATER))),
+              ("交付", v.c.status.in_(in_order(DELIVERED_OR_LATER))),
               ("评价", v.c.status.in_(in_order(EVALUATED_OR_LATER))), ("兑付", v.c.status == S.SETTLED)]
     with db.read_session() as session:
         row = session.execute(select(*[count_if(c) for _, c in stages])).one()
@@ -92,7 +94,8 @@ def region_status(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
 
 def region_rates(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     v = scoped(actor, f, needs=frozenset({"region"}))
-    frame = read_frame(select(v.c.region, func.count(), count_if(v.c.status.in_(in_order(CHOSEN))), count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))))
+    frame = read_frame(select(v.c.region, func.count(), count_if(v.c.status.in_(in_order(CHOSEN))),
+                              count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))))
                    .group_by(v.c.region).order_by(v.c.region), ["region", "issued", "used", "delivered"])
     frame["delivery_rate"] = [rate(d, u) for d, u in zip(frame["delivered"], frame["used"], strict=True)]
     return frame
@@ -118,7 +121,8 @@ def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     counts = (select(v.c.provider_id, count_if(v.c.status.in_(in_order(CHOSEN))).label("bound"),
                      count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))).label("delivered"))
               .where(v.c.provider_id.is_not(None)).group_by(v.c.provider_id)).subquery()
-    query = (select(Provider.id, Provider.name, counts.c.bound, counts.c.delivered, confirm.c.to_confirm, deliver.c.to_deliver)
+    query = (select(Provider.id, Provider.name, counts.c.bound, counts.c.delivered, confirm.c.to_confirm,
+                    deliver.c.to_deliver)
              .join(counts, counts.c.provider_id == Provider.id)
              .outerjoin(confirm, confirm.c.provider_id == Provider.id)
              .outerjoin(deliver, deliver.c.provider_id == Provider.id)
@@ -141,7 +145,8 @@ def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Per month: issued, products chosen (by choice date), delivered and settled."""
     v = scoped(actor, f)
     parts = []
-    for label, column, condition in [("发放", v.c.issued_at, None), ("选择产品", v.c.chosen_at, v.c.status.in_(in_order(CHOSEN))),
+    for label, column, condition in [("发放", v.c.issued_at, None),
+                                     ("选择产品", v.c.chosen_at, v.c.status.in_(in_order(CHOSEN))),
                                      ("交付", v.c.delivered_on, v.c.status.in_(in_order(DELIVERED_OR_LATER))),
                                      ("兑付", v.c.settled_on, v.c.status == S.SETTLED)]:
         month = month_of(column)
@@ -175,13 +180,15 @@ def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None =
     has_service = select(ServiceRecord.id).where(ServiceRecord.voucher_id == v.c.id).exists()
     lists = {
         "待购买确认超过3天": (v.c.status == S.PENDING_CONFIRM) & (v.c.chosen_at < now - timedelta(days=3)),
-        "已确认超过14天仍无服务记录": (v.c.status == S.CONFIRMED) & (v.c.confirmed_at < now - timedelta(days=14)) & ~has_service,
+        "已确认超过14天仍无服务记录": (v.c.status == S.CONFIRMED) & (v.c.confirmed_at < now - timedelta(days=14))
+        & ~has_service,
         "7天内到期": v.c.status.in_([S.ISSUED, S.ACTIVATED]) & (v.c.expires_at < now + timedelta(days=7)),
         "撤回待审核": v.c.withdrawal_pending.is_(True),
     }
     out = {}
     for name, condition in lists.items():
-        frame = read_frame(select(v.c.number, v.c.enterprise_name, v.c.region, v.c.status, v.c.chosen_at, v.c.confirmed_at,
+        frame = read_frame(select(v.c.number, v.c.enterprise_name, v.c.region, v.c.status, v.c.chosen_at,
+                                  v.c.confirmed_at,
                               v.c.expires_at).where(condition).order_by(v.c.number).limit(limit),
                        ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at", "expires_at"])
         frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[S(s)])

@@ -18,7 +18,8 @@ def upgrade() -> None:
         batch.create_foreign_key("fk_withdrawals_provider_id", "providers", ["provider_id"], ["id"])
         batch.create_index("ix_withdrawals_provider_id", ["provider_id"])
     # Requests still pending name their provider on the voucher; decided ones in their history row.
-    op.execute("UPDATE withdrawals SET provider_id = (SELECT provider_id FROM vouchers WHERE vouchers.id = withdrawals.voucher_id)"
+    op.execute("UPDATE withdrawals SET provider_id ="
+               " (SELECT provider_id FROM vouchers WHERE vouchers.id = withdrawals.voucher_id)"
                " WHERE provider_id IS NULL")
 
 
