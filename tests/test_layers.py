@@ -121,3 +121,16 @@ def test_modules_and_functions_stay_small(path):
     """A module past 400 lines becomes a package; a function past 60 lines becomes smaller functions."""
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
     assert not _long_functions(path)
+
+
+@pytest.mark.parametrize("path", [p for p in SCREENS if p.name not in ("widgets.py", "auth_gate.py")], ids=lambda p: p.name)
+def test_screens_show_refusals_one_way(path):
+    """A refusal reaches the user through ui.widgets (attempt for actions, answer for reads), so every screen
+    shows it the same way; only the login form, which Streamlit-Authenticator drives, catches its own."""
+    import lib.errors
+    domain = {name for name, value in vars(lib.errors).items()
+              if isinstance(value, type) and issubclass(value, lib.errors.DomainError)}
+    handlers = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.ExceptHandler) and node.type is not None
+                and {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)} & domain]
+    assert not handlers, f"lines {handlers}"

@@ -6,11 +6,8 @@ import streamlit as st
 
 from lib import clock, issuing, queries
 from lib.actors import Actor
-from lib.errors import DomainError
 from lib.labels import ENTERPRISE_SIZES
-from ui.widgets import attempt, show_flash, yuan
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ui.widgets import answer, attempt, download_excel, keep, show_flash, yuan
 
 
 def _batch_year(key: str) -> int | None:
@@ -53,25 +50,18 @@ def issue_one(actor: Actor) -> None:
         data["email"] = c2.text_input("邮箱", max_chars=100)
         data["address"] = c3.text_input("地址", max_chars=200)
         if st.form_submit_button("发放", type="primary"):
-            try:
-                st.session_state["issued_one"] = issuing.issue_single(actor=actor, data=data, batch_year=year)
-            except DomainError as exc:
-                st.error(exc.message)
-            else:
-                st.rerun()
+            attempt(lambda: issuing.issue_single(actor=actor, data=data, batch_year=year), on_done=keep("issued_one"))
 
 
 def batch_import(actor: Actor) -> None:
     st.markdown("##### 批量发放")
-    st.download_button("下载Excel模板", data=issuing.template_excel(), file_name="服务券批量发放模板.xlsx", mime=XLSX,
-                       icon=":material/download:", on_click="ignore")
+    download_excel("下载Excel模板", issuing.template_excel(), "服务券批量发放模板.xlsx")
     st.caption(f"按模板填写企业名单后上传；每个文件最多{issuing.MAX_ROWS}行。先检查全部行，任何一行有错误时都不会发放，"
                "请修改文件后重新上传；全部正确时一次发放全部服务券。")
     results = st.session_state.get("batch_results")
     if results is not None:
         st.success(f"已发放{len(results)}张服务券。请下载发放结果（含企业登录账户名和一次性密码，仅此一次）。")
-        st.download_button("下载发放结果", data=st.session_state["batch_results_xlsx"], file_name="服务券发放结果.xlsx",
-                           mime=XLSX, type="primary", icon=":material/download:", on_click="ignore")
+        download_excel("下载发放结果", st.session_state["batch_results_xlsx"], "服务券发放结果.xlsx", type="primary")
         st.dataframe(results.rename(columns=issuing.RESULT_COLUMNS).drop(columns=["一次性密码"]), hide_index=True,
                      width="stretch")
         if st.button("继续导入其他文件"):
@@ -85,10 +75,8 @@ def batch_import(actor: Actor) -> None:
     upload = st.file_uploader("上传企业名单（.xlsx）", type=None, key="batch_file")
     if upload is None:
         return
-    try:
-        preview = issuing.read_import(upload.getvalue(), batch_year=year)
-    except DomainError as exc:
-        st.error(exc.message)
+    preview = answer(lambda: issuing.read_import(upload.getvalue(), batch_year=year))
+    if preview is None:
         return
     if preview.file_error:
         st.error(preview.file_error)
@@ -105,16 +93,11 @@ def batch_import(actor: Actor) -> None:
         hide_index=True, width="stretch")
     if st.button(f"发放全部{len(preview.rows)}张", type="primary"):
         bar = st.progress(0.0, text="正在发放…")
-        try:
-            results = issuing.issue_batch(actor=actor, preview=preview, batch_year=year,
-                                          progress=lambda done, total: bar.progress(done / total,
-                                                                                    text=f"已发放{done}/{total}张"))
-        except DomainError as exc:
-            st.error(exc.message)
-            return
-        st.session_state["batch_results"] = results
-        st.session_state["batch_results_xlsx"] = issuing.result_excel(results, year)
-        st.rerun()
+        attempt(lambda: issuing.issue_batch(actor=actor, preview=preview, batch_year=year,
+                                            progress=lambda done, total: bar.progress(done / total,
+                                                                                      text=f"已发放{done}/{total}张")),
+                on_done=lambda results: st.session_state.update(batch_results=results,
+                                                                batch_results_xlsx=issuing.result_excel(results, year)))
 
 
 def batches(actor: Actor) -> None:

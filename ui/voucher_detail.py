@@ -7,11 +7,10 @@ import streamlit as st
 
 from lib import clock, documents, queries, vouchers
 from lib.actors import Actor
-from lib.errors import DomainError
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
 from lib.workflow import Action
-from ui.widgets import attempt, form_buttons, show_flash, wan, yuan
+from ui.widgets import answer, attempt, form_buttons, show_flash, wan, yuan
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
 
@@ -38,11 +37,9 @@ def _grid(items: list[tuple[str, object]], columns: int = 3) -> None:
 def render_detail(actor: Actor, number: str) -> None:
     """The detail of one voucher, or "无权查看该服务券" for anyone who may not see it."""
     st.button("← 返回列表", on_click=close_voucher)
-    try:
-        vouchers.expire(number=number)
-        detail = queries.voucher_detail(actor, number)
-    except DomainError as exc:
-        st.error(exc.message)
+    vouchers.expire(number=number)
+    detail = answer(lambda: queries.voucher_detail(actor, number))
+    if detail is None:
         return
     show_flash()
     actions = detail.actions
