@@ -23,6 +23,7 @@ from lib.models import (
     Voucher,
 )
 from lib.seed import credit_code_for
+from lib.workflow import HAPPY_PATH
 from lib.workflow import VoucherStatus as S
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 12:00 in Nanjing
@@ -109,8 +110,9 @@ def make_voucher(status: S = S.ISSUED, *, provider_id: int | None = None, enterp
     """A voucher in `status` with everything that status implies; returns ids and actors."""
     batch_id = make_batch(2026)
     enterprise_id = enterprise_id or make_enterprise()
-    level = {S.ISSUED: 0, S.ACTIVATED: 1, S.PENDING_CONFIRM: 2, S.CONFIRMED: 3, S.DELIVERED: 4, S.EVALUATED: 5,
-             S.SETTLED: 6, S.EXPIRED: 0, S.VOIDED: 3}[status]
+    # How far along the happy path the voucher got: an expired one never got past 待激活, a voided one was
+    # voided once confirmed (with a provider and a product).
+    level = HAPPY_PATH.index({S.EXPIRED: S.ISSUED, S.VOIDED: S.CONFIRMED}.get(status, status))
     needs_provider = level >= 2
     if needs_provider and provider_id is None:
         provider_id = make_provider()

@@ -123,7 +123,8 @@ def test_modules_and_functions_stay_small(path):
     assert not _long_functions(path)
 
 
-@pytest.mark.parametrize("path", [p for p in SCREENS if p.name not in ("widgets.py", "auth_gate.py")], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in SCREENS if p.name not in ("widgets.py", "auth_gate.py")],
+                         ids=lambda p: p.name)
 def test_screens_show_refusals_one_way(path):
     """A refusal reaches the user through ui.widgets (attempt for actions, answer for reads), so every screen
     shows it the same way; only the login form, which Streamlit-Authenticator drives, catches its own."""

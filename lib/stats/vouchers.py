@@ -28,6 +28,7 @@ from lib.workflow import (
     CONFIRMED_OR_LATER,
     DELIVERED_OR_LATER,
     EVALUATED_OR_LATER,
+    EXPIRING,
     STATUS_LABELS,
     VoucherStatus,
     in_order,
@@ -182,7 +183,7 @@ def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None =
         "待购买确认超过3天": (v.c.status == S.PENDING_CONFIRM) & (v.c.chosen_at < now - timedelta(days=3)),
         "已确认超过14天仍无服务记录": (v.c.status == S.CONFIRMED) & (v.c.confirmed_at < now - timedelta(days=14))
         & ~has_service,
-        "7天内到期": v.c.status.in_([S.ISSUED, S.ACTIVATED]) & (v.c.expires_at < now + timedelta(days=7)),
+        "7天内到期": v.c.status.in_(in_order(EXPIRING)) & (v.c.expires_at < now + timedelta(days=7)),
         "撤回待审核": v.c.withdrawal_pending.is_(True),
     }
     out = {}
