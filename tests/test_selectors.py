@@ -201,3 +201,18 @@ def test_statistics_filters_offer_regions_added_later_in_place(database):
         s.add(Region(name="新设区", kind=district, sort_order=999, active=True))
         s.add(Region(name="首设区", kind=district, sort_order=-1, active=True))
     assert list(stats.filter_options()["regions"].values()) == ["首设区", *DISTRICTS, "新设区", *DEV_ZONES]
+
+
+def test_every_paged_list_keeps_the_page_within_its_pages(database):
+    """企业管理, the catalogue, the audit log and the voucher list share one Page: a page past the end shows the
+    last page (a bookmark after rows were deleted), a page before the start shows the first."""
+    from lib import enterprises
+    for n in range(25):
+        make_enterprise(f"分页企业{n:02d}")
+    last = enterprises.search_enterprises(search="分页企业", page=9)
+    assert (last.total, last.page, last.pages, last.first_row, last.last_row) == (25, 2, 2, 21, 25)
+    assert last.rows["name"].tolist() == [f"分页企业{n:02d}" for n in (4, 3, 2, 1, 0)]  # newest first
+    first = enterprises.search_enterprises(search="分页企业", page=0)
+    assert (first.page, first.first_row, first.last_row, len(first.rows)) == (1, 1, 20, 20)
+    none = enterprises.search_enterprises(search="没有这家企业", page=3)
+    assert (none.total, none.page, none.pages, none.first_row, none.last_row, len(none.rows)) == (0, 1, 0, 0, 0, 0)

@@ -127,3 +127,51 @@ def test_every_guard_of_an_action_is_checked_in_order():
     assert check(A.SIGN_CONTRACT, voucher(S.CONFIRMED, contract=True), PROVIDER).reason == "合同已签订"
     assert check(A.RECORD_DELIVERY, voucher(S.CONFIRMED), PROVIDER).reason == "请先签订合同"
     assert check(A.APPROVE_WITHDRAWAL, voucher(S.CONFIRMED), COMMISSION).reason == "没有待审核的撤回申请"
+
+
+def test_the_named_status_groups_are_the_design_s():
+    """DESIGN.md §2 and §6, written out: which statuses each name stands for, in life-cycle order."""
+    from lib import workflow as w
+    assert [str(s) for s in w.HAPPY_PATH] == ["issued", "activated", "pending_confirm", "confirmed", "delivered",
+                                               "evaluated", "settled"]
+    assert w.in_order(w.CHOSEN) == ["pending_confirm", "confirmed", "delivered", "evaluated", "settled"]
+    assert w.in_order(w.CONFIRMED_OR_LATER) == ["confirmed", "delivered", "evaluated", "settled"]
+    assert w.in_order(w.DELIVERED_OR_LATER) == w.in_order(w.PRINTABLE) == ["delivered", "evaluated", "settled"]
+    assert w.in_order(w.EVALUATED_OR_LATER) == ["evaluated", "settled"]
+    assert w.in_order(w.EXPIRING) == ["issued", "activated"]
+    # A settled voucher still is the enterprise's voucher of its batch; an expired or voided one is not.
+    assert w.in_order(w.LIVE) == ["issued", "activated", "pending_confirm", "confirmed", "delivered", "evaluated",
+                                  "settled"]
+    # 办理中: what a suspended provider still has to hand over.
+    assert w.in_order(w.IN_PROGRESS) == ["issued", "activated", "pending_confirm", "confirmed", "delivered",
+                                         "evaluated"]
+
+
+P_CASES = [  # (status, action, refusal or "" when allowed): the review rules of DESIGN.md §5
+    ("pending", "approve_product", ""), ("pending", "reject_product", ""),
+    ("on_sale", "approve_product", "该产品当前为“已上架”，不在待审核中"),
+    ("rejected", "reject_product", "该产品当前为“未通过”，不在待审核中"),
+    ("off_sale", "put_on_sale", ""), ("on_sale", "put_on_sale", "该产品已是“已上架”"),
+    ("pending", "put_on_sale", "只有已下架的产品可以重新上架；待审核的产品请先审核"),
+    ("rejected", "put_on_sale", "只有已下架的产品可以重新上架；待审核的产品请先审核"),
+    ("pending", "take_off_sale", ""), ("on_sale", "take_off_sale", ""), ("rejected", "take_off_sale", ""),
+    ("off_sale", "take_off_sale", "该产品已是“已下架”"),
+    ("off_sale", "update_product", ""), ("rejected", "update_product", ""),
+]
+
+
+@pytest.mark.parametrize("status,action,reason", P_CASES)
+def test_a_product_moves_only_as_the_review_rules_say(status, action, reason):
+    from lib.workflow import ProductAction, check_product
+    decision = check_product(ProductAction(action), status)
+    assert (decision.allowed, decision.reason) == (not reason, reason)
+
+
+def test_every_status_of_every_life_cycle_has_its_chinese_name():
+    from lib.workflow import ProductStatus, ProviderStatus, WithdrawalStatus
+    assert [s.label for s in S] == ["待激活", "已激活", "已购买产品，待购买确认", "已确认", "已交付", "已评价",
+                                    "已兑付",
+                                    "已过期", "已作废"]
+    assert [s.label for s in ProductStatus] == ["待审核", "已上架", "已下架", "未通过"]
+    assert [s.label for s in ProviderStatus] == ["正常", "已暂停"]
+    assert [s.label for s in WithdrawalStatus] == ["待审核", "批准", "驳回"]
