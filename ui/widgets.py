@@ -1,5 +1,5 @@
-"""Small display helpers shared by pages: running an action and showing its refusal, Excel
-downloads, money, the pager."""
+"""What every page shares: the one way to run an action and show its refusal (attempt, answer), add/edit
+forms and lists, Excel downloads, the pager, money."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
