@@ -170,3 +170,42 @@ def test_an_evaluated_voucher_refuses_every_provider_edit(database):
     ):
         with pytest.raises(TransitionRefused, match="已评价"):
             call()
+
+
+def test_only_a_provider_account_with_its_provider_manages_products_and_engineers(database):
+    from lib.actors import Actor
+    from lib.labels import Role
+    orphan = Actor(user_id=None, username="p0", role=Role.PROVIDER, provider_id=None)  # a login without a provider
+    for actor in (orphan, COMMISSION, enterprise_actor(make_enterprise())):
+        with pytest.raises(PermissionDenied) as err:
+            products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
+        assert err.value.message == "只有服务商可以管理本公司的产品"
+        with pytest.raises(PermissionDenied) as err:
+            engineers.add_engineer(actor=actor, data={"name": "张伟", "mobile": "13851700001"}, now=NOW)
+        assert err.value.message == "只有服务商可以管理本公司的人员"
+
+
+def test_every_edit_is_recorded_at_the_time_it_was_made(database):
+    """An edit form saved writes one history row, stamped with the moment of the save."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from lib import db, providers
+    from lib.models import History
+    from lib.seed import credit_code_for
+    actor = provider_actor(make_provider())
+    later = NOW + timedelta(hours=3)
+    pid = products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)
+    products.update_product(actor=actor, product_id=pid, data={**GOOD_PRODUCT, "price": "9900"}, now=later)
+    eid = engineers.add_engineer(actor=actor, data={"name": "张伟", "mobile": "13851700001"}, now=NOW)
+    engineers.update_engineer(actor=actor, engineer_id=eid, data={"name": "张伟", "mobile": "13851700002"},
+                              now=later + timedelta(minutes=1))
+    providers.update_provider(actor=COMMISSION, provider_id=actor.provider_id,
+                              data={"name": "南京改名信息服务有限公司", "credit_code": credit_code_for(7, "320000"),
+                                    "phone": "025-83001234", "contact": "周明"}, now=later + timedelta(minutes=2))
+    with db.read_session() as s:
+        stamped = s.execute(select(History.action, History.at).where(History.action.in_(
+            ["update_product", "update_engineer", "update_provider"])).order_by(History.id)).all()
+    assert stamped == [("update_product", later), ("update_engineer", later + timedelta(minutes=1)),
+                       ("update_provider", later + timedelta(minutes=2))]
