@@ -311,22 +311,19 @@ def enterprise_vouchers(actor: Actor, *, now: datetime | None = None) -> list[My
     now = now or clock.utcnow()
     with db.read_session() as session:
         rows = session.execute(
-            _scope(select(Voucher.number, Voucher.status, Voucher.withdrawal_pending, Voucher.issued_at,
-                          Voucher.expires_at, Voucher.provider_id, Voucher.enterprise_id, Voucher.contract_date,
-                          Voucher.expired_from, Provider.name.label("provider_name"),
-                          Product.name.label("product_name"))
+            _scope(select(Voucher, Provider.name, Product.name)
                    .outerjoin(Provider, Voucher.provider_id == Provider.id)
                    .outerjoin(Product, Voucher.product_id == Product.id), actor)
             .order_by(Voucher.issued_at.desc())).all()
-    result = []
-    for row in rows:
-        days_left = None
-        if row.expires_at and row.status in EXPIRING:
-            days_left = max(0, -(-int((row.expires_at - now).total_seconds()) // 86400))
-        result.append(MyVoucher(
-            row.number, row.status, status_text(row.status, row.withdrawal_pending), row.issued_at, row.expires_at,
-            days_left, row.provider_name, row.product_name, next_step(row.status, row.withdrawal_pending, days_left),
-            frozenset(available_actions(row, actor))))
+        result = []
+        for v, provider_name, product_name in rows:
+            days_left = None
+            if v.expires_at and v.status in EXPIRING:
+                days_left = max(0, -(-int((v.expires_at - now).total_seconds()) // 86400))
+            result.append(MyVoucher(
+                v.number, v.status, status_text(v.status, v.withdrawal_pending), v.issued_at, v.expires_at, days_left,
+                provider_name, product_name, next_step(v.status, v.withdrawal_pending, days_left),
+                frozenset(available_actions(v, actor))))
     return result
 
 

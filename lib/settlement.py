@@ -68,7 +68,7 @@ def awaiting_settlement(provider_id: int | None = None) -> pd.DataFrame:
                                         "contract_date", "delivered_on", "delivery_content", "services", "total",
                                         *checks])
     frame["missing"] = ["、".join(missing(list(zip(CHECKLIST, row, strict=True))))
-                        for row in frame[checks].itertuples(index=False)] if len(frame) else []
+                        for row in frame[checks].values.tolist()]
     frame["ready"] = frame["missing"] == ""
     return frame.drop(columns=checks)
 

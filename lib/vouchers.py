@@ -93,13 +93,13 @@ def _unbind(voucher: Voucher, now: datetime) -> None:
     voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
 
 
-def _decide_requests(session: Session, voucher: Voucher, actor: Actor, now: datetime, approve: bool,
+def _decide_requests(session: Session, voucher: Voucher, actor: Actor, now: datetime, decision: WithdrawalStatus,
                      reason: str | None) -> list[Withdrawal]:
     """Close the voucher's pending withdrawal request(s) with the commission's decision."""
     requests = list(session.scalars(select(Withdrawal).where(Withdrawal.voucher_id == voucher.id,
                                                              Withdrawal.status == WithdrawalStatus.PENDING)))
     for request in requests:
-        request.status = WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED
+        request.status = decision
         request.decided_by = actor.user_id
         request.decided_at = now
         request.decision_reason = reason
@@ -362,7 +362,8 @@ def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str |
     reason = v.text(reason, "审核意见", max_len=MAX_REASON) if approve else _reason(reason, "驳回原因")
     with _acting(number, now) as session:
         voucher = _open(session, number, action, actor)
-        (request,) = _decide_requests(session, voucher, actor, now, approve, reason)
+        (request,) = _decide_requests(session, voucher, actor, now,
+                                      WithdrawalStatus.APPROVED if approve else WithdrawalStatus.REJECTED, reason)
         changes = {"reason": reason, "request_reason": request.reason}
         if approve:
             changes.update(provider_id=voucher.provider_id, product_id=voucher.product_id,
@@ -394,6 +395,6 @@ def void(*, actor: Actor, number: str, reason: str, now: datetime | None = None)
         voucher.void_reason = reason
         voucher.expires_at = None
         if voucher.withdrawal_pending:
-            _decide_requests(session, voucher, actor, now, False, "服务券已作废")
+            _decide_requests(session, voucher, actor, now, WithdrawalStatus.REJECTED, "服务券已作废")
         _move(session, voucher, Action.VOID, actor, now, {"reason": reason})
 

@@ -216,3 +216,36 @@ def test_every_paged_list_keeps_the_page_within_its_pages(database):
     assert (first.page, first.first_row, first.last_row, len(first.rows)) == (1, 1, 20, 20)
     none = enterprises.search_enterprises(search="没有这家企业", page=3)
     assert (none.total, none.page, none.pages, none.first_row, none.last_row, len(none.rows)) == (0, 1, 0, 0, 0, 0)
+
+
+def test_an_incomplete_file_in_the_settlement_queue_says_what_is_missing(database):
+    """A voucher evaluated without any service record: 0 records, not ready, and the one item missing named."""
+    from tests.builders import rows
+    v = make_voucher(S.EVALUATED, service_records=0)
+    frame = settlement.awaiting_settlement()
+    [row] = rows(frame[["number", "services", "ready", "missing"]])
+    assert row == [v["number"], 0, False, "至少一条服务信息"]
+
+
+def test_an_empty_settlement_queue_still_has_its_columns(database):
+    frame = settlement.awaiting_settlement()
+    assert frame.empty and list(frame.columns) == ["number", "enterprise_name", "provider_name", "product_name",
+                                                   "face_value", "price", "contract_date", "delivered_on",
+                                                   "delivery_content", "services", "total", "missing", "ready"]
+
+
+def test_my_vouchers_carry_what_the_enterprise_may_do_next(database):
+    """我的服务券 answers the pages' questions (Action.X in v.actions, v.evaluated, v.expired) from the workflow table."""
+    from lib.workflow import Action
+    from tests.builders import enterprise_actor
+    ent = make_enterprise()
+    made = {status: make_voucher(status, enterprise_id=ent)["number"] for status in
+            (S.ISSUED, S.ACTIVATED, S.PENDING_CONFIRM, S.DELIVERED, S.EVALUATED, S.SETTLED, S.EXPIRED)}
+    waiting = make_voucher(S.CONFIRMED, enterprise_id=ent, withdrawal_pending=True)["number"]
+    mine = {v.number: v for v in queries.enterprise_vouchers(enterprise_actor(ent), now=NOW)}
+    assert {s: mine[n].actions for s, n in made.items()} == {
+        S.ISSUED: {Action.ACTIVATE}, S.ACTIVATED: {Action.CHOOSE_PRODUCT}, S.PENDING_CONFIRM: {Action.REQUEST_WITHDRAWAL},
+        S.DELIVERED: {Action.EVALUATE}, S.EVALUATED: set(), S.SETTLED: set(), S.EXPIRED: set()}
+    assert mine[waiting].actions == set()  # already withdrawn: waits for the commission
+    assert [s for s, n in made.items() if mine[n].evaluated] == [S.EVALUATED, S.SETTLED]
+    assert [s for s, n in made.items() if mine[n].expired] == [S.EXPIRED]

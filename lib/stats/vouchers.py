@@ -131,7 +131,7 @@ def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     frame = read_frame(query, ["provider_id", "provider", "bound", "delivered", "to_confirm", "to_deliver"])
     frame["delivery_rate"] = [rate(d, b) for d, b in zip(frame["delivered"], frame["bound"], strict=True)]
     for col in ("to_confirm", "to_deliver"):
-        frame[col] = frame[col].map(lambda x: None if x is None or pd.isna(x) else round(float(x), 1))
+        frame[col] = frame[col].map(lambda x: None if pd.isna(x) else round(float(x), 1))
     return frame
 
 
@@ -157,7 +157,7 @@ def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
         frame = read_frame(query, ["month", "count"])
         frame["series"] = label
         parts.append(frame)
-    return pd.concat(parts, ignore_index=True).sort_values(["month", "series"], ignore_index=True)
+    return pd.concat(parts).sort_values(["month", "series"], ignore_index=True)
 
 
 def cycle_times(actor: Actor, f: StatsFilters = NO_FILTERS, cap: int = 30) -> pd.DataFrame:
