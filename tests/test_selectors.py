@@ -244,7 +244,8 @@ def test_my_vouchers_carry_what_the_enterprise_may_do_next(database):
     waiting = make_voucher(S.CONFIRMED, enterprise_id=ent, withdrawal_pending=True)["number"]
     mine = {v.number: v for v in queries.enterprise_vouchers(enterprise_actor(ent), now=NOW)}
     assert {s: mine[n].actions for s, n in made.items()} == {
-        S.ISSUED: {Action.ACTIVATE}, S.ACTIVATED: {Action.CHOOSE_PRODUCT}, S.PENDING_CONFIRM: {Action.REQUEST_WITHDRAWAL},
+        S.ISSUED: {Action.ACTIVATE}, S.ACTIVATED: {Action.CHOOSE_PRODUCT},
+        S.PENDING_CONFIRM: {Action.REQUEST_WITHDRAWAL},
         S.DELIVERED: {Action.EVALUATE}, S.EVALUATED: set(), S.SETTLED: set(), S.EXPIRED: set()}
     assert mine[waiting].actions == set()  # already withdrawn: waits for the commission
     assert [s for s, n in made.items() if mine[n].evaluated] == [S.EVALUATED, S.SETTLED]
