@@ -235,7 +235,7 @@ def test_an_empty_settlement_queue_still_has_its_columns(database):
 
 
 def test_my_vouchers_carry_what_the_enterprise_may_do_next(database):
-    """我的服务券 answers the pages' questions (Action.X in v.actions, v.evaluated, v.expired) from the workflow table."""
+    """我的服务券 answers what the pages ask (Action.X in v.actions, v.evaluated, v.expired) from the workflow."""
     from lib.workflow import Action
     from tests.builders import enterprise_actor
     ent = make_enterprise()
