@@ -40,6 +40,9 @@ NO_FILTERS = StatsFilters()
 
 # ---------------------------------------------------------------- dialect helpers
 
+AWARE = DateTime(timezone=True)  # PostgreSQL's timestamptz: dates and timestamps compared in one zone
+
+
 def _pg() -> bool:
     return db.get_engine().dialect.name == "postgresql"
 
@@ -47,15 +50,14 @@ def _pg() -> bool:
 def month_of(column) -> ColumnElement:
     """'YYYY-MM' of a UTC timestamp or a date, in Nanjing time."""
     if _pg():
-        return func.to_char(func.timezone("Asia/Shanghai", cast(column, DateTime(timezone=True))), "YYYY-MM")
+        return func.to_char(func.timezone("Asia/Shanghai", cast(column, AWARE)), "YYYY-MM")
     return func.strftime("%Y-%m", column, "+8 hours")
 
 
 def days_between(later, earlier) -> ColumnElement:
     """Fractional days from `earlier` to `later` (timestamps or dates)."""
     if _pg():
-        return func.extract("epoch",
-                            cast(later, DateTime(timezone=True)) - cast(earlier, DateTime(timezone=True))) / 86400.0
+        return func.extract("epoch", cast(later, AWARE) - cast(earlier, AWARE)) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
 
 
