@@ -55,12 +55,12 @@ def equivalents(doc: Path = DOC) -> dict[str, str]:
     return dict(rows)
 
 
-@cache
 def module_of(name: str) -> str:
     """`lib.stats.vouchers.x_kpis__mutmut_3` -> `stats.vouchers` (mutmut names functions x_…, methods xǁ…)."""
     return re.match(r"lib\.(.+?)\.x[_ǁ]", name).group(1)
 
 
+@cache
 def _functions(module: str) -> dict[str, str]:
     """Source of every function (mutants and originals) in mutants/lib/<module path>.py."""
     source = (META / f"{module.replace('.', '/')}.py").read_text("utf-8")

@@ -103,13 +103,6 @@ def test_history_is_written_with_registered_actions_only(path):
                 f"line {node.lineno}"
 
 
-def test_recording_an_unregistered_action_is_refused():
-    from lib.actors import Actor
-    from lib.history import record
-    with pytest.raises(ValueError, match="without a label"):
-        record(None, Actor.system(), "teleport")  # type: ignore[arg-type]
-
-
 def _long_functions(path: Path) -> list[str]:
     return [f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

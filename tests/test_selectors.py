@@ -250,3 +250,11 @@ def test_my_vouchers_carry_what_the_enterprise_may_do_next(database):
     assert mine[waiting].actions == set()  # already withdrawn: waits for the commission
     assert [s for s, n in made.items() if mine[n].evaluated] == [S.EVALUATED, S.SETTLED]
     assert [s for s, n in made.items() if mine[n].expired] == [S.EXPIRED]
+
+
+def test_the_voucher_detail_carries_what_its_viewer_may_do(database):
+    from lib.workflow import Action
+    v = make_voucher(S.CONFIRMED, contract=False)
+    assert queries.voucher_detail(v["provider"], v["number"]).actions == {Action.SIGN_CONTRACT}
+    assert queries.voucher_detail(v["enterprise"], v["number"]).actions == {Action.REQUEST_WITHDRAWAL}
+    assert queries.voucher_detail(COMMISSION, v["number"]).actions == {Action.VOID}

@@ -362,3 +362,12 @@ def test_a_batch_holds_99999_numbers(database, issued_before, ok):
         with pytest.raises(DomainError) as err:
             issue_to(make_enterprise(), 2026)
         assert err.value.message == "2026年度批次的服务券号已用完（最多99999张）"
+
+
+def test_recording_an_action_without_a_chinese_name_is_refused():
+    """The 操作日志 can name every row: an action the registry does not know is never written."""
+    from lib.actors import Actor
+    from lib.history import record
+    with pytest.raises(ValueError) as err:
+        record(None, Actor.system(), "teleport")  # type: ignore[arg-type]
+    assert str(err.value) == "history action without a label: 'teleport'"
