@@ -13,9 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lib import db, risk, stats  # noqa: E402
-from lib.stats import evaluations as es  # noqa: E402
 from lib.actors import Actor  # noqa: E402
 from lib.labels import Role  # noqa: E402
+from lib.stats import evaluations as es  # noqa: E402
 
 
 def main() -> None:
