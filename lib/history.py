@@ -40,16 +40,15 @@ class AdminAction(StrEnum):
 
 ADMIN_ACTION_LABELS = {
     AdminAction.CREATE_USER: "创建账户", AdminAction.RESET_PASSWORD: "重置密码",
-    AdminAction.CHANGE_PASSWORD: "修改密码",
-    AdminAction.LOCK_ACCOUNT: "账户锁定", AdminAction.LOCK_USER: "锁定账户", AdminAction.UNLOCK_USER: "解锁账户",
-    AdminAction.ENABLE_USER: "启用账户", AdminAction.DISABLE_USER: "停用账户", AdminAction.ADD_ENGINEER: "新增人员",
-    AdminAction.UPDATE_ENGINEER: "修改人员", AdminAction.ENGINEER_LEFT: "人员离职",
-    AdminAction.REHIRE_ENGINEER: "人员复职",
+    AdminAction.CHANGE_PASSWORD: "修改密码", AdminAction.LOCK_ACCOUNT: "账户锁定",
+    AdminAction.LOCK_USER: "锁定账户", AdminAction.UNLOCK_USER: "解锁账户",
+    AdminAction.ENABLE_USER: "启用账户", AdminAction.DISABLE_USER: "停用账户",
+    AdminAction.ADD_ENGINEER: "新增人员", AdminAction.UPDATE_ENGINEER: "修改人员",
+    AdminAction.ENGINEER_LEFT: "人员离职", AdminAction.REHIRE_ENGINEER: "人员复职",
     AdminAction.CREATE_BATCH: "新建批次", AdminAction.UPDATE_BATCH: "修改批次",
-    AdminAction.CREATE_PROVIDER: "新增服务商",
-    AdminAction.UPDATE_PROVIDER: "修改服务商", AdminAction.SUSPEND_PROVIDER: "暂停服务商",
-    AdminAction.RESUME_PROVIDER: "恢复服务商", AdminAction.UPDATE_PROFILE: "修改企业信息",
-    AdminAction.UPDATE_ENTERPRISE: "经信委修改企业信息",
+    AdminAction.CREATE_PROVIDER: "新增服务商", AdminAction.UPDATE_PROVIDER: "修改服务商",
+    AdminAction.SUSPEND_PROVIDER: "暂停服务商", AdminAction.RESUME_PROVIDER: "恢复服务商",
+    AdminAction.UPDATE_PROFILE: "修改企业信息", AdminAction.UPDATE_ENTERPRISE: "经信委修改企业信息",
 }
 HistoryAction = Action | ProductAction | AdminAction
 # Every action a history row can hold -> its Chinese name (操作日志, 服务券详情, the action filter).
