@@ -110,9 +110,8 @@ CHANGE_LABELS = {
     "record_id": "服务记录编号", "engineer_id": "服务工程师编号", "service_date": "服务日期", "description": "服务描述",
     "delivered_on": "交付日期", "delivery_content": "交付内容", "amount": "金额", "settled_on": "兑付日期",
     "expires_at": "办理期限", "face_value": "面额", "product": "产品", "product_id": "产品编号",
-    "provider_id": "服务商编号",
-    "price": "价格", "username": "账户名", "role": "角色", "name": "名称", "status": "状态",
-    "request_reason": "撤回原因",
+    "provider_id": "服务商编号", "price": "价格", "username": "账户名", "role": "角色", "name": "名称",
+    "status": "状态", "request_reason": "撤回原因",
     "enterprise_id": "企业编号", "credit_code": "统一社会信用代码", "region_id": "区域编号", "year": "年度",
     "category_id": "类别编号", "mobile": "手机", "title": "职务/专长", "contact": "联系人", "phone": "电话",
 }

@@ -373,9 +373,9 @@ def voucher_export_rows(actor: Actor, filters: VoucherFilters = VoucherFilters()
 
 VOUCHER_EXPORT_COLUMNS = {"number": "服务券号", "enterprise_name": "公司名称", "credit_code": "统一社会信用代码",
                           "region": "区域", "status_label": "状态", "provider_name": "服务商",
-                          "product_name": "服务产品",
-                          "face_value": "面额（元）", "price": "价格（元）", "issued_at": "发券时间",
-                          "contract_date": "合同签订日期", "delivered_on": "交付日期", "settled_on": "兑付日期"}
+                          "product_name": "服务产品", "face_value": "面额（元）", "price": "价格（元）",
+                          "issued_at": "发券时间", "contract_date": "合同签订日期", "delivered_on": "交付日期",
+                          "settled_on": "兑付日期"}
 
 
 def provider_options() -> dict[int, str]:

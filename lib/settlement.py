@@ -36,8 +36,8 @@ def missing(checks: list[tuple[str, bool]]) -> list[str]:
     return [label for label, ok in checks if not ok]
 COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商", "product_name": "服务产品",
            "face_value": "面额（元）", "price": "价格（元）", "contract_date": "合同签订日期",
-           "delivered_on": "交付日期",
-           "services": "服务记录数", "total": "评价总分", "ready": "材料齐全", "missing": "缺少"}
+           "delivered_on": "交付日期", "services": "服务记录数", "total": "评价总分", "ready": "材料齐全",
+           "missing": "缺少"}
 SETTLED_COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商",
                    "amount": "兑付金额（元）",
                    "settled_on": "兑付日期"}

@@ -28,10 +28,9 @@ LOGOUT = MenuItem("", "退出", "logout")
 MENUS: dict[Role, list[MenuItem]] = {
     Role.COMMISSION: [
         VOUCHERS, _item("enterprises", "企业管理"), _item("providers", "服务商管理"),
-        _item("product_review", "产品审核"),
-        _item("withdrawals", "撤回审核"), _item("settlements", "兑付管理"), _item("voucher_stats", "服务券统计"),
-        _item("evaluation_stats", "评价统计"), _item("risk", "风险预警"), _item("users", "用户管理"),
-        _item("audit_log", "操作日志"), PROCESS, CHANGE_PASSWORD, LOGOUT,
+        _item("product_review", "产品审核"), _item("withdrawals", "撤回审核"), _item("settlements", "兑付管理"),
+        _item("voucher_stats", "服务券统计"), _item("evaluation_stats", "评价统计"), _item("risk", "风险预警"),
+        _item("users", "用户管理"), _item("audit_log", "操作日志"), PROCESS, CHANGE_PASSWORD, LOGOUT,
     ],
     Role.PROVIDER: [
         VOUCHERS, _item("products", "产品管理"), _item("engineers", "人员管理"), _item("voucher_stats", "服务券统计"),

@@ -57,11 +57,9 @@ _COMPANY = {"output_prev": Decimal("300"), "output_plan": Decimal("320"), "reven
 ENTERPRISES = {
     "测试11": (11, "测试11", "江宁区", dict(
         size="中型", legal_rep="测试", address="测试", founded_on=date(2017, 11, 1), contact="测试",
-        phone="14444444444",
-        qq="12345", email="12@qq.com", output_prev=Decimal("123"), output_plan=Decimal("23"),
-        revenue_prev=Decimal("23"),
-        revenue_plan=Decimal("23"), profit_prev=Decimal("123"), profit_plan=Decimal("42"), employees=12,
-        difficulty="。")),
+        phone="14444444444", qq="12345", email="12@qq.com", output_prev=Decimal("123"), output_plan=Decimal("23"),
+        revenue_prev=Decimal("23"), revenue_plan=Decimal("23"), profit_prev=Decimal("123"), profit_plan=Decimal("42"),
+        employees=12, difficulty="。")),
     "测试1212": (1212, "测试1212", "玄武区", dict(
         size="小型", legal_rep="测试", address="南京市玄武区测试路1号", founded_on=date(2015, 3, 2), contact="测试",
         phone="025-84561212", email="1212@qq.com", **_COMPANY, employees=40)),

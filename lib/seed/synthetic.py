@@ -199,10 +199,9 @@ class Generator:
         v = {"id": vid, "number": number, "batch_id": batch_id, "enterprise_id": ent_id, "face_value": FACE_VALUE,
              "status": str(status), "provider_id": None, "product_id": None, "price": None, "issued_at": issued,
              "activated_at": None, "chosen_at": None, "confirmed_at": None, "confirm_remark": None,
-             "contract_date": None,
-             "delivered_on": None, "delivery_content": None, "evaluated_at": None, "settled_on": None,
-             "settled_amount": None, "expires_at": None, "expired_from": None, "withdrawal_pending": False,
-             "withdrawal_reason": None, "void_reason": None, "updated_at": issued}
+             "contract_date": None, "delivered_on": None, "delivery_content": None, "evaluated_at": None,
+             "settled_on": None, "settled_amount": None, "expires_at": None, "expired_from": None,
+             "withdrawal_pending": False, "withdrawal_reason": None, "void_reason": None, "updated_at": issued}
         steps: list[Step] = [(None, S.ISSUED, issued, Action.ISSUE, None)]
         reached = status
         if status == S.EXPIRED:
