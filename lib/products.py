@@ -20,6 +20,7 @@ from lib.money import payable
 from lib.paging import PAGE_SIZE, Page, fetch_page
 from lib.workflow import (
     PRODUCT_STATUS_LABELS,
+    PRODUCT_TRANSITIONS,
     ProductAction,
     ProductStatus,
     ProviderStatus,
@@ -28,6 +29,11 @@ from lib.workflow import (
 )
 
 MAX_PRICE = Decimal("1000000")
+
+
+def _target(action: ProductAction) -> ProductStatus:
+    """Where the review table sends a product after `action` (new and edited products wait for review)."""
+    return PRODUCT_TRANSITIONS[action].target
 
 
 def _require_provider(actor: Actor) -> int:
@@ -73,7 +79,7 @@ def create_product(*, actor: Actor, data: dict, now: datetime | None = None) -> 
         if session.scalar(select(Product.id).where(Product.provider_id == provider_id, Product.name == values["name"],
                                                    Product.status != ProductStatus.OFF_SALE)):
             raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
-        product = Product(provider_id=provider_id, **values, status=ProductStatus.PENDING, created_at=now,
+        product = Product(provider_id=provider_id, **values, status=_target(ProductAction.CREATE), created_at=now,
                           updated_at=now)
         session.add(product)
         session.flush()
@@ -92,9 +98,9 @@ def update_product(*, actor: Actor, product_id: int, data: dict, now: datetime |
                                                    Product.status != ProductStatus.OFF_SALE)):
             raise ValidationError(PRODUCT_FIELDS["name"], "本公司已有同名产品")
         if not update(session, actor, ProductAction.UPDATE, product, values, about={"product_id": product.id},
-                      extra={"status": [product.status, ProductStatus.PENDING]}, now=now):
+                      extra={"status": [product.status, _target(ProductAction.UPDATE)]}, now=now):
             return False
-        product.status = ProductStatus.PENDING
+        product.status = _target(ProductAction.UPDATE)
         product.review_note = None
         product.updated_at = now
         return True
@@ -109,10 +115,10 @@ def take_off_sale(*, actor: Actor, product_id: int, now: datetime | None = None)
         if not decision:
             raise ValidationError("产品状态", decision.reason)
         old = product.status
-        product.status = ProductStatus.OFF_SALE
+        product.status = _target(ProductAction.TAKE_OFF_SALE)
         product.updated_at = now
         record(session, actor, ProductAction.TAKE_OFF_SALE,
-               changes={"product_id": product.id, "status": [old, ProductStatus.OFF_SALE]}, now=now)
+               changes={"product_id": product.id, "status": [old, product.status]}, now=now)
 
 
 def provider_products(actor: Actor) -> pd.DataFrame:
