@@ -11,12 +11,12 @@ import bcrypt
 import pandas as pd
 from sqlalchemy import select
 
-from lib import clock, config, db
+from lib import clock, config, db, sessions
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError, NotFound, PermissionDenied, ValidationError
 from lib.history import AdminAction, record
 from lib.labels import Role
-from lib.models import Provider, User
+from lib.models import LoginThrottle, Provider, User
 from lib.workflow import ProviderStatus
 
 MAX_FAILED_LOGINS = 5
@@ -26,8 +26,22 @@ BAD_CREDENTIALS = "账户名或密码错误"
 DISABLED_MESSAGE = "账户已停用，请联系管理员"
 SUSPENDED_MESSAGE = "服务商已暂停，账户不能登录，请联系经信委"
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,40}$")
-# A hash to compare against for unknown usernames, so their refusal takes as long as a real one.
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(4)).decode()
+CLIENT_FREE_FAILURES = 5  # failures from one client before it has to wait, doubling with each further one
+CLIENT_WAIT_CAP = timedelta(hours=24)
+CLIENT_FORGET_AFTER = timedelta(hours=24)
+COMMON_PASSWORDS = frozenset(line.strip().lower() for line in
+                             (config.ROOT / "lib" / "common_passwords.txt").read_text().splitlines()
+                             if line.strip() and not line.startswith("#"))
+_dummy_hash: dict[int, str] = {}
+
+
+def _dummy() -> str:
+    """A hash to compare against for unknown usernames, at the same cost as real ones, so their refusal
+    takes as long as a wrong password."""
+    rounds = config.bcrypt_rounds()
+    if rounds not in _dummy_hash:
+        _dummy_hash[rounds] = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds)).decode()
+    return _dummy_hash[rounds]
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,16 @@ class Account:
     def actor(self) -> Actor:
         return Actor(user_id=self.id, username=self.username, role=self.role, provider_id=self.provider_id,
                      enterprise_id=self.enterprise_id, display_name=self.display_name)
+
+
+@dataclass(frozen=True)
+class Login(Account):
+    """A successful login: the account and the token of its new server-side session (for the cookie)."""
+    token: str = ""
+
+    @classmethod
+    def of(cls, account: Account, token: str) -> Login:
+        return cls(**{f: getattr(account, f) for f in Account.__dataclass_fields__}, token=token)
 
 
 def _account(user: User) -> Account:
@@ -69,12 +93,16 @@ def normalize_username(username: str) -> str:
 
 
 def check_password_rules(password: str, *, field: str = "新密码") -> None:
+    if password != password.strip():
+        raise ValidationError(field, "不能以空格开头或结尾")
     if len(password) < 8:
         raise ValidationError(field, "至少8位")
     if len(password.encode()) > 72:
         raise ValidationError(field, "不能超过72个字节")
     if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
         raise ValidationError(field, "必须同时包含字母和数字")
+    if password.lower() in COMMON_PASSWORDS:
+        raise ValidationError(field, "过于常见，容易被猜中，请换一个")
 
 
 def _provider_suspended(session, user: User) -> bool:
@@ -83,60 +111,126 @@ def _provider_suspended(session, user: User) -> bool:
     return session.get(Provider, user.provider_id).status == ProviderStatus.SUSPENDED
 
 
-def verify_login(username: str, password: str, *, now: datetime | None = None) -> Account:
-    """Check a login attempt. The lock is checked before any password comparison; five wrong
-    passwords in a row lock the account for 15 minutes. Raises AuthError with the message to show."""
+def client_wait(session, client: str | None, now: datetime) -> timedelta:
+    """How long `client` must wait before its next login attempt: nothing for its first five failures in
+    a day, then 1, 2, 4 … minutes (at most a day), so nobody can keep an account locked from one address."""
+    if not client:
+        return timedelta(0)
+    row = session.get(LoginThrottle, client)
+    if row is None or now - row.last_failure_at > CLIENT_FORGET_AFTER or row.failures < CLIENT_FREE_FAILURES:
+        return timedelta(0)
+    wait = min(timedelta(minutes=2 ** (row.failures - CLIENT_FREE_FAILURES)), CLIENT_WAIT_CAP)
+    return max(timedelta(0), row.last_failure_at + wait - now)
+
+
+def _client_failed(session, client: str | None, now: datetime) -> None:
+    if not client:
+        return
+    row = session.get(LoginThrottle, client, with_for_update=True)
+    if row is None:
+        session.add(LoginThrottle(client=client, failures=1, last_failure_at=now))
+        return
+    row.failures = 1 if now - row.last_failure_at > CLIENT_FORGET_AFTER else row.failures + 1
+    row.last_failure_at = now
+
+
+def _failed(session, name: str, client: str | None, reason: str, now: datetime) -> None:
+    """A refused login: counted against the client, and a row in 操作日志."""
+    _client_failed(session, client, now)
+    record(session, Actor.system(), AdminAction.LOGIN_FAILED,
+           changes={"username": name[:40], "client": client, "reason": reason}, now=now)
+
+
+def verify_login(username: str, password: str, *, client: str | None = None,
+                 now: datetime | None = None) -> Login:
+    """Check a login attempt and open a session. Five wrong passwords in a row lock the account for 15
+    minutes, however many attempts run at once: an attempt is counted (and the lock checked) in a short
+    transaction before the slow password comparison, so at most five comparisons ever run against an
+    unlocked account. A client with many failures waits first. Raises AuthError with the message to show."""
     now = now or clock.utcnow()
-    name = normalize_username(username)
+    name = normalize_username(username)[:60]
+    client = client[:64] if isinstance(client, str) and client else None
+    failure: AuthError | None = None
     with db.transaction() as session:
+        wait = client_wait(session, client, now)
         user = session.scalars(select(User).where(User.username == name).with_for_update()).one_or_none()
-        if user is None:
-            _matches(password or "", _DUMMY_HASH)
-            raise AuthError(BAD_CREDENTIALS)
-        if user.locked_until and user.locked_until > now:
-            raise AuthError(LOCKED_MESSAGE)
-        if user.locked_until:  # the lock has run out: start counting afresh
-            user.locked_until = None
-            user.failed_logins = 0
-        if not _matches(password or "", user.password_hash):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                user.failed_logins = 0
-                record(session, Actor.system(), AdminAction.LOCK_ACCOUNT, changes={"username": name}, now=now)
+        if wait:
+            failure = AuthError(f"登录失败次数过多，请{max(1, round(wait.total_seconds() / 60))}分钟后再试")
+        elif user is not None:
+            if user.locked_until and user.locked_until > now:
+                failure = AuthError(LOCKED_MESSAGE)
+            elif user.failed_logins >= MAX_FAILED_LOGINS:  # five attempts already counted: lock now
+                _lock(session, user, now)
                 failure = AuthError(LOCKED_MESSAGE)
             else:
+                if user.locked_until:  # the lock has run out: start counting afresh
+                    user.locked_until = None
+                    user.failed_logins = 0
+                user.failed_logins += 1  # counted now, taken back if the password is right
+            hashed = user.password_hash
+        if failure:
+            _failed(session, name, client, failure.message, now)
+    if failure:
+        raise failure
+    right = _matches(password or "", hashed if user is not None else _dummy())
+    with db.transaction() as session:
+        user = session.scalars(select(User).where(User.username == name).with_for_update()).one_or_none()
+        if user is None or not right:
+            failure = AuthError(BAD_CREDENTIALS)
+            if user is not None and user.failed_logins >= MAX_FAILED_LOGINS and not user.locked_until:
+                _lock(session, user, now)
+                failure = AuthError(LOCKED_MESSAGE)
+            elif user is not None and not user.locked_until:
                 left = MAX_FAILED_LOGINS - user.failed_logins
                 failure = AuthError(f"{BAD_CREDENTIALS}（再错{left}次将锁定15分钟）")
+        elif user.locked_until and user.locked_until > now:  # locked meanwhile by attempts running alongside
+            failure = AuthError(LOCKED_MESSAGE)
+        elif not user.active:
+            failure = AuthError(DISABLED_MESSAGE)
+        elif _provider_suspended(session, user):
+            failure = AuthError(SUSPENDED_MESSAGE)
+        if failure:
+            _failed(session, name, client, failure.message, now)
         else:
-            failure = None
             user.failed_logins = 0
-            if not user.active:
-                failure = AuthError(DISABLED_MESSAGE)
-            elif _provider_suspended(session, user):
-                failure = AuthError(SUSPENDED_MESSAGE)
-            account = _account(user)
+            token = sessions.start(session, user, client=client, now=now)
+            record(session, _account(user).actor(), AdminAction.LOGIN, changes={"username": name, "client": client},
+                   now=now)
+            login = Login.of(_account(user), token)
     # Commit the counter before refusing: the failed attempt must be remembered.
     if failure:
         raise failure
-    return account
+    return login
 
 
-def session_account(username: str, *, issued_at: datetime | None = None) -> Account | None:
-    """The account behind a live session or login cookie, or None if it must be refused:
-    unknown, disabled, locked, suspended provider, or a token issued before the last password change."""
+def _lock(session, user: User, now: datetime) -> None:
+    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+    user.failed_logins = 0
+    sessions.revoke_all(session, [user.id], sessions.ADMIN, now=now)
+    record(session, Actor.system(), AdminAction.LOCK_ACCOUNT, changes={"username": user.username}, now=now)
+
+
+def account_of(user_id: int | None) -> Account | None:
+    """The account if it may still use the platform: active, not locked, provider not suspended."""
+    if user_id is None:
+        return None
     with db.read_session() as session:
-        user = session.scalars(select(User).where(User.username == normalize_username(username))).one_or_none()
+        user = session.get(User, user_id)
         if user is None or not user.active or _provider_suspended(session, user):
             return None
         if user.locked_until and user.locked_until > clock.utcnow():
             return None
-        if issued_at is not None and issued_at < user.password_changed_at:
-            return None
         return _account(user)
 
 
-def change_password(username: str, old_password: str, new_password: str, *, now: datetime | None = None) -> Account:
+def session_account(token: str | None) -> Account | None:
+    """The account behind a login cookie's session token, or None if the session or the account is over."""
+    return account_of(sessions.resume(token))
+
+
+def change_password(username: str, old_password: str, new_password: str, *, client: str | None = None,
+                    now: datetime | None = None) -> Login:
+    """修改密码: every other session of the account ends; this browser continues in a new one."""
     now = now or clock.utcnow()
     with db.transaction() as session:
         user = session.scalars(select(User).where(User.username == normalize_username(username))).one_or_none()
@@ -150,9 +244,11 @@ def change_password(username: str, old_password: str, new_password: str, *, now:
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
         user.password_changed_at = now
+        sessions.revoke_all(session, [user.id], sessions.PASSWORD, now=now)
+        token = sessions.start(session, user, client=client, now=now)
         record(session, _account(user).actor(), AdminAction.CHANGE_PASSWORD, changes={"username": user.username},
                now=now)
-        return _account(user)
+        return Login.of(_account(user), token)
 
 
 def generate_one_time_password() -> str:
@@ -236,6 +332,7 @@ def reset_password(*, actor: Actor, username: str, now: datetime | None = None) 
         user.password_changed_at = now
         user.failed_logins = 0
         user.locked_until = None
+        sessions.revoke_all(session, [user.id], sessions.ADMIN, now=now)
         record(session, actor, AdminAction.RESET_PASSWORD, changes={"username": user.username}, now=now)
     return password
 
@@ -249,6 +346,8 @@ def set_active(*, actor: Actor, username: str, active: bool, now: datetime | Non
         if user.id == actor.user_id and not active:
             raise DomainError("不能停用自己的账户")
         user.active = active
+        if not active:
+            sessions.revoke_all(session, [user.id], sessions.ADMIN, now=now or clock.utcnow())
         record(session, actor, AdminAction.ENABLE_USER if active else AdminAction.DISABLE_USER,
                changes={"username": user.username}, now=now)
 
@@ -265,6 +364,8 @@ def set_locked(*, actor: Actor, username: str, locked: bool, now: datetime | Non
             raise DomainError("不能锁定自己的账户")
         user.locked_until = now + timedelta(days=36500) if locked else None
         user.failed_logins = 0
+        if locked:
+            sessions.revoke_all(session, [user.id], sessions.ADMIN, now=now)
         record(session, actor, AdminAction.LOCK_USER if locked else AdminAction.UNLOCK_USER,
                changes={"username": user.username}, now=now)
 

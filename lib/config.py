@@ -15,7 +15,8 @@ LOCAL_KEY_FILE = DATA_DIR / "cookie_key"
 SETTINGS = {
     "DATABASE_URL": (f"sqlite:///{DATA_DIR / 'app.db'}", "数据库地址；PostgreSQL 用 postgresql+psycopg://user@host/db"),
     "COOKIE_KEY": ("（自动生成，保存在 data/cookie_key）", "登录 Cookie 的签名密钥，生产环境必须设置"),
-    "COOKIE_EXPIRY_DAYS": ("1", "登录 Cookie 有效天数"),
+    "SESSION_IDLE_MINUTES": ("30", "登录会话空闲多少分钟后失效"),
+    "SESSION_MAX_HOURS": ("12", "登录会话最长有效小时数（无论是否活动）"),
     "BCRYPT_ROUNDS": ("12", "密码哈希强度（测试可设为 4）"),
 }
 
@@ -45,8 +46,12 @@ def cookie_key() -> str:
     return key
 
 
-def cookie_expiry_days() -> float:
-    return float(os.environ.get("COOKIE_EXPIRY_DAYS", SETTINGS["COOKIE_EXPIRY_DAYS"][0]))
+def session_idle_minutes() -> float:
+    return float(os.environ.get("SESSION_IDLE_MINUTES", SETTINGS["SESSION_IDLE_MINUTES"][0]))
+
+
+def session_max_hours() -> float:
+    return float(os.environ.get("SESSION_MAX_HOURS", SETTINGS["SESSION_MAX_HOURS"][0]))
 
 
 def bcrypt_rounds() -> int:

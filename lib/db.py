@@ -7,12 +7,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, false
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from lib import config
-from lib.errors import NotFound
+from lib.errors import ConflictError, NotFound, StaleRecord
 
 _engines: dict[str, Engine] = {}
+_read_engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 _url_override: str | None = None
 
@@ -42,6 +45,16 @@ def _make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # SQLAlchemy's pysqlite recipe: the driver must not start transactions on its own
+            # (it begins late, at the first write), so that `_sqlite_begin` decides how each one starts.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # noqa: ANN001
+            # A write transaction takes the write lock at its start: two requests can no longer both read,
+            # decide and write (SELECT … FOR UPDATE is a no-op on SQLite). Reads begin deferred (WAL readers
+            # never wait for the writer).
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -58,17 +71,58 @@ def get_engine() -> Engine:
     return engine
 
 
+def read_engine() -> Engine:
+    """The engine for reads: on SQLite its transactions begin deferred instead of taking the write lock."""
+    url = current_url()
+    engine = _read_engines.get(url)
+    if engine is None:
+        engine = _read_engines[url] = get_engine().execution_options(sqlite_begin="DEFERRED")
+    return engine
+
+
+# A rule the database enforces, by the name of its constraint or index, in the words a user reads.
+CONSTRAINT_MESSAGES = {
+    "uq_withdrawals_one_pending": "该服务券已有待审核的撤回申请，请等待审核",
+    "evaluations_voucher_id_key": "该服务券已评价，不能重复评价",
+    "settlements_voucher_id_key": "该服务券已兑付，不能重复兑付",
+    "uq_evaluations_voucher": "该服务券已评价，不能重复评价",
+    "uq_settlements_voucher": "该服务券已兑付，不能重复兑付",
+}
+CONFLICT_MESSAGE = "保存失败：与已有记录冲突，请刷新后重试"
+
+
+def conflict_message(exc: IntegrityError) -> str:
+    """The Chinese message for a constraint violation (named constraints first, then a general one)."""
+    text = str(exc.orig)
+    for name, message in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            return message
+    if "evaluations.voucher_id" in text:
+        return CONSTRAINT_MESSAGES["uq_evaluations_voucher"]
+    if "settlements.voucher_id" in text:
+        return CONSTRAINT_MESSAGES["uq_settlements_voucher"]
+    if "withdrawals.voucher_id" in text:
+        return CONSTRAINT_MESSAGES["uq_withdrawals_one_pending"]
+    return CONFLICT_MESSAGE
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One user action = one transaction: commit on success, roll back on any exception."""
-    with Session(get_engine(), expire_on_commit=False) as session, session.begin():
-        yield session
+    """One user action = one transaction: commit on success, roll back on any exception. A constraint
+    violation or a row changed since it was read reaches the caller as a DomainError in Chinese."""
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session, session.begin():
+            yield session
+    except IntegrityError as exc:
+        raise ConflictError(conflict_message(exc)) from exc
+    except StaleDataError as exc:
+        raise StaleRecord() from exc
 
 
 @contextmanager
 def read_session() -> Iterator[Session]:
     """A session for reads; closed (and its connection returned) on exit."""
-    with Session(get_engine()) as session:
+    with Session(read_engine()) as session:
         yield session
 
 
@@ -81,6 +135,12 @@ def migrate(url: str | None = None) -> None:
     cfg.set_main_option("script_location", str(config.ROOT / "migrations"))
     cfg.attributes["url"] = url or current_url()
     command.upgrade(cfg, "head")
+
+
+def check_version(row, version: int | str | None) -> None:
+    """Refuse a save made from a form filled with an older version of `row` (None: the caller has no form)."""
+    if version is not None and row.version != int(version):
+        raise StaleRecord()
 
 
 LIKE_ESCAPE = "\\"

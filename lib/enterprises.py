@@ -95,17 +95,32 @@ def enterprise_profile(actor: Actor) -> dict:
         values = {field: getattr(ent, field) for field in (*ENTERPRISE_FIELDS, *MONEY_FIELDS) if field != "region"}
         values["region"] = ent.region.name
         values["year"] = profile_year(session, enterprise_id)
+        values["version"] = ent.version
         return values
 
 
-def update_profile(*, actor: Actor, data: dict, now: datetime | None = None) -> bool:
+def update_profile(*, actor: Actor, data: dict, version: int | None = None, now: datetime | None = None) -> bool:
     """Save a complete, valid profile of the actor's own enterprise; returns False if nothing changed."""
     now = now or clock.utcnow()
     enterprise_id = own_enterprise_id(actor)
     with db.transaction() as session:
+        ent = session.get(Enterprise, enterprise_id)
+        db.check_version(ent, version)
         values = clean_profile(session, data, batch_year=profile_year(session, enterprise_id),
                                today=clock.local_date(now))
-        return _save(session, actor, session.get(Enterprise, enterprise_id), values, AdminAction.UPDATE_PROFILE, now)
+        keep_identity(ent, values)
+        return _save(session, actor, ent, values, AdminAction.UPDATE_PROFILE, now)
+
+
+IDENTITY_FIELDS = ("credit_code", "name")
+
+
+def keep_identity(ent: Enterprise, values: dict) -> None:
+    """An enterprise holds vouchers under its credit code and name: once it has been issued one (every
+    enterprise here has), only the commission changes them (企业管理, with a history row)."""
+    for field in IDENTITY_FIELDS:
+        if values.get(field) != getattr(ent, field):
+            raise ValidationError(F[field], "发券后不能自行修改，如需更正请联系经信委")
 
 
 def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action: str, now: datetime) -> bool:
@@ -135,7 +150,8 @@ def clean_basic(session: Session, data: dict) -> dict:
     }
 
 
-def admin_update(*, actor: Actor, enterprise_id: int, data: dict, now: datetime | None = None) -> bool:
+def admin_update(*, actor: Actor, enterprise_id: int, data: dict, version: int | None = None,
+                 now: datetime | None = None) -> bool:
     """企业管理: the commission corrects an enterprise's basic fields."""
     if actor.role != Role.COMMISSION:
         raise PermissionDenied("只有经信委可以修改企业信息")
@@ -144,6 +160,7 @@ def admin_update(*, actor: Actor, enterprise_id: int, data: dict, now: datetime 
         ent = session.get(Enterprise, enterprise_id)
         if ent is None:
             raise ValidationError("企业", "不存在")
+        db.check_version(ent, version)
         return _save(session, actor, ent, clean_basic(session, data), AdminAction.UPDATE_ENTERPRISE, now)
 
 
@@ -156,7 +173,7 @@ def search_enterprises(*, search: str = "", region: str | None = None, page: int
     query = (select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Region.name.label("region"),
                     Enterprise.size,
                     Enterprise.legal_rep, Enterprise.address, Enterprise.contact, Enterprise.phone, Enterprise.email,
-                    func.coalesce(vouchers.c.vouchers, 0).label("vouchers"), logins.c.username)
+                    func.coalesce(vouchers.c.vouchers, 0).label("vouchers"), logins.c.username, Enterprise.version)
              .join(Region, Enterprise.region_id == Region.id)
              .outerjoin(logins, logins.c.enterprise_id == Enterprise.id)
              .outerjoin(vouchers, vouchers.c.enterprise_id == Enterprise.id))
@@ -168,4 +185,4 @@ def search_enterprises(*, search: str = "", region: str | None = None, page: int
     with db.read_session() as session:
         return fetch_page(session, query.order_by(Enterprise.id.desc()), [
             "id", "credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email",
-            "vouchers", "username"], page=page, page_size=page_size)
+            "vouchers", "username", "version"], page=page, page_size=page_size)

@@ -36,3 +36,18 @@ class TransitionRefused(DomainError):
 
 class AuthError(DomainError):
     """Login refused (wrong password, locked, disabled)."""
+
+
+class ConflictError(DomainError):
+    """The database refused the change: it would break a rule another request has just used up
+    (a second pending withdrawal, a second evaluation or settlement)."""
+
+
+STALE_MESSAGE = "记录已被他人修改，请刷新后重试"
+
+
+class StaleRecord(ConflictError):
+    """The form was filled from a version of the record that someone has changed since."""
+
+    def __init__(self, message: str = STALE_MESSAGE) -> None:
+        super().__init__(message)

@@ -36,6 +36,9 @@ class AdminAction(StrEnum):
     RESUME_PROVIDER = "resume_provider"
     UPDATE_PROFILE = "update_profile"
     UPDATE_ENTERPRISE = "update_enterprise"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
 
 
 ADMIN_ACTION_LABELS = {
@@ -49,6 +52,7 @@ ADMIN_ACTION_LABELS = {
     AdminAction.CREATE_PROVIDER: "新增服务商", AdminAction.UPDATE_PROVIDER: "修改服务商",
     AdminAction.SUSPEND_PROVIDER: "暂停服务商", AdminAction.RESUME_PROVIDER: "恢复服务商",
     AdminAction.UPDATE_PROFILE: "修改企业信息", AdminAction.UPDATE_ENTERPRISE: "经信委修改企业信息",
+    AdminAction.LOGIN: "登录", AdminAction.LOGIN_FAILED: "登录失败", AdminAction.LOGOUT: "退出",
 }
 HistoryAction = Action | ProductAction | AdminAction
 # Every action a history row can hold -> its Chinese name (操作日志, 服务券详情, the action filter).

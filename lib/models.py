@@ -17,8 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from lib.workflow import ProductStatus, ProviderStatus, WithdrawalStatus
 
@@ -49,6 +50,16 @@ class Base(DeclarativeBase):
     pass
 
 
+class Versioned:
+    """A row two people may edit at once: every UPDATE checks and bumps `version` (SQLAlchemy's
+    version_id_col), and a form saved from an older version is refused (lib.errors.StaleRecord)."""
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}
+
+
 class ListedOption:
     """An entry of a reference list (区域, 产品类别): offered in `sort_order` while active."""
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
@@ -68,7 +79,7 @@ class ProductCategory(ListedOption, Base):
     name: Mapped[str] = mapped_column(String(60), unique=True)
 
 
-class Enterprise(Base):
+class Enterprise(Versioned, Base):
     __tablename__ = "enterprises"
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
@@ -110,7 +121,7 @@ class Provider(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Product(Base):
+class Product(Versioned, Base):
     __tablename__ = "products"
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -148,7 +159,7 @@ class Batch(Base):
     next_serial: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class Voucher(Base):
+class Voucher(Versioned, Base):
     __tablename__ = "vouchers"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     number: Mapped[str] = mapped_column(String(12), unique=True)
@@ -190,7 +201,7 @@ class Voucher(Base):
     )
 
 
-class ServiceRecord(Base):
+class ServiceRecord(Versioned, Base):
     __tablename__ = "service_records"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("vouchers.id"), index=True)
@@ -244,6 +255,12 @@ class Withdrawal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(String(500))
 
+    # At most one request per voucher waits for the commission (a partial unique index on both databases).
+    __table_args__ = (
+        Index("uq_withdrawals_one_pending", "voucher_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
 
 class Settlement(Base):
     __tablename__ = "settlements"
@@ -272,6 +289,31 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class LoginSession(Base):
+    """A server-side login session: the signed cookie carries only `id`. 退出, a password change or
+    reset, disabling the account or suspending its provider revoke it; it ends after `IDLE` without a
+    visit and at `expires_at` whatever happens."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(20))
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginThrottle(Base):
+    """Failed logins from one client (IP address): each failure beyond the fifth doubles the wait."""
+
+    __tablename__ = "login_throttle"
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class History(Base):
     """Append-only: rows are inserted by lib.history.record and never updated or deleted."""
 
@@ -290,5 +332,6 @@ class History(Base):
 
 __all__ = [
     "Base", "Region", "ProductCategory", "Enterprise", "Provider", "Product", "Engineer", "Batch",
-    "Voucher", "ServiceRecord", "Evaluation", "Withdrawal", "Settlement", "User", "History",
+    "Voucher", "ServiceRecord", "Evaluation", "Withdrawal", "Settlement", "User", "History", "LoginSession",
+    "LoginThrottle",
 ]

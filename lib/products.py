@@ -87,11 +87,13 @@ def create_product(*, actor: Actor, data: dict, now: datetime | None = None) -> 
         return product.id
 
 
-def update_product(*, actor: Actor, product_id: int, data: dict, now: datetime | None = None) -> bool:
+def update_product(*, actor: Actor, product_id: int, data: dict, version: int | None = None,
+                   now: datetime | None = None) -> bool:
     """Edit a product; any change sends it back to 待审核. Returns False if nothing changed."""
     now = now or clock.utcnow()
     with db.transaction() as session:
         product = _own(session, actor, product_id)
+        db.check_version(product, version)
         values = _clean(session, data)
         if session.scalar(select(Product.id).where(Product.provider_id == product.provider_id,
                                                    Product.name == values["name"], Product.id != product.id,
@@ -127,11 +129,12 @@ def provider_products(actor: Actor) -> pd.DataFrame:
     with db.read_session() as session:
         rows = session.execute(
             select(Product.id, Product.name, ProductCategory.name.label("category"), Product.price, Product.target,
-                   Product.problems, Product.cases, Product.status, Product.review_note, Product.updated_at)
+                   Product.problems, Product.cases, Product.status, Product.review_note, Product.updated_at,
+                   Product.version)
             .join(ProductCategory, Product.category_id == ProductCategory.id)
             .where(Product.provider_id == provider_id).order_by(Product.id.desc())).mappings().all()
     frame = pd.DataFrame(rows, columns=["id", "name", "category", "price", "target", "problems", "cases", "status",
-                                        "review_note", "updated_at"])
+                                        "review_note", "updated_at", "version"])
     frame["status_label"] = frame["status"].map(PRODUCT_STATUS_LABELS)
     frame["can_take_off_sale"] = [bool(check_product(ProductAction.TAKE_OFF_SALE, s)) for s in frame["status"]]
     return frame

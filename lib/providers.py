@@ -6,7 +6,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import func, select
 
-from lib import auth, clock, db
+from lib import auth, clock, db, sessions
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, ValidationError
@@ -95,6 +95,9 @@ def set_status(*, actor: Actor, provider_id: int | None, suspended: bool, reason
         if provider.status == target:
             raise ValidationError("服务商状态", f"该服务商已是“{target.label}”状态")
         provider.status = target
+        if suspended:
+            sessions.revoke_all(session, select(User.id).where(User.provider_id == provider.id), sessions.ADMIN,
+                                now=now or clock.utcnow())
         record(session, actor, AdminAction.SUSPEND_PROVIDER if suspended else AdminAction.RESUME_PROVIDER,
                changes={"provider_id": provider.id, "name": provider.name, "reason": reason}, now=now)
 

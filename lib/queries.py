@@ -132,6 +132,7 @@ class ServiceEntry:
     description: str
     remark: str | None
     updated_at: datetime | None
+    version: int = 1  # sent back by the edit form: a record changed meanwhile is not overwritten
 
 
 @dataclass
@@ -159,6 +160,7 @@ class VoucherDetail:
     evaluation: dict | None = None
     checklist: list[tuple[str, bool]] = field(default_factory=list)  # what a settlement needs
     actions: frozenset[Action] = frozenset()  # what the viewer may do with it now
+    version: int = 1  # of the voucher row (the delivery record lives on it)
 
     @property
     def status_label(self) -> str:
@@ -212,7 +214,7 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
                 "price": voucher.price, "payable": money.payable(voucher.price, voucher.face_value),
             }
         services = [
-            ServiceEntry(r.id, r.engineer_id, name, r.service_date, r.description, r.remark, r.updated_at)
+            ServiceEntry(r.id, r.engineer_id, name, r.service_date, r.description, r.remark, r.updated_at, r.version)
             for r, name in session.execute(
                 select(ServiceRecord, Engineer.name).join(Engineer, ServiceRecord.engineer_id == Engineer.id)
                 .where(ServiceRecord.voucher_id == voucher.id)
@@ -233,7 +235,8 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
             delivered_on=voucher.delivered_on, delivery_content=voucher.delivery_content,
             void_reason=voucher.void_reason, settled_amount=voucher.settled_amount, settled_on=voucher.settled_on,
             enterprise=enterprise, product=product, services=services, evaluation=evaluation,
-            checklist=settlement.checklist(session, voucher.id), actions=frozenset(available_actions(voucher, actor)))
+            checklist=settlement.checklist(session, voucher.id), actions=frozenset(available_actions(voucher, actor)),
+            version=voucher.version)
 
 
 def voucher_history(actor: Actor, number: str) -> pd.DataFrame:

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 from lib import clock, db, settlement
 from lib import validation as v
 from lib.actors import Actor
-from lib.enterprises import clean_profile
+from lib.enterprises import clean_profile, keep_identity
 from lib.errors import DomainError, NotFound, TransitionRefused, ValidationError
 from lib.history import diff, record
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
 from lib.models import (
     Engineer,
-    Enterprise,
     Evaluation,
     Product,
     Provider,
@@ -134,11 +133,8 @@ def activate(*, actor: Actor, number: str, profile: dict, now: datetime | None =
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.ACTIVATE, actor)
         values = clean_profile(session, profile, batch_year=voucher.batch.year, today=clock.local_date(now))
-        other = session.scalar(select(Enterprise.id).where(Enterprise.credit_code == values["credit_code"],
-                                                             Enterprise.id != voucher.enterprise_id))
-        if other:
-            raise ValidationError("统一社会信用代码", "已被其他企业使用")
         enterprise = voucher.enterprise
+        keep_identity(enterprise, values)
         changes = diff(enterprise, values)
         for field, value in values.items():
             setattr(enterprise, field, value)
@@ -277,12 +273,15 @@ def add_service_record(*, actor: Actor, number: str, engineer_id: int, service_d
 
 
 def edit_service_record(*, actor: Actor, record_id: int, engineer_id: int, service_date: date | str,
-                        description: str, remark: str | None = None, now: datetime | None = None) -> None:
+                        description: str, remark: str | None = None, version: int | None = None,
+                        now: datetime | None = None) -> None:
+    """修改 one service record; `version` is the record's version when the form was opened."""
     now = now or clock.utcnow()
     with db.transaction() as session:
         row = session.get(ServiceRecord, record_id) if record_id is not None else None
         if row is None:
             raise NotFound("服务记录不存在")
+        db.check_version(row, version)
         number = session.scalar(select(Voucher.number).where(Voucher.id == row.voucher_id))
         voucher = _open(session, number, Action.EDIT_SERVICE, actor)
         values = _clean_service(session, voucher, now, engineer_id, service_date, description, remark)
@@ -301,11 +300,12 @@ def edit_service_record(*, actor: Actor, record_id: int, engineer_id: int, servi
 
 
 def record_delivery(*, actor: Actor, number: str, delivered_on: date | str, content: str,
-                    now: datetime | None = None) -> None:
+                    version: int | None = None, now: datetime | None = None) -> None:
     """编辑交付记录: sets 交付日期 and 交付内容; the voucher becomes (or stays) 已交付."""
     now = now or clock.utcnow()
     with _acting(number, now) as session:
         voucher = _open(session, number, Action.RECORD_DELIVERY, actor)
+        db.check_version(voucher, version)
         values = {
             "delivered_on": v.past_date(delivered_on, "交付日期", today=clock.local_date(now),
                                         not_before=voucher.contract_date, not_before_label="合同签订日期"),

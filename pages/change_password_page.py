@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import auth
-from ui.auth_gate import current_actor, password_changed
+from ui.auth_gate import client_address, current_actor, password_changed
 from ui.widgets import attempt, show_flash
 
 actor = current_actor()
@@ -17,5 +17,6 @@ if submitted:
     if new != again:
         st.error("确认新密码：两次输入的新密码不一致")
     else:
-        attempt(lambda: auth.change_password(actor.username, old, new), "密码已修改。", on_done=password_changed)
+        attempt(lambda: auth.change_password(actor.username, old, new, client=client_address()),
+                "密码已修改。", on_done=password_changed)
 show_flash()

@@ -4,8 +4,9 @@ import streamlit as st
 from lib import auth, enterprises, queries
 from lib.labels import ENTERPRISE_SIZES
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, keep, page_header, pager
+from ui.widgets import attempt, export_button, keep, opened_version, page_header, pager
 
+FORM = "enterprise_form"
 actor = current_actor()
 page_header("企业管理")
 if notice := st.session_state.pop("enterprise_login", None):
@@ -43,6 +44,7 @@ if total:
                           key="ent_chosen")
     if chosen is not None:
         row = next(rows[rows["id"] == chosen].itertuples())
+        version = opened_version(FORM, row.id, int(row.version))
         with st.form(f"enterprise_{row.id}"):
             st.markdown(f"**修改企业：{row.name}**")
             c1, c2, c3 = st.columns(3)
@@ -60,8 +62,8 @@ if total:
             data["email"] = c2.text_input("邮箱", value=row.email or "", max_chars=100)
             data["address"] = c3.text_input("地址", value=row.address or "", max_chars=200)
             if st.form_submit_button("保存", type="primary"):
-                attempt(lambda: enterprises.admin_update(actor=actor, enterprise_id=int(row.id), data=data),
-                        "企业信息已保存。")
+                attempt(lambda: enterprises.admin_update(actor=actor, enterprise_id=int(row.id), data=data,
+                                                         version=version), "企业信息已保存。", close=FORM)
         if row.username:
             if st.button(f"重置登录密码（{row.username}）"):
                 attempt(lambda: auth.reset_password(actor=actor, username=row.username),

@@ -11,6 +11,7 @@ from ui.widgets import (
     editable_list,
     form_buttons,
     list_rows,
+    opened_version,
     page_header,
     yuan,
 )
@@ -35,8 +36,9 @@ def product_form(row=None) -> None:
                                      max_chars=1000),
             "cases": st.text_area(F["cases"], value=(row.cases or "") if row is not None else "", max_chars=2000),
         }
+        version = None if row is None else opened_version(FORM, row.id, int(row.version))
         save = (lambda: products.create_product(actor=actor, data=data)) if row is None else (
-            lambda: products.update_product(actor=actor, product_id=row.id, data=data))
+            lambda: products.update_product(actor=actor, product_id=row.id, data=data, version=version))
         form_buttons(FORM, save, "产品已提交，等待经信委审核。" if row is None else "修改已提交，等待经信委审核。")
 
 

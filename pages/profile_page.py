@@ -9,8 +9,9 @@ from lib.labels import ENTERPRISE_FIELDS as F
 from lib.labels import ENTERPRISE_SIZES, money_field_labels
 from lib.workflow import Action
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, page_header
+from ui.widgets import attempt, opened_version, page_header
 
+FORM = "profile"
 actor = current_actor()
 profile = enterprises.enterprise_profile(actor)
 waiting = [v for v in queries.enterprise_vouchers(actor) if Action.ACTIVATE in v.actions]
@@ -25,12 +26,14 @@ def text(field: str, **kw) -> str:
     return st.text_input(F.get(field, field), value="" if value is None else str(value), key=f"pf_{field}", **kw)
 
 
+IDENTITY_HELP = "发券时登记，企业不能自行修改；如需更正请联系经信委"
 regions = queries.regions()["name"].tolist()
+version = opened_version(FORM, "enterprise", profile["version"])
 c1, c2 = st.columns(2)
 with c1:
-    data = {"credit_code": text("credit_code", max_chars=18, help="18位，含校验位")}
+    data = {"credit_code": text("credit_code", max_chars=18, disabled=True, help=IDENTITY_HELP)}
 with c2:
-    data["name"] = text("name", max_chars=100)
+    data["name"] = text("name", max_chars=100, disabled=True, help=IDENTITY_HELP)
 c1, c2, c3 = st.columns(3)
 data["region"] = c1.selectbox(F["region"], regions, index=regions.index(profile["region"]), key="pf_region")
 data["legal_rep"] = c2.text_input(F["legal_rep"], value=profile["legal_rep"] or "", key="pf_legal_rep", max_chars=40)
@@ -74,6 +77,7 @@ data["remark"] = st.text_area(F["remark"], value=profile["remark"] or "", key="p
 if waiting:
     if st.button(f"提交并激活服务券{waiting[0].number}", type="primary"):
         attempt(lambda: vouchers.activate(actor=actor, number=waiting[0].number, profile=data),
-                f"服务券{waiting[0].number}已激活，请在30天内选择服务商和产品。")
+                f"服务券{waiting[0].number}已激活，请在30天内选择服务商和产品。", close=FORM)
 elif st.button("保存", type="primary"):
-    attempt(lambda: enterprises.update_profile(actor=actor, data=data), "企业信息已保存。")
+    attempt(lambda: enterprises.update_profile(actor=actor, data=data, version=version), "企业信息已保存。",
+            close=FORM)

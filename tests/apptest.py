@@ -3,17 +3,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from lib import auth
+from lib import auth, clock, db, sessions
+from lib.models import User
+from ui.auth_gate import TOKEN
 
 HOME = str(Path(__file__).resolve().parent.parent / "Home.py")
 
 
 def logged_in(username: str, **query) -> AppTest:
-    """Home.py for `username`, set up the way the authenticator leaves a logged-in session."""
-    account = auth.session_account(username)
+    """Home.py for `username`, set up the way the authenticator leaves a logged-in session (a server-side
+    session opened as a login opens it)."""
+    with db.transaction() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        token = sessions.start(session, user, client=None, now=clock.utcnow())
+    account = auth.session_account(token)
     at = AppTest.from_file(HOME, default_timeout=20)
+    at.session_state[TOKEN] = token
     at.session_state["authentication_status"] = True
     at.session_state["username"] = account.username
     at.session_state["name"] = account.display_name

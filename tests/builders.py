@@ -172,6 +172,14 @@ def make_user(username: str, role: Role = Role.COMMISSION, password: str = "Pass
     return account
 
 
+def account(username: str) -> auth.Account | None:
+    """The account as the platform sees it now (None: disabled, locked or its provider suspended)."""
+    from lib.models import User
+    with db.read_session() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+    return auth.account_of(user_id)
+
+
 def voucher_row(number: str) -> Voucher:
     with db.read_session() as s:
         return s.scalars(select(Voucher).where(Voucher.number == number)).one()

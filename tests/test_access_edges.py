@@ -81,13 +81,13 @@ def user(username: str) -> User:
 
 def test_a_session_ends_while_the_account_is_locked_and_resumes_after(database):
     make_user("officer1")
-    assert auth.session_account("officer1") is not None
+    assert auth.account_of(user("officer1").id) is not None
     with db.transaction() as s:
         s.scalars(select(User).where(User.username == "officer1")).one().locked_until = NOW + timedelta(days=3650)
-    assert auth.session_account("officer1") is None
+    assert auth.account_of(user("officer1").id) is None
     with db.transaction() as s:
         s.scalars(select(User).where(User.username == "officer1")).one().locked_until = NOW - timedelta(days=3650)
-    assert auth.session_account("officer1").username == "officer1"  # a lock that has run out no longer counts
+    assert auth.account_of(user("officer1").id).username == "officer1"  # a lock that has run out no longer counts
 
 
 def test_locking_and_unlocking_are_stored(database):
@@ -98,10 +98,10 @@ def test_locking_and_unlocking_are_stored(database):
     auth.set_locked(actor=admin.actor(), username="officer1", locked=True, now=NOW)
     locked = user("officer1")
     assert locked.locked_until >= NOW + timedelta(days=365 * 99) and locked.failed_logins == 0
-    assert auth.session_account("officer1") is None
+    assert auth.account_of(user("officer1").id) is None
     assert auth.accounts(search="officer1")["locked"].tolist() == [True]
     auth.set_locked(actor=admin.actor(), username="officer1", locked=False, now=NOW)
-    assert user("officer1").locked_until is None and auth.session_account("officer1") is not None
+    assert user("officer1").locked_until is None and auth.account_of(user("officer1").id) is not None
     assert auth.accounts(search="officer1")["locked"].tolist() == [False]
 
 

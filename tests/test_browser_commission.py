@@ -11,6 +11,7 @@ from lib import auth, clock, issuing, products, queries, review, settlement, vou
 from lib.issuing import COLUMNS
 from lib.seed import credit_code_for
 from tests.browser import ARTIFACTS, BROWSER_MARKS, menu, new_page, settle, shot
+from tests.builders import account
 
 pytestmark = BROWSER_MARKS
 
@@ -25,7 +26,7 @@ def app(streamlit_server, browser):
 
 
 def admin():
-    return auth.session_account("admin").actor()
+    return account("admin").actor()
 
 
 def product_status(name: str) -> str:
@@ -78,12 +79,12 @@ def test_batch_issue_from_excel_with_a_bad_row_then_fixed(app):
     assert [c.value for c in sheet[5]][:2] == ["服务券号", "统一社会信用代码"]
     number, username, password = sheet["A6"].value, sheet["E6"].value, sheet["F6"].value
     assert auth.verify_login(username, password).must_change_password
-    assert queries.voucher_detail(auth.session_account("admin").actor(), number).status == "issued"
+    assert queries.voucher_detail(account("admin").actor(), number).status == "issued"
 
 
 def test_approve_a_product(app):
     _, page = app
-    products.create_product(actor=auth.session_account("langkun").actor(),
+    products.create_product(actor=account("langkun").actor(),
                            data={"name": "朗坤安全网关", "category": "信息安全", "price": "16000",
                                  "problems": "边界防护"})
     menu(page, "产品审核")
@@ -97,7 +98,7 @@ def test_approve_a_product(app):
 
 def test_approve_a_withdrawal(app):
     _, page = app
-    vouchers.request_withdrawal(actor=auth.session_account("qy1700008").actor(), number="1700008", reason="想换服务商")
+    vouchers.request_withdrawal(actor=account("qy1700008").actor(), number="1700008", reason="想换服务商")
     menu(page, "撤回审核")
     page.get_by_text("撤回原因：想换服务商").wait_for()
     request = page.locator("[data-testid=stForm]").filter(has_text="服务券1700008")
@@ -139,12 +140,12 @@ def arrange(action: str) -> int:
                                                           "region": "鼓楼区"}, batch_year=clock.local_date().year)
             return 3
         case "产品审核通过":
-            product = products.create_product(actor=auth.session_account("langkun").actor(),
+            product = products.create_product(actor=account("langkun").actor(),
                                              data={"name": "朗坤日志产品", "category": "信息安全", "price": "9000",
                                                    "problems": "防护"})
             review.decide(actor=admin(), product_id=product, approve=True)
         case "批准撤回":
-            vouchers.request_withdrawal(actor=auth.session_account("qy1700008").actor(), number="1700008",
+            vouchers.request_withdrawal(actor=account("qy1700008").actor(), number="1700008",
                                         reason="想换服务商")
             vouchers.decide_withdrawal(actor=admin(), number="1700008", approve=True)
         case "兑付":

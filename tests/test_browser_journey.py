@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lib import auth, clock, enterprises, products, queries, vouchers
+from lib import clock, enterprises, products, queries, vouchers
 from lib.labels import CRITERIA
 from tests.browser import BROWSER_MARKS, choose, login, menu, new_page, pick_date, settle, shot
+from tests.builders import account
 
 pytestmark = BROWSER_MARKS
 YY = clock.utcnow().year % 100
@@ -25,7 +26,7 @@ def app(streamlit_server, browser):
 
 
 def actor(username: str):
-    return auth.session_account(username).actor()
+    return account(username).actor()
 
 
 def enterprise_activates_and_chooses() -> None:

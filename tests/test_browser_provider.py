@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lib import auth, clock, queries, vouchers
+from lib import clock, queries, vouchers
 from tests.browser import BROWSER_MARKS, choose, login, new_page, pick_date, settle, shot
+from tests.builders import account
 
 pytestmark = BROWSER_MARKS
 
@@ -27,7 +28,7 @@ def provider(app):
 
 
 def langkun():
-    return auth.session_account("langkun").actor()
+    return account("langkun").actor()
 
 
 def detail(number: str = "1700008"):

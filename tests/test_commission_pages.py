@@ -9,7 +9,7 @@ from lib.models import Product, User, Withdrawal
 from lib.seed import credit_code_for
 from lib.workflow import VoucherStatus as S
 from tests.apptest import click, logged_in, texts
-from tests.builders import make_voucher, voucher_row
+from tests.builders import account, make_voucher, voucher_row
 from tests.test_provider_pages import widget
 
 pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
@@ -67,8 +67,8 @@ def test_settle_from_the_settlement_page(demo):
 
 
 def test_approve_a_product(demo):
-    from lib import auth, products
-    actor = auth.session_account("langkun").actor()
+    from lib import products
+    actor = account("langkun").actor()
     products.create_product(actor=actor,
                             data={"name": "朗坤新品", "category": "信息安全", "price": "9000", "problems": "防护"})
     at = page("product_review")
@@ -108,11 +108,11 @@ def test_users_reset_a_password_and_lock(demo):
     widget(at.selectbox, "选择账户").set_value("langkun")
     at = click(at.run(), "锁定")
     assert "账户langkun已锁定。" in texts(at)
-    assert account_row("langkun").locked_until is not None and auth.session_account("langkun") is None
+    assert account_row("langkun").locked_until is not None and account("langkun") is None
     widget(at.selectbox, "选择账户").set_value("langkun")
     at = click(at.run(), "解锁")
     assert "账户langkun已解锁。" in texts(at)
-    assert account_row("langkun").locked_until is None and auth.session_account("langkun") is not None
+    assert account_row("langkun").locked_until is None and account("langkun") is not None
 
 
 def test_disable_and_enable_an_account(demo):
@@ -152,8 +152,8 @@ def test_reject_a_withdrawal_needs_a_reason_and_keeps_the_voucher(demo):
 
 
 def test_reject_a_product_and_take_one_off_sale(demo):
-    from lib import auth, products
-    actor = auth.session_account("langkun").actor()
+    from lib import products
+    actor = account("langkun").actor()
     products.create_product(actor=actor, data={"name": "朗坤待审产品", "category": "信息安全", "price": "9000",
                                               "problems": "防护"})
     at = page("product_review")

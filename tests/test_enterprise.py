@@ -5,12 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
-from lib import documents, enterprises, products, queries, vouchers
+from lib import db, documents, enterprises, products, queries, vouchers
 from lib.errors import PermissionDenied, TransitionRefused, ValidationError
+from lib.models import History
 from lib.workflow import VoucherStatus as S
-from tests.builders import NOW, enterprise_actor, make_product, make_provider, make_voucher, provider_actor
-from tests.test_vouchers import VALID_PROFILE
+from tests.builders import COMMISSION, NOW, enterprise_actor, make_product, make_provider, make_voucher, provider_actor
+from tests.test_vouchers import own_profile
 
 
 # 工信部联企业〔2011〕300号 — the published thresholds, checked at their edges.
@@ -36,15 +38,33 @@ def test_no_suggestion_without_numbers():
 def test_an_enterprise_updates_only_its_own_profile(database):
     v = make_voucher(S.ACTIVATED)
     actor = v["enterprise"]
-    assert enterprises.update_profile(actor=actor, data=VALID_PROFILE, now=NOW)
-    assert enterprises.enterprise_profile(actor)["name"] == VALID_PROFILE["name"]
+    assert enterprises.update_profile(actor=actor, data=own_profile(v, contact="周敏"), now=NOW)
+    assert enterprises.enterprise_profile(actor)["contact"] == "周敏"
     with pytest.raises(ValidationError, match="邮箱：邮箱格式不正确"):
-        enterprises.update_profile(actor=actor, data={**VALID_PROFILE, "email": "x@"}, now=NOW)
+        enterprises.update_profile(actor=actor, data=own_profile(v, email="x@"), now=NOW)
     with pytest.raises(PermissionDenied):
-        enterprises.update_profile(actor=v["provider"], data=VALID_PROFILE, now=NOW)
+        enterprises.update_profile(actor=v["provider"], data=own_profile(v), now=NOW)
     other = make_voucher(S.ACTIVATED)
+    for field in ("credit_code", "name"):  # taking another company's identity, or changing one's own
+        with pytest.raises(ValidationError, match="发券后不能自行修改，如需更正请联系经信委"):
+            taken = own_profile(other, **{field: own_profile(v)[field]})
+            enterprises.update_profile(actor=other["enterprise"], data=taken, now=NOW)
+
+
+def test_only_the_commission_changes_an_enterprises_credit_code_with_a_history_row(database):
+    v = make_voucher(S.ACTIVATED)
+    new_code = own_profile(make_voucher(S.ISSUED))["credit_code"]
     with pytest.raises(ValidationError, match="已被其他企业使用"):
-        enterprises.update_profile(actor=other["enterprise"], data=VALID_PROFILE, now=NOW)
+        enterprises.admin_update(actor=COMMISSION, enterprise_id=v["enterprise_id"],
+                                 data={**own_profile(v), "credit_code": new_code}, now=NOW)
+    fixed = "91320000134763391X"
+    assert enterprises.admin_update(actor=COMMISSION, enterprise_id=v["enterprise_id"],
+                                    data={**own_profile(v), "credit_code": fixed}, now=NOW)
+    assert enterprises.enterprise_profile(v["enterprise"])["credit_code"] == fixed
+    with db.read_session() as s:
+        row = s.scalars(select(History).order_by(History.id.desc())).first()
+    assert (row.action, row.username, row.changes["credit_code"][1]) == ("update_enterprise", COMMISSION.username,
+                                                                         fixed)
 
 
 def test_my_vouchers_say_the_deadline_and_the_next_step(database):

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib import auth, clock, queries
+from lib import clock, queries
 from lib.labels import CRITERIA
 from lib.workflow import VoucherStatus as S
 from tests.apptest import click, logged_in, texts
-from tests.builders import make_voucher, voucher_row
+from tests.builders import account, make_voucher, voucher_row
 from tests.test_provider_pages import widget
 
 pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
@@ -19,7 +19,7 @@ NEW_NUMBER = f"{YY:02d}00001"
 
 
 def enterprise_id(username: str) -> int:
-    return auth.session_account(username).enterprise_id
+    return account(username).enterprise_id
 
 
 def fill_profile(at, **overrides):
@@ -121,7 +121,7 @@ def test_the_detail_is_read_only_for_the_enterprise(demo):
     at = logged_in("qy1700008", voucher="1700008")
     labels = {b.label for b in at.button}
     assert not labels & {"确认购买", "合同签订", "添加服务信息", "编辑交付记录", "修改"}
-    assert queries.voucher_detail(auth.session_account("qy1700008").actor(), "1700008").product is not None
+    assert queries.voucher_detail(account("qy1700008").actor(), "1700008").product is not None
 
 
 def test_the_pdf_button_appears_once_delivered(demo):

@@ -15,7 +15,7 @@ from lib.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from lib.models import Enterprise, History, Product, User, Voucher
 from lib.seed import credit_code_for
 from lib.workflow import VoucherStatus as S
-from tests.builders import COMMISSION, NOW, TODAY, make_batch, make_provider, make_voucher, provider_actor
+from tests.builders import COMMISSION, NOW, TODAY, account, make_batch, make_provider, make_voucher, provider_actor
 
 HEADER = list(issuing.COLUMNS)
 
@@ -158,7 +158,7 @@ def test_suspending_a_provider_hides_its_products_and_blocks_its_logins(database
     with pytest.raises(ValidationError, match="暂停原因：不能为空"):
         providers.set_status(actor=COMMISSION, provider_id=pid, suspended=True, reason="")
     providers.set_status(actor=COMMISSION, provider_id=pid, suspended=True, reason="弄虚作假", now=NOW)
-    assert auth.session_account(username) is None
+    assert account(username) is None
     assert len(providers.live_vouchers(pid)) == 1
     with pytest.raises(NotFound, match="服务商不存在"):
         providers.set_status(actor=COMMISSION, provider_id=999999, suspended=True, reason="x")

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import auth, seed
 from tests.apptest import HOME, logged_in, texts
-from tests.builders import COMMISSION
+from tests.builders import COMMISSION, account
 from ui.nav import MENUS
 
 pytestmark = [pytest.mark.page, pytest.mark.usefixtures("fresh_streamlit_caches")]
@@ -28,13 +28,13 @@ def test_each_role_gets_its_menus_and_no_exception(demo, username):
     at = logged_in(username)
     assert not at.exception
     assert menu(at) == EXPECTED_MENUS[username]
-    assert [i.title for i in MENUS[auth.session_account(username).role]] == EXPECTED_MENUS[username]
+    assert [i.title for i in MENUS[account(username).role]] == EXPECTED_MENUS[username]
 
 
 def test_every_page_of_every_role_renders_without_exception(demo):
     for username in EXPECTED_MENUS:
         at = logged_in(username)
-        for item in MENUS[auth.session_account(username).role]:
+        for item in MENUS[account(username).role]:
             if not item.path:
                 continue
             at.switch_page(item.path).run()

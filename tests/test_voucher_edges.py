@@ -172,9 +172,9 @@ def test_an_approved_withdrawal_gives_a_fresh_30_day_deadline(database):
 
 
 def test_activation_sets_30_days_and_choosing_clears_the_deadline(database):
-    from tests.test_vouchers import VALID_PROFILE
+    from tests.test_vouchers import own_profile
     v = make_voucher(S.ISSUED)
-    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v), now=NOW)
     row = voucher_row(v["number"])
     assert (row.activated_at, row.expires_at) == (NOW, NOW + timedelta(days=30))
 

@@ -14,7 +14,7 @@ from lib.labels import Role
 from lib.models import Enterprise, Evaluation, History, ServiceRecord, Settlement, Withdrawal
 from lib.workflow import VoucherStatus as S
 from tests.builders import COMMISSION, NOW, TODAY, make_user, make_voucher, voucher_row
-from tests.test_vouchers import VALID_PROFILE, evaluation_args
+from tests.test_vouchers import evaluation_args, own_profile
 
 
 def staffed(status: S, **kw) -> dict:
@@ -80,12 +80,13 @@ def test_choose_a_product(database):
 
 def test_activate(database):
     v = staffed(S.ISSUED)
-    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v), now=NOW)
     [row] = history_of(v["id"])
     assert (row.action, row.from_status, row.to_status, row.at, row.user_id) == (
         "activate", "issued", "activated", NOW, v["enterprise"].user_id)
     assert row.changes["expires_at"] == "2026-12-20T04:00:00+00:00"  # 30 days after NOW
-    assert row.changes["legal_rep"] == [None, "王伟"] and row.changes["name"][1] == "南京示范机械有限公司"
+    assert row.changes["legal_rep"] == [None, "王伟"] and row.changes["contact"][1] == "李娜"
+    assert "name" not in row.changes and "credit_code" not in row.changes  # kept as issued
     stored = voucher_row(v["number"])
     with db.read_session() as s:
         enterprise_updated = s.get(Enterprise, v["enterprise_id"]).updated_at
@@ -275,7 +276,7 @@ def test_expiry_leaves_vouchers_without_a_deadline_or_past_their_stage_alone(dat
 def test_an_action_on_time_is_not_blocked_by_the_real_clock(database):
     """The services take `now` from the caller: a voucher due after NOW is still live at NOW."""
     v = staffed(S.ISSUED, expires_at=NOW + timedelta(minutes=1))
-    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v), now=NOW)
     assert voucher_row(v["number"]).status == S.ACTIVATED
 
 

@@ -172,9 +172,9 @@ def test_an_enterprise_sees_its_vouchers_newest_first(database):
 def test_the_detail_shows_the_whole_enterprise_profile_and_product(database):
     from lib import db, vouchers
     from lib.models import Product, Provider
-    from tests.test_vouchers import VALID_PROFILE
+    from tests.test_vouchers import own_profile
     v = make_voucher(S.ISSUED)
-    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v), now=NOW)
     provider = make_provider("朗坤")
     product = make_product(provider, price="8000.00")
     with db.transaction() as s:
@@ -184,7 +184,8 @@ def test_the_detail_shows_the_whole_enterprise_profile_and_product(database):
     vouchers.choose_product(actor=v["enterprise"], number=v["number"], product_id=product, now=NOW)
     d = queries.voucher_detail(COMMISSION, v["number"])
     assert d.enterprise == {
-        "credit_code": "91320000134763391X", "name": "南京示范机械有限公司", "size": "小型", "legal_rep": "王伟",
+        "credit_code": own_profile(v)["credit_code"], "name": own_profile(v)["name"], "size": "小型",
+        "legal_rep": "王伟",
         "address": "南京市江宁区天元路1号", "founded_on": date(2015, 6, 1), "contact": "李娜",
         "phone": "13912345678", "qq": "123456", "email": "li@example.com", "output_prev": Decimal("800.00"),
         "output_plan": Decimal("900.00"), "revenue_prev": Decimal("760.00"), "revenue_plan": Decimal("850.50"),

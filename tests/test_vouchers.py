@@ -39,6 +39,16 @@ VALID_PROFILE = {
     "remark": "", "output_prev": "800", "output_plan": "900", "revenue_prev": "760", "revenue_plan": "850.5",
     "profit_prev": "60", "profit_plan": "70",
 }
+
+
+def own_profile(v: dict, **over) -> dict:
+    """VALID_PROFILE for the voucher's enterprise: the credit code and name it was issued under are its own."""
+    from lib.models import Enterprise
+    with db.read_session() as s:
+        ent = s.get(Enterprise, v["enterprise_id"])
+        return {**VALID_PROFILE, "credit_code": ent.credit_code, "name": ent.name, **over}
+
+
 FULL_SCORES = {f: mx for f, _label, mx in CRITERIA}
 
 
@@ -54,7 +64,7 @@ def perform(action: A, v: dict, actor: Actor | None = None) -> None:
         ent = prov = com = actor
     match action:
         case A.ACTIVATE:
-            vouchers.activate(actor=ent, number=n, profile=VALID_PROFILE, now=NOW)
+            vouchers.activate(actor=ent, number=n, profile=own_profile(v), now=NOW)
         case A.CHOOSE_PRODUCT:
             vouchers.choose_product(actor=ent, number=n, product_id=make_product(make_provider()), now=NOW)
         case A.CONFIRM:
@@ -176,12 +186,12 @@ def test_issue_numbers_vouchers_by_batch_year_and_refuses_a_second_live_one(data
 
 def test_activation_saves_the_profile_and_sets_the_30_day_deadline(database):
     v = make_voucher(S.ISSUED)
-    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v), now=NOW)
     row = voucher_row(v["number"])
     assert row.status == S.ACTIVATED and row.expires_at == NOW + timedelta(days=30)
     with db.read_session() as s:
         ent = s.get(Enterprise, v["enterprise_id"])
-        assert (ent.name, ent.employees, ent.revenue_plan) == ("南京示范机械有限公司", 45, Decimal("850.50"))
+        assert (ent.legal_rep, ent.employees, ent.revenue_plan) == ("王伟", 45, Decimal("850.50"))
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -198,20 +208,24 @@ def test_a_bad_profile_is_refused_with_the_field_named_and_nothing_saved(databas
     with db.read_session() as s:
         name_before = s.get(Enterprise, v["enterprise_id"]).name
     with pytest.raises(ValidationError) as err:
-        vouchers.activate(actor=v["enterprise"], number=v["number"], profile={**VALID_PROFILE, field: value}, now=NOW)
+        vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v, **{field: value}), now=NOW)
     assert err.value.message == message
     assert voucher_row(v["number"]).status == S.ISSUED
     with db.read_session() as s:
         assert s.get(Enterprise, v["enterprise_id"]).name == name_before
 
 
-def test_activation_with_another_enterprises_credit_code_saves_nothing(database):
+@pytest.mark.parametrize("field", ["credit_code", "name"])
+def test_activation_keeps_the_credit_code_and_name_the_voucher_was_issued_under(database, field):
+    # An enterprise that took another company's code would receive that company's next voucher.
     other = make_voucher(S.ISSUED)
-    vouchers.activate(actor=other["enterprise"], number=other["number"], profile=VALID_PROFILE, now=NOW)
     v = make_voucher(S.ISSUED)
-    with pytest.raises(ValidationError, match="已被其他企业使用"):
-        vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
-    assert voucher_row(v["number"]).status == S.ISSUED
+    before = history_count()
+    with pytest.raises(ValidationError) as err:
+        vouchers.activate(actor=v["enterprise"], number=v["number"], now=NOW,
+                          profile=own_profile(v, **{field: own_profile(other)[field]}))
+    assert err.value.message.endswith("发券后不能自行修改，如需更正请联系经信委")
+    assert voucher_row(v["number"]).status == S.ISSUED and history_count() == before
 
 
 def test_choosing_needs_a_product_on_sale_from_an_active_provider(database):
@@ -392,7 +406,7 @@ def test_expiry_job_marks_overdue_vouchers_and_extension_brings_them_back(databa
 def test_an_action_after_the_deadline_finds_the_voucher_expired(database):
     v = make_voucher(S.ISSUED, expires_at=NOW - timedelta(hours=1))
     with pytest.raises(TransitionRefused, match="已过期"):
-        vouchers.activate(actor=v["enterprise"], number=v["number"], profile=VALID_PROFILE, now=NOW)
+        vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v), now=NOW)
     assert voucher_row(v["number"]).status == S.EXPIRED  # the expiry itself stays recorded
 
 

@@ -1,12 +1,13 @@
 """The login gate: streamlit-authenticator's form and cookie, with every check made in lib.auth."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import auth, config
+from lib import auth, config, sessions
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError
 from lib.labels import PLATFORM_TITLE
@@ -14,7 +15,7 @@ from lib.labels import PLATFORM_TITLE
 COOKIE_NAME = "njfwq_auth"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "账户名", "Password": "密码", "Login": "登录"}
 _ACCOUNT = "account"
-_LOGIN_AT = "login_at"
+TOKEN = "session_token"  # the server-side session this browser session belongs to
 _SET_COOKIE = "set_cookie_pending"
 FRESH_LOGIN = "fresh_login"
 _LOGGED_OUT = "logged_out"
@@ -28,12 +29,29 @@ def _credential_entry(account: auth.Account) -> dict:
             "failed_login_attempts": 0, "logged_in": False}
 
 
+def client_address() -> str | None:
+    """The browser's address as the server sees it (for the per-client login throttle)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (AppTest)
+        return None
+    return address if isinstance(address, str) and address else None
+
+
+def _https() -> bool:
+    url = getattr(st.context, "url", "") or ""
+    return url.startswith("https://") or st.context.headers.get("X-Forwarded-Proto", "") == "https"
+
+
 def build_authenticator() -> stauth.Authenticate:
-    """One Authenticate per script run (its cookie component has fixed widget keys)."""
-    authenticator = stauth.Authenticate({"usernames": {}}, COOKIE_NAME, config.cookie_key(),
-                                        config.cookie_expiry_days(), auto_hash=False, login_sleep_time=0)
+    """One Authenticate per script run (its cookie component has fixed widget keys). Its cookie carries
+    the server-side session's token, and the session decides who is logged in."""
+    lifetime_days = config.session_max_hours() / 24
+    authenticator = stauth.Authenticate({"usernames": {}}, COOKIE_NAME, config.cookie_key(), lifetime_days,
+                                        auto_hash=False, login_sleep_time=0)
     model = authenticator.authentication_controller.authentication_model
     cookies = authenticator.cookie_controller
+    cookie_model = cookies.cookie_model
     original_get_cookie = cookies.get_cookie
     refused: list[bool] = []  # get_cookie runs more than once a run; the delete component only once
 
@@ -41,11 +59,9 @@ def build_authenticator() -> stauth.Authenticate:
         # Replaces the dict comparison: lock first, then bcrypt, counting failures in the database.
         if not password:
             raise AuthError("请输入密码")
-        account = auth.verify_login(username, password)  # raises AuthError with the message to show
-        model.credentials["usernames"][account.username] = _credential_entry(account)
-        st.session_state[_ACCOUNT] = account
-        st.session_state[_LOGIN_AT] = datetime.now(UTC)
-        st.session_state[_SET_COOKIE] = True
+        login = auth.verify_login(username, password, client=client_address())  # raises AuthError to show
+        _remember(login)
+        model.credentials["usernames"][login.username] = _credential_entry(login)
         st.session_state[FRESH_LOGIN] = True
         return True
 
@@ -53,21 +69,35 @@ def build_authenticator() -> stauth.Authenticate:
         token = original_get_cookie()
         if not token:
             return None
-        issued = datetime.fromtimestamp(token["exp_date"] - config.cookie_expiry_days() * 86400, UTC)
-        account = auth.session_account(token["username"], issued_at=issued)
-        if account is None:  # disabled, locked, suspended, or issued before the last password change
+        account = auth.session_account(token.get("sid"))
+        if account is None:  # no such session: logged out, revoked, idle, expired, or the account is over
             if not refused:
                 refused.append(True)
                 cookies.delete_cookie()
             return None
         model.credentials["usernames"][account.username] = _credential_entry(account)
         st.session_state[_ACCOUNT] = account
-        st.session_state[_LOGIN_AT] = issued
+        st.session_state[TOKEN] = token["sid"]
         return token
+
+    def set_cookie() -> None:
+        # The library's cookie, with the session's token in it, `secure` over HTTPS and never sent cross-site.
+        expires = datetime.now() + timedelta(days=lifetime_days)
+        cookie_model.exp_date = expires.timestamp()
+        value = jwt.encode({"username": st.session_state["username"], "sid": st.session_state.get(TOKEN),
+                            "exp_date": cookie_model.exp_date}, cookie_model.cookie_key, algorithm="HS256")
+        cookie_model.cookie_manager.set(COOKIE_NAME, value, expires_at=expires, secure=_https(), same_site="strict")
 
     model.check_credentials = check_credentials
     cookies.get_cookie = get_cookie
+    cookie_model.set_cookie = set_cookie
     return authenticator
+
+
+def _remember(login: auth.Login) -> None:
+    st.session_state[_ACCOUNT] = login
+    st.session_state[TOKEN] = login.token
+    st.session_state[_SET_COOKIE] = True
 
 
 def login_form(authenticator: stauth.Authenticate) -> None:
@@ -96,18 +126,16 @@ def login_form(authenticator: stauth.Authenticate) -> None:
 
 
 def current_account(authenticator: stauth.Authenticate) -> auth.Account | None:
-    """Log in from the cookie if there is one; then re-check the account against the database on
-    every run (disabled, locked, suspended or password changed elsewhere ends the session)."""
+    """Log in from the cookie if there is one; then check the server-side session on every run
+    (退出 elsewhere, idle timeout, lifetime, disabled, locked, suspended or a password change end it)."""
     if not st.session_state.get("authentication_status"):
         authenticator.login(location="unrendered")
     if not st.session_state.get("authentication_status"):
         return None
-    username = st.session_state.get("username")
-    account = auth.session_account(username) if username else None
-    login_at = st.session_state.get(_LOGIN_AT)
-    if account is None or (login_at and account.password_changed_at > login_at):
+    account = auth.session_account(st.session_state.get(TOKEN))
+    if account is None:
         end_session(authenticator)
-        st.warning("账户状态已变化（停用、锁定或密码已修改），请重新登录。")
+        st.warning("登录已失效（超时未操作、已在别处退出、账户停用或锁定、密码已修改），请重新登录。")
         st.stop()
     st.session_state[_ACCOUNT] = account
     return account
@@ -120,11 +148,9 @@ def issue_pending_cookie(authenticator: stauth.Authenticate) -> None:
         authenticator.cookie_controller.set_cookie()
 
 
-def password_changed(account: auth.Account) -> None:
-    """After a password change the old cookie is refused, so issue a fresh one on the next run."""
-    st.session_state[_ACCOUNT] = account
-    st.session_state[_LOGIN_AT] = datetime.now(UTC)
-    st.session_state[_SET_COOKIE] = True
+def password_changed(login: auth.Login) -> None:
+    """After a password change every old session is over: this browser continues in the new one."""
+    _remember(login)
 
 
 def current_actor() -> Actor:
@@ -136,11 +162,14 @@ def current_actor() -> Actor:
 
 
 def end_session(authenticator: stauth.Authenticate) -> None:
+    account = st.session_state.get(_ACCOUNT)
+    if account is not None:
+        sessions.logout(st.session_state.get(TOKEN), account.actor())
     if st.session_state.get("authentication_status"):
         authenticator.logout(location="unrendered")
     else:
         authenticator.cookie_controller.delete_cookie()
-    for key in (_ACCOUNT, _LOGIN_AT, _SET_COOKIE, FRESH_LOGIN):
+    for key in (_ACCOUNT, TOKEN, _SET_COOKIE, FRESH_LOGIN):
         st.session_state.pop(key, None)
 
 

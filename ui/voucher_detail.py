@@ -10,7 +10,7 @@ from lib.actors import Actor
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
 from lib.workflow import Action
-from ui.widgets import answer, attempt, form_buttons, show_flash, wan, yuan
+from ui.widgets import answer, attempt, form_buttons, opened_version, show_flash, wan, yuan
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
 
@@ -214,8 +214,10 @@ def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
             day = st.date_input("交付日期", value=detail.delivered_on, max_value=clock.local_date(),
                                 format="YYYY-MM-DD")
             content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
+            version = opened_version(key, "delivery", detail.version)
             form_buttons(key, lambda: vouchers.record_delivery(
-                actor=actor, number=detail.number, delivered_on=day, content=content), "交付记录已保存。")
+                actor=actor, number=detail.number, delivered_on=day, content=content, version=version),
+                "交付记录已保存。")
 
 
 def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEntry | None) -> None:
@@ -242,9 +244,10 @@ def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEnt
                 actor=actor, number=detail.number, engineer_id=engineer, service_date=day, description=description,
                 remark=remark), "服务信息已添加。")
         else:
+            version = opened_version(key, f"service_{entry.id}", entry.version)
             form_buttons(key, lambda: vouchers.edit_service_record(
                 actor=actor, record_id=entry.id, engineer_id=engineer, service_date=day, description=description,
-                remark=remark), "服务信息已修改。")
+                remark=remark, version=version), "服务信息已修改。")
 
 
 def _services(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:

@@ -32,10 +32,23 @@ def attempt(action: Callable[[], T], done: str | None = None, *, close: str | No
     if on_done is not None:
         on_done(result)
     if close:
-        st.session_state.pop(close, None)
+        _close(close)
     if done:
         st.session_state[FLASH] = done
     st.rerun()
+
+
+def _close(form_key: str) -> None:
+    """Close a form and forget the record versions it was opened with."""
+    st.session_state.pop(form_key, None)
+    for key in [k for k in st.session_state if str(k).startswith(f"{form_key}__version")]:
+        del st.session_state[key]
+
+
+def opened_version(form_key: str, record: object, version: int) -> int:
+    """The version `record` had when its form (`form_key`) opened: the save sends it back, so a change made
+    by someone else meanwhile is refused (记录已被他人修改，请刷新后重试) instead of silently overwritten."""
+    return st.session_state.setdefault(f"{form_key}__version_{record}", version)
 
 
 def keep(key: str, shape: Callable[[T], object] = lambda result: result) -> Callable[[T], None]:
@@ -93,7 +106,7 @@ def form_buttons(form_key: str, save: Callable[[], T], done: str, **kwargs) -> N
     closes it on success and shows a refusal next to it)."""
     ok, cancel = ok_cancel()
     if cancel:
-        st.session_state.pop(form_key, None)
+        _close(form_key)
         st.rerun()
     if ok:
         attempt(save, done, close=form_key, **kwargs)
