@@ -119,7 +119,7 @@ def client_wait(session, client: str | None, now: datetime) -> timedelta:
     row = session.get(LoginThrottle, client)
     if row is None or now - row.last_failure_at > CLIENT_FORGET_AFTER or row.failures < CLIENT_FREE_FAILURES:
         return timedelta(0)
-    wait = min(timedelta(minutes=2 ** (row.failures - CLIENT_FREE_FAILURES)), CLIENT_WAIT_CAP)
+    wait = min(timedelta(minutes=2 ** min(row.failures - CLIENT_FREE_FAILURES, 11)), CLIENT_WAIT_CAP)
     return max(timedelta(0), row.last_failure_at + wait - now)
 
 
@@ -168,7 +168,7 @@ def verify_login(username: str, password: str, *, client: str | None = None,
                     user.failed_logins = 0
                 user.failed_logins += 1  # counted now, taken back if the password is right
             hashed = user.password_hash
-        if failure:
+        if failure and not wait:  # a client told to wait tested no password: nothing to count or log
             _failed(session, name, client, failure.message, now)
     if failure:
         raise failure
