@@ -15,6 +15,7 @@ st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}"
         "[data-testid=stMain] button[kind=tertiary] p{color:#1f5fa8;text-decoration:underline;font-size:1rem}"
         "[data-testid=InputInstructions]{display:none}</style>")
 
+auth_gate.refuse_unsafe_start()
 authenticator = auth_gate.build_authenticator()
 account = auth_gate.current_account(authenticator)
 
@@ -40,7 +41,7 @@ if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == na
 auth_gate.issue_pending_cookie(authenticator)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
-left.markdown(f"#### {PLATFORM_TITLE}")
+left.markdown(f"#### {auth_gate.title_line()}")
 # The name is typed by users (an enterprise names itself): escape it before it goes into HTML.
 right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name)}"
                f"（{ROLE_LABELS[account.role]}）</div>",

@@ -23,6 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/python -m lib.cli migrate
 	$(BIN)/python -m lib.cli is-empty && $(BIN)/python -m lib.cli seed-demo || true
 	$(BIN)/python -m lib.cli expire
+	$(BIN)/python -m lib.cli check
 	$(BIN)/streamlit run Home.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed-dev

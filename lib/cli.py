@@ -1,4 +1,5 @@
-"""Command line: python -m lib.cli migrate | seed-demo | seed | create-user | reset-password | expire."""
+"""Command line: python -m lib.cli migrate | seed-demo | seed | create-user | reset-password | expire | check |
+backup | restore."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +7,7 @@ import getpass
 import sys
 import time
 
-from lib import auth, db, seed, vouchers
+from lib import auth, config, db, production, seed, vouchers
 from lib.actors import Actor
 from lib.errors import DomainError
 from lib.labels import Role
@@ -20,6 +21,29 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"应为正整数：{value}")
     return number
+
+
+def _streamlit_error_details() -> object:
+    """client.showErrorDetails as `streamlit run` will read it: the environment, then .streamlit/config.toml."""
+    import os
+    import tomllib
+    if "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS" in os.environ:
+        return os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"]
+    path = config.ROOT / ".streamlit" / "config.toml"
+    settings = tomllib.loads(path.read_text()) if path.exists() else {}
+    return settings.get("client", {}).get("showErrorDetails", "full")
+
+
+def _check() -> int:
+    if not config.is_production():
+        print("演示环境（未设置 APP_ENV=production）：跳过生产环境检查")
+        return 0
+    found = production.problems(show_error_details=_streamlit_error_details())
+    for problem in found:
+        print(f"拒绝启动：{problem}", file=sys.stderr)
+    if not found:
+        print("生产环境检查通过")
+    return 1 if found else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     sub.add_parser("expire", help="把超过期限的服务券标记为已过期")
     sub.add_parser("is-empty", help="数据库没有任何服务商时退出码为0（make run 用）")
+    sub.add_parser("check", help="生产环境（APP_ENV=production）启动前检查；有问题时退出码为1")
     return parser
 
 
@@ -56,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             db.migrate()
             print("数据库已升级到最新版本")
         elif args.command == "seed-demo":
+            if config.is_production():
+                print("生产环境（APP_ENV=production）不写入演示数据", file=sys.stderr)
+                return 2
             print("演示数据已写入" if seed.seed_demo() else "演示数据已存在，未重复写入")
         elif args.command == "seed":
             started = time.perf_counter()
@@ -78,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"已过期服务券：{vouchers.expire()} 张")
         elif args.command == "is-empty":
             return 0 if seed.is_empty() else 1
+        elif args.command == "check":
+            return _check()
     except DomainError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ LOCAL_KEY_FILE = DATA_DIR / "cookie_key"
 
 # Settings as data (name, default, help) so the README and `--help` can list them.
 SETTINGS = {
+    "APP_ENV": ("（空，演示环境）", "设为 production 即生产环境：不写入演示数据，配置不安全时拒绝启动"),
     "DATABASE_URL": (f"sqlite:///{DATA_DIR / 'app.db'}", "数据库地址；PostgreSQL 用 postgresql+psycopg://user@host/db"),
     "COOKIE_KEY": ("（自动生成，保存在 data/cookie_key）", "登录 Cookie 的签名密钥，生产环境必须设置"),
     "SESSION_IDLE_MINUTES": ("30", "登录会话空闲多少分钟后失效"),
@@ -32,9 +33,18 @@ def _secrets() -> dict:
     return {}
 
 
+def is_production() -> bool:
+    return os.environ.get("APP_ENV", "").strip().lower() == "production"
+
+
+def configured_cookie_key() -> str | None:
+    """The cookie key an operator set: the environment first, then secrets.toml ([auth] cookie_key)."""
+    return os.environ.get("COOKIE_KEY") or _secrets().get("auth", {}).get("cookie_key") or None
+
+
 def cookie_key() -> str:
-    """Environment first, then secrets.toml ([auth] cookie_key), then a generated local key."""
-    key = os.environ.get("COOKIE_KEY") or _secrets().get("auth", {}).get("cookie_key")
+    """The configured key, or (demo only: production refuses to start without one) a generated local key."""
+    key = configured_cookie_key()
     if key:
         return key
     if LOCAL_KEY_FILE.exists():

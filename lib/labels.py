@@ -14,6 +14,7 @@ class Role(StrEnum):
 ROLE_LABELS = {Role.COMMISSION: "经信委", Role.PROVIDER: "服务商", Role.ENTERPRISE: "企业", Role.SYSTEM: "系统"}
 
 PLATFORM_TITLE = "南京中小企业信息化服务券管理平台"
+DEMO_ENVIRONMENT = "演示环境"  # in every page header unless APP_ENV=production
 COPYRIGHT = "copyright©2017 南京市经济和信息化委员会"
 
 DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区", "江宁区", "六合区", "溧水区",

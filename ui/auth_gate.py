@@ -7,10 +7,10 @@ import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import auth, config, sessions
+from lib import auth, config, production, sessions
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError
-from lib.labels import PLATFORM_TITLE
+from lib.labels import DEMO_ENVIRONMENT, PLATFORM_TITLE
 
 COOKIE_NAME = "njfwq_auth"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "账户名", "Password": "密码", "Login": "登录"}
@@ -27,6 +27,23 @@ def _credential_entry(account: auth.Account) -> dict:
     # so nothing scales with the number of accounts and no password hash sits in memory.
     return {"name": account.display_name, "email": None, "password": "", "roles": [str(account.role)],
             "failed_login_attempts": 0, "logged_in": False}
+
+
+@st.cache_resource(ttl=300, show_spinner=False)
+def startup_problems() -> list[str]:
+    """Why this production install must not serve anyone (checked once per process every 5 minutes)."""
+    return production.problems(show_error_details=st.get_option("client.showErrorDetails"))
+
+
+def refuse_unsafe_start() -> None:
+    if problems := startup_problems():
+        st.error("生产环境配置不安全，平台拒绝启动：\n\n" + "\n".join(f"- {p}" for p in problems))
+        st.stop()
+
+
+def title_line() -> str:
+    """The platform's name, and 演示环境 beside it unless this is production."""
+    return PLATFORM_TITLE + ("" if config.is_production() else f" :orange-badge[{DEMO_ENVIRONMENT}]")
 
 
 def client_address() -> str | None:
@@ -105,6 +122,8 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.markdown(f"<h2 style='text-align:center'>{PLATFORM_TITLE}</h2>", unsafe_allow_html=True)
+        if not config.is_production():
+            st.markdown(f":orange-badge[{DEMO_ENVIRONMENT}]", text_alignment="center")
         if st.session_state.get(_LOGGED_OUT):
             # A new login starts a new browser session (a full page load): nothing of the old session
             # survives, and the cookie component works as on a first visit.

@@ -28,6 +28,8 @@ from lib.workflow import TRANSITIONS, Action, ProductStatus, ProviderStatus
 from lib.workflow import VoucherStatus as S
 
 DEMO_PASSWORD = "Demo@2026"
+# Every account the demo may have created (the new enterprise's login carries the year it was seeded in).
+DEMO_USERNAMES = ("admin", "langkun", "provider2", "qy1700008", *(f"qy{year:02d}00001" for year in range(100)))
 LANGKUN = "朗坤智慧科技股份有限公司"
 LANGKUN_PRODUCT = "“由你飞”运营管控平台-企业版"
 PROVIDER2 = "南京云启信息技术有限公司"
