@@ -4,7 +4,7 @@ import streamlit as st
 from lib import products, queries, vouchers
 from lib.workflow import Action
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, page_header, pager, yuan
+from ui.widgets import attempt, page_header, pager, plain, yuan
 
 CHOICE = "chosen_product"
 actor = current_actor()
@@ -17,7 +17,7 @@ if target is None:
     if waiting:
         st.info(f"服务券{waiting.number}尚未激活：请先在“企业信息”中完善信息并激活，然后再选择产品。")
     elif bound:
-        st.info(f"服务券{bound.number}已选择“{bound.product_name}”（{bound.status_label}）。以下产品仅供浏览。")
+        st.info(f"服务券{bound.number}已选择“{plain(bound.product_name)}”（{bound.status_label}）。以下产品仅供浏览。")
     else:
         st.info("您目前没有可用于选择产品的服务券。以下产品仅供浏览。")
 else:
@@ -34,9 +34,9 @@ if result.total == 0:
 for row in result.rows.itertuples():
     with st.container(border=True):
         head, action = st.columns([5, 1], vertical_alignment="center")
-        head.markdown(f"**{row.name}**　｜　{row.provider_name}　｜　{row.category}")
+        head.markdown(f"**{plain(row.name)}**　｜　{plain(row.provider_name)}　｜　{row.category}")
         st.markdown(f"价格：{yuan(row.price)}　　应付：{yuan(row.payable)}")
-        st.markdown(f"适用对象：{row.target or ''}  \n解决问题：{row.problems or ''}  \n应用案例：{row.cases or ''}")
+        st.markdown(f"适用对象：{plain(row.target)}  \n解决问题：{plain(row.problems)}  \n应用案例：{plain(row.cases)}")
         if action.button("选择", key=f"choose_{row.id}", disabled=target is None, type="primary"):
             st.session_state[CHOICE] = row.id
         if st.session_state.get(CHOICE) == row.id and target is not None:

@@ -3,7 +3,7 @@ import streamlit as st
 
 from lib import engineers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, list_rows, page_header
+from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, list_rows, page_header, plain
 
 FORM = "engineer_form"
 actor = current_actor()
@@ -28,9 +28,9 @@ def engineer_form(row=None) -> None:
 if editable_list(FORM, engineer_form, staff, "新增人员"):
     for row, cols in list_rows(staff, [2, 2, 3, 1, 1.5, 1.2, 1.2],
                                ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""]):
-        cols[0].write(row.name)
-        cols[1].write(row.mobile or "")
-        cols[2].write(row.title or "")
+        cols[0].write(plain(row.name))
+        cols[1].write(plain(row.mobile))
+        cols[2].write(plain(row.title))
         cols[3].write("在职" if row.active else "离职")
         cols[4].write(f"{row.records}条")
         edit_button(cols[5], FORM, row.id, key=f"edit_engineer_{row.id}")

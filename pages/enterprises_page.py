@@ -4,7 +4,7 @@ import streamlit as st
 from lib import auth, enterprises, queries
 from lib.labels import ENTERPRISE_SIZES
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, keep, opened_version, page_header, pager
+from ui.widgets import attempt, export_button, keep, opened_version, page_header, pager, plain
 
 FORM = "enterprise_form"
 actor = current_actor()
@@ -46,7 +46,7 @@ if total:
         row = next(rows[rows["id"] == chosen].itertuples())
         version = opened_version(FORM, row.id, int(row.version))
         with st.form(f"enterprise_{row.id}"):
-            st.markdown(f"**修改企业：{row.name}**")
+            st.markdown(f"**修改企业：{plain(row.name)}**")
             c1, c2, c3 = st.columns(3)
             data = {"credit_code": c1.text_input("统一社会信用代码", value=row.credit_code, max_chars=18),
                     "name": c2.text_input("企业名称", value=row.name, max_chars=100),

@@ -5,7 +5,7 @@ from lib import queries, vouchers
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
 from lib.workflow import Action
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, page_header
+from ui.widgets import attempt, page_header, plain
 
 actor = current_actor()
 page_header("服务评价")
@@ -21,7 +21,7 @@ numbers = [v.number for v in ready]
 number = numbers[0] if len(numbers) == 1 else st.selectbox("服务券", numbers, format_func=lambda n: next(
     f"{v.number}　{v.provider_name}　{v.product_name}" for v in ready if v.number == n))
 chosen = next(v for v in ready if v.number == number)
-st.markdown(f"服务券：**{chosen.number}**　服务商：{chosen.provider_name}　产品：{chosen.product_name}")
+st.markdown(f"服务券：**{chosen.number}**　服务商：{plain(chosen.provider_name)}　产品：{plain(chosen.product_name)}")
 st.caption("每张服务券只能评价一次，提交后服务商的服务信息和交付记录将被锁定。")
 
 scores = {}

@@ -4,7 +4,7 @@ import streamlit as st
 from lib import review
 from lib.workflow import PRODUCT_STATUS_LABELS, ProductStatus
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, page_header, yuan
+from ui.widgets import attempt, export_button, page_header, plain, yuan
 
 COLUMNS = {"name": "服务产品名称", "provider_name": "服务商", "category": "类别", "price": "价格（元）",
            "status_label": "状态", "review_note": "审核意见", "updated_at": "更新时间"}
@@ -17,14 +17,16 @@ with queue:
         st.markdown("没有记录!")
     for row in pending.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{row.name}**　｜　{row.provider_name}　｜　{row.category}　｜　{yuan(row.price)}")
+            st.markdown(f"**{plain(row.name)}**　｜　{plain(row.provider_name)}　｜　{row.category}"
+                        f"　｜　{yuan(row.price)}")
             changes = review.last_change(row.id)
             if changes:
-                st.markdown("修改内容：" + "；".join(f"{f}：{a or '（空）'} → {b or '（空）'}" for f, a, b in changes))
+                st.markdown("修改内容：" + "；".join(f"{f}：{plain(a) or '（空）'} → {plain(b) or '（空）'}"
+                                                  for f, a, b in changes))
             else:
                 st.markdown("新增产品")
-            st.markdown(f"适用对象：{row.target or ''}  \n解决问题：{row.problems or ''}  \n"
-                        f"应用案例：{row.cases or ''}")
+            st.markdown(f"适用对象：{plain(row.target)}  \n解决问题：{plain(row.problems)}  \n"
+                        f"应用案例：{plain(row.cases)}")
             with st.form(f"review_{row.id}"):
                 note = st.text_input("审核意见（不通过时必填）", max_chars=500)
                 ok, no, _ = st.columns([1, 1, 5])

@@ -13,6 +13,7 @@ from ui.widgets import (
     list_rows,
     opened_version,
     page_header,
+    plain,
     yuan,
 )
 
@@ -45,15 +46,15 @@ def product_form(row=None) -> None:
 if editable_list(FORM, product_form, own, "新增产品"):
     for row, cols in list_rows(own, [4, 3, 2, 1.5, 3, 1.2, 1.5],
                                ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""]):
-        cols[0].write(row.name)
+        cols[0].write(plain(row.name))
         cols[1].write(row.category)
         cols[2].write(yuan(row.price))
         cols[3].write(row.status_label)
-        cols[4].write(row.review_note or "")
+        cols[4].write(plain(row.review_note))
         edit_button(cols[5], FORM, row.id, key=f"edit_product_{row.id}")
         if row.can_take_off_sale:
             with cols[6].popover("下架"):
-                st.write(f"确定下架“{row.name}”？下架后企业不能再选择该产品。")
+                st.write(f"确定下架“{plain(row.name)}”？下架后企业不能再选择该产品。")
                 if st.button("确认下架", key=f"off_{row.id}", type="primary"):
                     attempt(lambda row=row: products.take_off_sale(actor=actor, product_id=row.id), "产品已下架。")
         if st.session_state.get(FORM) == row.id:

@@ -4,7 +4,7 @@ import streamlit as st
 from lib import clock, queries, vouchers
 from ui.auth_gate import current_actor
 from ui.voucher_views import open_voucher
-from ui.widgets import attempt, export_button, page_header
+from ui.widgets import attempt, export_button, page_header, plain
 
 actor = current_actor()
 page_header("撤回审核")
@@ -21,9 +21,9 @@ else:
 for row in pending.itertuples():
     with st.container(border=True):
         with st.form(f"decide_{row.number}", border=False):
-            st.markdown(f"**服务券{row.number}**　{row.enterprise_name}　｜　{row.provider_name or ''}"
-                        f"　{row.product_name or ''}　｜　{row.status_label}")
-            st.markdown(f"撤回原因：{row.reason}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
+            st.markdown(f"**服务券{row.number}**　{plain(row.enterprise_name)}　｜　{plain(row.provider_name)}"
+                        f"　{plain(row.product_name)}　｜　{row.status_label}")
+            st.markdown(f"撤回原因：{plain(row.reason)}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
             note = st.text_input("审核意见（驳回时必填）", max_chars=500)
             ok, no, _ = st.columns([1, 1, 5])
             if ok.form_submit_button("批准", type="primary"):

@@ -1,6 +1,7 @@
 """Helpers for AppTest page tests: run Home.py as a logged-in user, read what it shows."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,11 +32,12 @@ def logged_in(username: str, **query) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """Everything written as markdown, captions and alerts, one block per line."""
+    """Everything written as markdown, captions and alerts, one block per line, as a reader sees it (the
+    backslash escapes that keep typed text plain are removed)."""
     parts = [str(m.value) for m in at.markdown] + [str(c.value) for c in at.caption]
     parts += [str(e.value) for e in at.error] + [str(s.value) for s in at.success] + [str(i.value) for i in at.info]
     parts += [str(w.value) for w in at.warning]
-    return "\n".join(parts)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
 
 
 def button_labels(at: AppTest) -> list[str]:

@@ -6,6 +6,7 @@ import streamlit as st
 from lib import clock, queries
 from lib.actors import Actor
 from ui.voucher_views import expiry_sweep, open_voucher
+from ui.widgets import plain
 
 
 def render_my_vouchers(actor: Actor) -> None:
@@ -26,6 +27,6 @@ def render_my_vouchers(actor: Actor) -> None:
             elif v.expired and v.expires_at:
                 top[2].markdown(f"**已于** {clock.fmt_datetime(v.expires_at)} 过期")
             if v.provider_name:
-                st.markdown(f"**服务商：** {v.provider_name}　**产品：** {v.product_name}")
+                st.markdown(f"**服务商：** {plain(v.provider_name)}　**产品：** {plain(v.product_name)}")
             st.markdown(f"**下一步：** {v.next_step}")
             st.button("查看详情", key=f"view_{v.number}", on_click=open_voucher, args=(v.number,))

@@ -10,7 +10,7 @@ from lib.actors import Actor
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
 from lib.workflow import Action
-from ui.widgets import answer, attempt, form_buttons, opened_version, show_flash, wan, yuan
+from ui.widgets import answer, attempt, form_buttons, opened_version, plain, show_flash, wan, yuan
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
 
@@ -31,7 +31,7 @@ def _grid(items: list[tuple[str, object]], columns: int = 3) -> None:
     for start in range(0, len(items), columns):
         cols = st.columns(columns)
         for col, (label, value) in zip(cols, items[start:start + columns], strict=False):
-            col.markdown(f"**{label}:** {value if value not in (None, '') else ''}")
+            col.markdown(f"**{label}:** {plain(value) if value not in (None, '') else ''}")
 
 
 def render_detail(actor: Actor, number: str) -> None:
@@ -68,7 +68,7 @@ def _header(detail: VoucherDetail) -> None:
     if detail.void_reason:
         st.warning(f"该服务券已作废：{detail.void_reason}")
     if detail.withdrawal_pending:
-        st.info(f"企业已申请撤回（{detail.withdrawal_reason or ''}），已撤回，请等待审核。")
+        st.info(f"企业已申请撤回（{plain(detail.withdrawal_reason)}），已撤回，请等待审核。")
 
 
 def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
@@ -102,7 +102,7 @@ def _commission_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[
     n = detail.number
     if Action.APPROVE_WITHDRAWAL in actions:
         with st.container(border=True):
-            st.markdown(f"**撤回审核**：企业申请撤回，原因：{detail.withdrawal_reason or ''}")
+            st.markdown(f"**撤回审核**：企业申请撤回，原因：{plain(detail.withdrawal_reason)}")
             st.caption("批准后服务券回到“已激活”，产品、确认和合同信息清空（历史记录保留）；驳回需说明原因。")
             with st.form(f"withdrawal_{n}"):
                 note = st.text_input("审核意见（驳回时必填）", max_chars=500)
@@ -185,7 +185,7 @@ def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) ->
     for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]), ("服务产品名称", p["name"]),
                          ("类别", p["category"]), ("解决问题", p["problems"]), ("应用案例", p["cases"]),
                          ("价格", yuan(p["price"])), ("应付", yuan(p["payable"]))]:
-        st.markdown(f"{label}：{value or ''}")
+        st.markdown(f"{label}：{plain(value)}")
     if detail.contract_date:
         st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
     if Action.SIGN_CONTRACT in actions:
@@ -205,7 +205,7 @@ def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
     if Action.RECORD_DELIVERY in actions and button.button("编辑交付记录", key=f"delivery_btn_{detail.number}"):
         st.session_state[key] = "delivery"
     if detail.delivered_on:
-        st.markdown(f"交付日期：{detail.delivered_on.isoformat()}  \n交付内容：{detail.delivery_content}")
+        st.markdown(f"交付日期：{detail.delivered_on.isoformat()}  \n交付内容：{plain(detail.delivery_content)}")
     else:
         st.caption("暂无交付记录。")
     if st.session_state.get(key) == "delivery" and Action.RECORD_DELIVERY in actions:
@@ -265,10 +265,10 @@ def _services(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
     for entry in detail.services:
         with st.container(border=True):
             text, edit = st.columns([5, 1], vertical_alignment="top")
-            text.markdown(f"**{entry.engineer_name} 在 {entry.service_date.isoformat()} 提供了服务**")
-            text.markdown(f"服务描述：{entry.description}")
+            text.markdown(f"**{plain(entry.engineer_name)} 在 {entry.service_date.isoformat()} 提供了服务**")
+            text.markdown(f"服务描述：{plain(entry.description)}")
             if entry.remark:
-                text.markdown(f"备注：{entry.remark}")
+                text.markdown(f"备注：{plain(entry.remark)}")
             if Action.EDIT_SERVICE in actions and edit.button("修改", key=f"edit_btn_{entry.id}"):
                 st.session_state[key] = f"edit_{entry.id}"
             if st.session_state.get(key) == f"edit_{entry.id}" and Action.EDIT_SERVICE in actions:
@@ -286,7 +286,7 @@ def _evaluation(detail: VoucherDetail) -> None:
     st.markdown(f"实施信息化后对企业的改善：{'、'.join(ev['improvements'])}")
     st.markdown(f"企业下一步信息化建设的重点：{'、'.join(ev['next_focus'])}")
     if ev["comment"]:
-        st.markdown(f"意见和建议：{ev['comment']}")
+        st.markdown(f"意见和建议：{plain(ev['comment'])}")
 
 
 def _history(actor: Actor, detail: VoucherDetail) -> None:

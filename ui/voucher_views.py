@@ -9,7 +9,7 @@ from lib.actors import Actor
 from lib.labels import VOUCHER_LIST_COLUMNS, Role
 from lib.paging import Page
 from lib.workflow import STATUS_LABELS
-from ui.widgets import export_button, pager
+from ui.widgets import export_button, pager, plain
 
 ANY = "请选择"
 
@@ -113,8 +113,8 @@ def _rows(result: Page) -> None:
         cols = st.columns(widths, vertical_alignment="center")
         cols[0].button(row.number, key=f"open_{row.number}", type="tertiary", on_click=open_voucher,
                        args=(row.number,))
-        cols[1].write(row.enterprise_name)
+        cols[1].write(plain(row.enterprise_name))
         cols[2].write(row.region)
         cols[3].write(row.status_label)
-        cols[4].write(row.provider_name or "—")
+        cols[4].write(plain(row.provider_name) or "—")
         cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))

@@ -2,6 +2,7 @@
 forms and lists, Excel downloads, the pager, money."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -15,6 +16,9 @@ from lib.errors import DomainError
 from lib.paging import Page
 
 FLASH = "flash"
+# Every ASCII punctuation character may be backslash-escaped in CommonMark: escaped, typed text can start no
+# image, link, autolink, emphasis, heading, list, HTML tag, LaTeX or Streamlit directive.
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 T = TypeVar("T")
 
 
@@ -36,6 +40,15 @@ def attempt(action: Callable[[], T], done: str | None = None, *, close: str | No
     if done:
         st.session_state[FLASH] = done
     st.rerun()
+
+
+def plain(text: object) -> str:
+    """Text a user typed, for st.markdown/st.write: shown as the characters typed (line breaks kept), never
+    as Markdown or HTML (an image in 服务描述 would make every viewer's browser fetch its URL)."""
+    if text is None:
+        return ""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "  \n")
 
 
 def _close(form_key: str) -> None:
@@ -116,7 +129,7 @@ def form_buttons(form_key: str, save: Callable[[], T], done: str, **kwargs) -> N
 def edit_form(form_id: str, noun: str, row: object | None) -> Iterator[None]:
     """The add (row None) or edit form of a list's item, headed 新增… or 修改…：name."""
     with st.form(form_id):
-        st.markdown(f"**新增{noun}**" if row is None else f"**修改{noun}：{row.name}**")
+        st.markdown(f"**新增{noun}**" if row is None else f"**修改{noun}：{plain(row.name)}**")
         yield
 
 
