@@ -1,7 +1,7 @@
 """Helpers for AppTest page tests: run Home.py as a logged-in user, read what it shows."""
 from __future__ import annotations
 
-import re
+import html
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,11 +33,11 @@ def logged_in(username: str, **query) -> AppTest:
 
 def texts(at: AppTest) -> str:
     """Everything written as markdown, captions and alerts, one block per line, as a reader sees it (the
-    backslash escapes that keep typed text plain are removed)."""
+    character references that keep typed text plain are decoded)."""
     parts = [str(m.value) for m in at.markdown] + [str(c.value) for c in at.caption]
     parts += [str(e.value) for e in at.error] + [str(s.value) for s in at.success] + [str(i.value) for i in at.info]
     parts += [str(w.value) for w in at.warning]
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
+    return html.unescape("\n".join(parts)).replace("\u2060", "")
 
 
 def button_labels(at: AppTest) -> list[str]:

@@ -16,9 +16,12 @@ from lib.errors import DomainError
 from lib.paging import Page
 
 FLASH = "flash"
-# Every ASCII punctuation character may be backslash-escaped in CommonMark: escaped, typed text can start no
-# image, link, autolink, emphasis, heading, list, HTML tag, LaTeX or Streamlit directive.
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# Typed text goes to Markdown with every ASCII punctuation character as a numeric character reference: it
+# then starts no image, link, GFM autolink (http:// www. a@b.c), emphasis, heading, list, HTML tag, LaTeX or
+# Streamlit directive. GFM autolinks are found in the text after parsing, so an invisible WORD JOINER
+# (U+2060) goes where they would start: http|://, www|. and @|.
+_MARKDOWN_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+_AUTOLINK = re.compile(r"(?i)(https?(?=:)|www(?=\.)|@)")
 T = TypeVar("T")
 
 
@@ -47,7 +50,7 @@ def plain(text: object) -> str:
     as Markdown or HTML (an image in 服务描述 would make every viewer's browser fetch its URL)."""
     if text is None:
         return ""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", _AUTOLINK.sub("\\1\u2060", str(text)))
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "  \n")
 
 
