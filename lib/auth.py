@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from lib import clock, config, db, sessions
+from lib import validation as v
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError, NotFound, PermissionDenied, ValidationError
 from lib.history import AdminAction, record
@@ -89,7 +90,8 @@ def _matches(password: str, hashed: str) -> bool:
 
 
 def normalize_username(username: str) -> str:
-    return (username or "").strip().lower()
+    """As typed (全角 letters folded), without control characters; NUL is dropped (no account has one)."""
+    return v.scrub(username).lower()
 
 
 def check_password_rules(password: str, *, field: str = "新密码") -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from lib import config
-from lib.errors import ConflictError, NotFound, StaleRecord
+from lib.errors import ConflictError, NotFound, StaleRecord, ValidationError
 
 _engines: dict[str, Engine] = {}
 _read_engines: dict[str, Engine] = {}
@@ -60,6 +60,14 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    """The last line of defence behind lib.validation: PostgreSQL refuses NUL in text with an English
+    driver error (SQLite would store it); whatever path a NUL takes, the user reads Chinese instead."""
+    values = parameters.values() if isinstance(parameters, dict) else (parameters or ())
+    if not executemany and any(isinstance(x, str) and "\x00" in x for x in values):
+        raise ValidationError("输入", "含有不允许的字符")
+
+
 def get_engine() -> Engine:
     url = current_url()
     engine = _engines.get(url)
@@ -68,6 +76,7 @@ def get_engine() -> Engine:
             engine = _engines.get(url)
             if engine is None:
                 engine = _engines[url] = _make_engine(url)
+                event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
 
 

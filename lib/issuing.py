@@ -174,6 +174,27 @@ def template_excel() -> bytes:
     return out.getvalue()
 
 
+MAX_COLUMNS = 50
+_ROW_SLACK = 100  # blank or note rows tolerated beyond MAX_ROWS before a file counts as oversize
+
+
+def _bounded_rows(sheet) -> tuple[list[tuple], str | None]:
+    """The sheet's rows, or why it is refused, without ever holding more than the limit: the size the
+    sheet declares (read-only mode reads it before any row) is checked first, then rows as they stream
+    (a file may declare nothing, or lie). A 147 KB file that expands to a million rows costs nothing."""
+    too_many = f"文件行数超过每次最多{MAX_ROWS}行的限制，请拆分后分批导入。"
+    if (sheet.max_row or 0) > MAX_ROWS + _ROW_SLACK:
+        return [], f"文件共有约{sheet.max_row - 1}行，{too_many}"
+    if (sheet.max_column or 0) > MAX_COLUMNS:
+        return [], f"文件共有{sheet.max_column}列，超过模板的列数太多，请使用下载的模板。"
+    rows = []
+    for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        rows.append(row)
+        if len(rows) > MAX_ROWS + _ROW_SLACK:
+            return [], too_many
+    return rows, None
+
+
 def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
     """Check an uploaded file completely, writing nothing: file-level problems first, then each row."""
     preview = ImportPreview()
@@ -185,8 +206,10 @@ def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         preview.file_error = "无法读取：文件不是Excel（.xlsx）文件，请使用下载的模板填写。"
         return preview
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    rows, preview.file_error = _bounded_rows(book.worksheets[0])
     book.close()
+    if preview.file_error:
+        return preview
     rows = [r for r in rows if any(c not in (None, "") for c in r)]
     if not rows:
         preview.file_error = "文件是空的：没有表头，也没有企业数据。"

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Select, select
 
 from lib import clock, db, money, settlement
+from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied
 from lib.history import ACTION_LABELS
@@ -65,16 +66,16 @@ def _scope(query: Select, actor: Actor) -> Select:
 
 
 def _needs_enterprise(filters: VoucherFilters) -> bool:
-    return bool(filters.enterprise_name.strip()) or filters.region_id is not None
+    return bool(v.scrub(filters.enterprise_name, fold=False)) or filters.region_id is not None
 
 
 def _filtered(query: Select, filters: VoucherFilters) -> Select:
-    prefix = filters.number.strip()
+    prefix = v.scrub(filters.number)
     if prefix:
         # A range, not LIKE 'x%': it uses the unique index on number on SQLite and PostgreSQL alike.
         query = query.where(Voucher.number >= prefix, Voucher.number < prefix[:-1] + chr(ord(prefix[-1]) + 1))
-    if filters.enterprise_name.strip():
-        query = query.where(db.contains(Enterprise.name, filters.enterprise_name.strip()))
+    if name := v.scrub(filters.enterprise_name, fold=False):
+        query = query.where(db.contains(Enterprise.name, name))
     if filters.region_id is not None:
         query = query.where(Enterprise.region_id == filters.region_id)
     if filters.status:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -10,11 +11,44 @@ from lib.errors import ValidationError
 # GB 32100-2015: 31 characters (no I, O, Z, S, V) and weights for the 18th, check, character.
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-_CREDIT_RE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
+_CREDIT_RE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+LANDLINE_RE = re.compile(r"^(0[0-9]{2,3}-?)?[2-9][0-9]{6,7}(-[0-9]{1,6})?$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-QQ_RE = re.compile(r"^[1-9]\d{4,11}$")
+QQ_RE = re.compile(r"^[1-9][0-9]{4,11}$")
+MAX_AMOUNT = Decimal("999999999999.99")  # what a Money column (14 digits, 2 decimals) holds
+# Full-width digits, letters and the ideographic space, as Chinese input methods type them.
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
+
+
+def clean(value: object, field: str, *, fold: bool = False) -> str:
+    """The one way in for typed text, before any check: NUL is refused; full-width digits and letters
+    become ASCII (everything NFKC-folded when `fold`, for codes, numbers, phones and addresses of mail;
+    free text keeps its Chinese punctuation); zero-width, bidirectional and control characters go
+    (a line break stays, a tab becomes a space)."""
+    text = value if isinstance(value, str) else str(value)
+    if "\x00" in text:
+        raise ValidationError(field, "含有不允许的字符")
+    if fold:
+        text = unicodedata.normalize("NFKC", text)
+    else:
+        text = _FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), unicodedata.normalize("NFC", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+
+
+def scrub(value: object, *, fold: bool = True) -> str:
+    """`clean` for what is only looked up, never stored (search boxes, query parameters): NUL is dropped."""
+    return clean(str(value or "").replace("\x00", ""), "", fold=fold).strip()
+
+
+VOUCHER_NUMBER_RE = re.compile(r"^[0-9]{1,12}$")
+
+
+def voucher_number(value: object) -> str | None:
+    """A voucher number from a link or a form (全角 digits allowed), or None if it cannot be one."""
+    number = scrub(value)
+    return number if VOUCHER_NUMBER_RE.match(number) else None
 
 
 def credit_check_char(first17: str) -> str:
@@ -23,7 +57,7 @@ def credit_check_char(first17: str) -> str:
 
 
 def credit_code(value: str | None, field: str = "统一社会信用代码") -> str:
-    code = required(value, field).upper()
+    code = required(clean(value, field, fold=True) if value is not None else None, field).upper().replace(" ", "")
     if len(code) != 18:
         raise ValidationError(field, f"应为18位，当前为{len(code)}位")
     if not _CREDIT_RE.match(code):
@@ -34,15 +68,16 @@ def credit_code(value: str | None, field: str = "统一社会信用代码") -> s
 
 
 def required(value: str | None, field: str) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    text = clean(value, field).strip() if value is not None else ""
     if not text:
         raise ValidationError(field, "不能为空")
     return text
 
 
-def _given(value: str | None, field: str, required_: bool, *, drop_spaces: bool = False) -> str | None:
-    """The trimmed value, None when blank (or 不能为空 when required)."""
-    cleaned = (value or "").strip()
+def _given(value: str | None, field: str, required_: bool, *, drop_spaces: bool = False,
+           fold: bool = False) -> str | None:
+    """The cleaned, trimmed value, None when blank (or 不能为空 when required)."""
+    cleaned = clean(value, field, fold=fold).strip() if value is not None else ""
     if drop_spaces:
         cleaned = cleaned.replace(" ", "")
     if not cleaned and required_:
@@ -60,7 +95,7 @@ def text(value: str | None, field: str, *, max_len: int, required_: bool = False
 
 
 def mobile(value: str | None, field: str = "手机", *, required_: bool = True) -> str | None:
-    cleaned = _given(value, field, required_, drop_spaces=True)
+    cleaned = _given(value, field, required_, drop_spaces=True, fold=True)
     if cleaned is None:
         return None
     if not MOBILE_RE.match(cleaned):
@@ -70,7 +105,7 @@ def mobile(value: str | None, field: str = "手机", *, required_: bool = True) 
 
 def phone(value: str | None, field: str = "联系电话", *, required_: bool = True) -> str | None:
     """A mobile number or a landline (025-84567890, 84567890, 025-84567890-123)."""
-    cleaned = _given(value, field, required_, drop_spaces=True)
+    cleaned = _given(value, field, required_, drop_spaces=True, fold=True)
     if cleaned is None:
         return None
     if not (MOBILE_RE.match(cleaned) or LANDLINE_RE.match(cleaned)):
@@ -79,7 +114,7 @@ def phone(value: str | None, field: str = "联系电话", *, required_: bool = T
 
 
 def email(value: str | None, field: str = "邮箱", *, required_: bool = False) -> str | None:
-    cleaned = _given(value, field, required_)
+    cleaned = _given(value, field, required_, fold=True)
     if cleaned is None:
         return None
     if len(cleaned) > 100 or not EMAIL_RE.match(cleaned):
@@ -88,7 +123,7 @@ def email(value: str | None, field: str = "邮箱", *, required_: bool = False) 
 
 
 def qq(value: str | None, field: str = "QQ号") -> str | None:
-    cleaned = _given(value, field, False)
+    cleaned = _given(value, field, False, drop_spaces=True, fold=True)
     if cleaned is None:
         return None
     if not QQ_RE.match(cleaned):
@@ -97,7 +132,10 @@ def qq(value: str | None, field: str = "QQ号") -> str | None:
 
 
 def money(value: object, field: str, *, required_: bool = False, maximum: Decimal | None = None) -> Decimal | None:
-    """A non-negative amount with at most two decimals, as Decimal (never float)."""
+    """A non-negative amount with at most two decimals, as Decimal (never float), within `maximum` (at most
+    what the database holds)."""
+    if isinstance(value, str):
+        value = clean(value, field, fold=True)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required_:
             raise ValidationError(field, "不能为空")
@@ -112,10 +150,11 @@ def money(value: object, field: str, *, required_: bool = False, maximum: Decima
         raise ValidationError(field, "请输入数字金额")
     if amount < 0:
         raise ValidationError(field, "不能小于0")
+    limit = MAX_AMOUNT if maximum is None else min(maximum, MAX_AMOUNT)
+    if amount > limit:
+        raise ValidationError(field, f"不能超过{limit}")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(field, "最多保留两位小数")
-    if maximum is not None and amount > maximum:
-        raise ValidationError(field, f"不能超过{maximum}")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -125,7 +164,7 @@ def count(value: object, field: str, *, required_: bool = False, maximum: int = 
             raise ValidationError(field, "不能为空")
         return None
     try:
-        number = int(str(value).strip())
+        number = int(clean(value, field, fold=True).strip())
     except ValueError:
         raise ValidationError(field, "请输入整数") from None
     if number < 0:
@@ -146,7 +185,7 @@ def past_date(value: object, field: str, *, today: date, required_: bool = True,
         value = value.date()
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value.strip())
+            value = date.fromisoformat(clean(value, field, fold=True).strip())
         except ValueError:
             raise ValidationError(field, "日期格式应为YYYY-MM-DD") from None
     if not isinstance(value, date):
@@ -160,7 +199,7 @@ def past_date(value: object, field: str, *, today: date, required_: bool = True,
 
 def choice(value: str | None, field: str, options: list[str] | tuple[str, ...], *,
            required_: bool = True) -> str | None:
-    cleaned = (value or "").strip()
+    cleaned = clean(value, field).strip() if value is not None else ""
     if not cleaned:
         if required_:
             raise ValidationError(field, "请选择")

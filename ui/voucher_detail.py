@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lib import clock, documents, queries, vouchers
+from lib import clock, documents, queries, validation, vouchers
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
@@ -37,6 +37,10 @@ def _grid(items: list[tuple[str, object]], columns: int = 3) -> None:
 def render_detail(actor: Actor, number: str) -> None:
     """The detail of one voucher, or "无权查看该服务券" for anyone who may not see it."""
     st.button("← 返回列表", on_click=close_voucher)
+    number = validation.voucher_number(number)
+    if number is None:
+        st.error("服务券号格式不正确")
+        return
     vouchers.expire(number=number)
     detail = answer(lambda: queries.voucher_detail(actor, number))
     if detail is None:
