@@ -7,11 +7,13 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import select
 
-from lib import clock, db
+from lib import clock, db, permissions
+from lib.actors import Actor
 from lib.history import ACTION_LABELS
 from lib.labels import CHANGE_LABELS, ROLE_LABELS, Role
 from lib.models import History, Voucher
 from lib.paging import Page, fetch_page
+from lib.permissions import Area
 from lib.workflow import status_label
 
 COLUMNS = {"at": "时间", "username": "账户", "role": "角色", "action": "操作", "number": "服务券号",
@@ -62,16 +64,18 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 
 
-def search(filters: AuditFilters = AuditFilters(), *, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+def search(actor: Actor, filters: AuditFilters = AuditFilters(), *, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
     """One page of the log, newest first."""
+    permissions.require(actor, Area.AUDIT_LOG)
     with db.read_session() as session:
         result = fetch_page(session, _query(filters).order_by(History.at.desc(), History.id.desc()), RAW_COLUMNS,
                             page=page, page_size=page_size)
     return replace(result, rows=_readable(result.rows))
 
 
-def export_rows(filters: AuditFilters = AuditFilters(), *, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
+def export_rows(actor: Actor, filters: AuditFilters = AuditFilters(), *, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
     """The log as filtered, newest first, for Excel (at most `limit` rows)."""
+    permissions.require(actor, Area.AUDIT_LOG)
     with db.read_session() as session:
         rows = session.execute(_query(filters).order_by(History.at.desc(), History.id.desc()).limit(limit)).all()
     return _readable(pd.DataFrame(rows, columns=RAW_COLUMNS))

@@ -11,13 +11,14 @@ import bcrypt
 import pandas as pd
 from sqlalchemy import select
 
-from lib import clock, config, db, sessions
+from lib import clock, config, db, permissions, sessions
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError, NotFound, PermissionDenied, ValidationError
 from lib.history import AdminAction, record
 from lib.labels import Role
 from lib.models import LoginThrottle, Provider, User
+from lib.permissions import Area
 from lib.workflow import ProviderStatus
 
 MAX_FAILED_LOGINS = 5
@@ -372,8 +373,9 @@ def set_locked(*, actor: Actor, username: str, locked: bool, now: datetime | Non
                changes={"username": user.username}, now=now)
 
 
-def accounts(*, role: str | None = None, search: str = "") -> pd.DataFrame:
+def accounts(actor: Actor, *, role: str | None = None, search: str = "") -> pd.DataFrame:
     """用户管理: accounts with their state, optionally of one role or matching a name."""
+    permissions.require(actor, Area.USERS)
     query = select(User.username, User.display_name, User.role, User.active, User.must_change_password,
                    User.failed_logins, User.locked_until, User.created_at).order_by(User.role, User.username)
     if role:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lib import clock, db
+from lib import clock, db, permissions
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, Role, 
 from lib.labels import ENTERPRISE_FIELDS as F
 from lib.models import Batch, Enterprise, Region, User, Voucher
 from lib.paging import PAGE_SIZE, Page, fetch_page
+from lib.permissions import Area
 
 MAX_MONEY = v.Decimal("100000000")  # 万元: a trillion yuan is a typo, not a company
 
@@ -164,9 +165,10 @@ def admin_update(*, actor: Actor, enterprise_id: int, data: dict, version: int |
         return _save(session, actor, ent, clean_basic(session, data), AdminAction.UPDATE_ENTERPRISE, now)
 
 
-def search_enterprises(*, search: str = "", region: str | None = None, page: int = 1,
+def search_enterprises(actor: Actor, *, search: str = "", region: str | None = None, page: int = 1,
                        page_size: int = PAGE_SIZE) -> Page:
     """企业管理: enterprises by name or credit code (contains), newest first, paged in SQL."""
+    permissions.require(actor, Area.ENTERPRISES)
     logins = select(User.enterprise_id,
                     func.min(User.username).label("username")).group_by(User.enterprise_id).subquery()
     vouchers = select(Voucher.enterprise_id, func.count().label("vouchers")).group_by(Voucher.enterprise_id).subquery()

@@ -6,12 +6,13 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import func, select
 
-from lib import auth, clock, db, sessions
+from lib import auth, clock, db, permissions, sessions
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, ValidationError
 from lib.history import AdminAction, record, update
 from lib.models import Enterprise, Product, Provider, User, Voucher
+from lib.permissions import Area
 from lib.workflow import (
     IN_PROGRESS,
     PROVIDER_STATUS_LABELS,
@@ -102,8 +103,9 @@ def set_status(*, actor: Actor, provider_id: int | None, suspended: bool, reason
                changes={"provider_id": provider.id, "name": provider.name, "reason": reason}, now=now)
 
 
-def all_providers(search: str = "") -> pd.DataFrame:
+def all_providers(actor: Actor, search: str = "") -> pd.DataFrame:
     """All providers with product, login and live-voucher counts."""
+    permissions.require(actor, Area.PROVIDERS)
     products = select(Product.provider_id,
                       func.count().label("products")).where(Product.status == ProductStatus.ON_SALE) \
         .group_by(Product.provider_id).subquery()
@@ -128,8 +130,9 @@ def all_providers(search: str = "") -> pd.DataFrame:
     return frame
 
 
-def live_vouchers(provider_id: int) -> pd.DataFrame:
+def live_vouchers(actor: Actor, provider_id: int) -> pd.DataFrame:
     """The provider's vouchers still in progress, for the officer to handle after a suspension."""
+    permissions.require(actor, Area.PROVIDERS)
     with db.read_session() as session:
         rows = session.execute(select(Voucher.number, Enterprise.name, Voucher.status, Voucher.withdrawal_pending)
                                .join(Enterprise, Voucher.enterprise_id == Enterprise.id)

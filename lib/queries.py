@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import Select, select
 
-from lib import clock, db, money, settlement
+from lib import clock, db, money, permissions, settlement
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied
@@ -29,6 +29,7 @@ from lib.models import (
     Withdrawal,
 )
 from lib.paging import PAGE_SIZE, Page, fetch_page
+from lib.permissions import Area
 from lib.workflow import (
     EVALUATED_OR_LATER,
     EXPIRING,
@@ -331,8 +332,9 @@ def enterprise_vouchers(actor: Actor, *, now: datetime | None = None) -> list[My
     return result
 
 
-def open_withdrawals() -> pd.DataFrame:
+def open_withdrawals(actor: Actor) -> pd.DataFrame:
     """撤回审核: pending withdrawal requests, oldest first."""
+    permissions.require(actor, Area.WITHDRAWALS)
     with db.read_session() as session:
         rows = session.execute(
             select(Voucher.number, Enterprise.name, Provider.name, Product.name, Voucher.status, Withdrawal.reason,

@@ -9,13 +9,14 @@ import pandas as pd
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from lib import clock, db
+from lib import clock, db, permissions
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, ValidationError
 from lib.history import record
 from lib.labels import PRODUCT_FIELDS
 from lib.models import History, Product, ProductCategory, Provider
+from lib.permissions import Area
 from lib.workflow import (
     PRODUCT_STATUS_LABELS,
     PRODUCT_TRANSITIONS,
@@ -26,8 +27,9 @@ from lib.workflow import (
 )
 
 
-def products_in(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
+def products_in(actor: Actor, status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
     """Products in `status` (None = all), oldest request first, with the provider and category."""
+    permissions.require(actor, Area.PRODUCT_REVIEW)
     query = (select(Product.id, Product.name, Provider.name.label("provider_name"),
                     Provider.status.label("provider_status"), ProductCategory.name.label("category"), Product.price,
                     Product.target, Product.problems, Product.cases, Product.status, Product.review_note,
@@ -44,8 +46,9 @@ def products_in(status: str | None = ProductStatus.PENDING) -> pd.DataFrame:
     return frame
 
 
-def last_change(product_id: int) -> list[tuple[str, str, str]]:
+def last_change(actor: Actor, product_id: int) -> list[tuple[str, str, str]]:
     """What the provider changed in its latest edit, as (field, before, after); [] for a new product."""
+    permissions.require(actor, Area.PRODUCT_REVIEW)
     # lib.products records product changes as {"product_id": id, …} with the id first, so the serialized
     # JSON starts with it on both backends: one indexed lookup instead of scanning history in Python.
     marker = json.dumps({"product_id": product_id})[:-1] + ","

@@ -6,8 +6,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from lib import db
+from lib import db, permissions
+from lib.actors import Actor
 from lib.models import Enterprise, Evaluation, Product, Provider, ServiceRecord, Settlement, Voucher
+from lib.permissions import Area
 from lib.workflow import VoucherStatus
 
 # What a settlement needs, each as a condition on a voucher row: the one definition that the detail
@@ -43,8 +45,9 @@ SETTLED_COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", 
                    "settled_on": "兑付日期"}
 
 
-def awaiting_settlement(provider_id: int | None = None) -> pd.DataFrame:
+def awaiting_settlement(actor: Actor, provider_id: int | None = None) -> pd.DataFrame:
     """已评价 vouchers (waiting for settlement) with each checklist item worked out in SQL."""
+    permissions.require(actor, Area.SETTLEMENTS)
     services = select(ServiceRecord.voucher_id,
                       func.count().label("services")).group_by(ServiceRecord.voucher_id).subquery()
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
@@ -73,7 +76,9 @@ def awaiting_settlement(provider_id: int | None = None) -> pd.DataFrame:
     return frame.drop(columns=checks)
 
 
-def settlements() -> pd.DataFrame:
+def settlements(actor: Actor) -> pd.DataFrame:
+    """兑付清单: the vouchers paid, newest first."""
+    permissions.require(actor, Area.SETTLEMENTS)
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
                     Settlement.amount, Settlement.settled_on)
              .join(Voucher, Settlement.voucher_id == Voucher.id)

@@ -8,7 +8,7 @@ from lib.history import ACTION_LABELS
 from ui.auth_gate import current_actor
 from ui.widgets import export_button, pager
 
-current_actor()
+actor = current_actor()
 st.subheader("操作日志")
 c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
 username = c1.text_input("账户名", key="log_user")
@@ -21,7 +21,7 @@ span = c4.date_input("日期范围", value=(today - timedelta(days=30), today), 
 start, end = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (None, None)
 filters = audit.AuditFilters(username=username, number=number, action=labels[action], start=start, end=end)
 page = st.session_state.get("log_page", 1)
-result = audit.search(filters, page=page)
+result = audit.search(actor, filters, page=page)
 if result.total == 0:
     st.markdown("没有记录!")
 else:
@@ -30,5 +30,6 @@ else:
 pager("log_page", result)
 applied = {"账户名": username, "服务券号": number, "操作": action if labels[action] else "",
            "日期": f"{start}至{end}" if start else ""}
-export_button(lambda: audit.export_rows(filters).assign(at=lambda f: f["at"].map(clock.fmt_datetime)), audit.COLUMNS,
-              title="操作日志", filters=applied, label="导出Excel（最多50,000条）", disabled=result.total == 0)
+export_button(lambda: audit.export_rows(actor, filters).assign(at=lambda f: f["at"].map(clock.fmt_datetime)),
+              audit.COLUMNS, title="操作日志", filters=applied, label="导出Excel（最多50,000条）",
+              disabled=result.total == 0)

@@ -16,7 +16,7 @@ c1, c2 = st.columns([2, 1])
 search = c1.text_input("企业名称或统一社会信用代码", key="ent_search")
 region = c2.selectbox("所属区", ["请选择", *regions], key="ent_region")
 page = st.session_state.get("ent_page", 1)
-result = enterprises.search_enterprises(search=search, region=None if region == "请选择" else region, page=page)
+result = enterprises.search_enterprises(actor, search=search, region=None if region == "请选择" else region, page=page)
 rows, total = result.rows, result.total
 if total == 0:
     st.markdown("没有记录!")
@@ -33,7 +33,8 @@ COLUMNS = {"credit_code": "统一社会信用代码", "name": "企业名称", "r
            "address": "地址", "contact": "联系人", "phone": "联系电话", "email": "邮箱", "vouchers": "服务券",
            "username": "登录账户"}
 if total:
-    export_button(lambda: enterprises.search_enterprises(search=search, region=None if region == "请选择" else region,
+    export_button(lambda: enterprises.search_enterprises(actor, search=search,
+                                                         region=None if region == "请选择" else region,
                                                          page_size=5000).rows,
                   COLUMNS, title="企业列表", label="导出Excel（最多5,000条）",
                   filters={"企业名称或代码": search, "所属区": "" if region == "请选择" else region})

@@ -12,14 +12,14 @@ actor = current_actor()
 page_header("产品审核")
 queue, everything = st.tabs(["待审核", "全部产品"])
 with queue:
-    pending = review.products_in(ProductStatus.PENDING)
+    pending = review.products_in(actor, ProductStatus.PENDING)
     if pending.empty:
         st.markdown("没有记录!")
     for row in pending.itertuples():
         with st.container(border=True):
             st.markdown(f"**{plain(row.name)}**　｜　{plain(row.provider_name)}　｜　{row.category}"
                         f"　｜　{yuan(row.price)}")
-            changes = review.last_change(row.id)
+            changes = review.last_change(actor, row.id)
             if changes:
                 st.markdown("修改内容：" + "；".join(f"{f}：{plain(a) or '（空）'} → {plain(b) or '（空）'}"
                                                   for f, a, b in changes))
@@ -39,7 +39,7 @@ with queue:
 with everything:
     status = st.selectbox("状态", ["全部", *PRODUCT_STATUS_LABELS.values()], key="review_status")
     code = next((k for k, v in PRODUCT_STATUS_LABELS.items() if v == status), None)
-    products = review.products_in(code)
+    products = review.products_in(actor, code)
     st.dataframe(products[list(COLUMNS)].fillna("").rename(columns=COLUMNS), hide_index=True, width="stretch")
     export_button(products, COLUMNS, title="产品列表", filters={"状态": status})
     with st.form("on_sale"):

@@ -22,7 +22,7 @@ page_header("服务商管理")
 if notice := st.session_state.pop("provider_login", None):
     st.info(f"服务商登录账户名：{notice[0]}　一次性密码：{notice[1]}（仅显示这一次，请转交服务商；首次登录须修改密码）")
 search = st.text_input("服务商名称", placeholder="输入名称中的字查找", key="prov_search")
-frame = providers.all_providers(search)
+frame = providers.all_providers(actor, search)
 
 
 def _remember_login(made: tuple[int, str | None, str | None]) -> None:
@@ -83,7 +83,7 @@ if editable_list(FORM, provider_form, frame, "新增服务商"):
                 if st.form_submit_button("恢复服务商"):
                     attempt(lambda: providers.set_status(actor=actor, provider_id=int(row.id), suspended=False),
                             f"“{row.name}”已恢复。")
-        live = providers.live_vouchers(int(row.id))
+        live = providers.live_vouchers(actor, int(row.id))
         st.markdown(f"**办理中的服务券（{len(live)}张）**" + ("　服务商已暂停，请逐一处理（撤回、作废或延期）。"
                                                        if row.suspended and len(live) else ""))
         if not live.empty:

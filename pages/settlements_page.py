@@ -8,7 +8,7 @@ from ui.widgets import attempt, export_button, page_header
 actor = current_actor()
 page_header("兑付管理")
 st.caption("企业评价后的服务券在此兑付。兑付前核对材料：" + "、".join(settlement.CHECKLIST) + "。")
-ready = settlement.awaiting_settlement()
+ready = settlement.awaiting_settlement(actor)
 if ready.empty:
     st.markdown("没有记录!")
 else:
@@ -26,7 +26,7 @@ else:
             attempt(lambda: vouchers.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
                     f"已兑付{len(numbers)}张服务券。")
 st.markdown("##### 已兑付")
-settled = settlement.settlements()
+settled = settlement.settlements(actor)
 if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:

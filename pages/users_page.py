@@ -17,7 +17,7 @@ roles = {"全部": None, **{ROLE_LABELS[r]: str(r) for r in (Role.COMMISSION, Ro
 c1, c2 = st.columns([1, 2])
 role = c1.selectbox("角色", list(roles), key="user_role")
 search = c2.text_input("账户名或名称", key="user_search")
-users = auth.accounts(role=roles[role], search=search)
+users = auth.accounts(actor, role=roles[role], search=search)
 users["role_label"] = users["role"].map(lambda r: ROLE_LABELS[Role(r)])
 users["state"] = ["已停用" if not active else "已锁定" if locked else "须改密码" if must else "正常"
                   for active, locked, must in zip(users["active"], users["locked"], users["must_change_password"],

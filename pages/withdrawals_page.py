@@ -10,7 +10,7 @@ actor = current_actor()
 page_header("撤回审核")
 if st.query_params.get("voucher"):
     st.switch_page("pages/vouchers_page.py", query_params={"voucher": st.query_params["voucher"]})
-pending = queries.open_withdrawals()
+pending = queries.open_withdrawals(actor)
 COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", "provider_name": "服务商", "product_name": "服务产品",
            "status_label": "状态", "reason": "撤回原因", "requested_at": "申请时间"}
 if pending.empty:

@@ -99,10 +99,10 @@ def test_locking_and_unlocking_are_stored(database):
     locked = user("officer1")
     assert locked.locked_until >= NOW + timedelta(days=365 * 99) and locked.failed_logins == 0
     assert auth.account_of(user("officer1").id) is None
-    assert auth.accounts(search="officer1")["locked"].tolist() == [True]
+    assert auth.accounts(COMMISSION, search="officer1")["locked"].tolist() == [True]
     auth.set_locked(actor=admin.actor(), username="officer1", locked=False, now=NOW)
     assert user("officer1").locked_until is None and auth.account_of(user("officer1").id) is not None
-    assert auth.accounts(search="officer1")["locked"].tolist() == [False]
+    assert auth.accounts(COMMISSION, search="officer1")["locked"].tolist() == [False]
 
 
 def test_nobody_locks_or_disables_their_own_account(database):
@@ -160,7 +160,7 @@ def test_a_rejected_product_is_never_on_sale(database):
     with db.read_session() as s:
         p = s.get(Product, product)
         assert (p.status, p.review_note, p.updated_at) == ("rejected", "资质不全", NOW)
-    assert product not in set(review.products_in("on_sale")["id"])
+    assert product not in set(review.products_in(COMMISSION, "on_sale")["id"])
     result = products.offered_products()
     offered, total = result.rows, result.total
     assert product not in set(offered["id"]) and total == 0

@@ -11,7 +11,7 @@ from lib import auth, db
 from lib.errors import AuthError, DomainError, NotFound, PermissionDenied, ValidationError
 from lib.labels import Role
 from lib.models import History, User
-from tests.builders import NOW, history_count, make_provider, make_user
+from tests.builders import COMMISSION, NOW, history_count, make_provider, make_user
 
 
 def last_history(action: str | None = None) -> History:
@@ -190,7 +190,7 @@ def test_the_user_list_by_role_then_name_with_each_state(database):
     with db.transaction() as s:
         z = s.scalars(select(User).where(User.username == "zeta")).one()
         z.failed_logins, z.locked_until, z.active = 2, NOW + timedelta(days=1), False
-    frame = auth.accounts()
+    frame = auth.accounts(COMMISSION)
     assert list(frame.columns) == ["username", "display_name", "role", "active", "must_change_password",
                                    "failed_logins", "locked_until", "created_at", "locked"]
     assert frame[["username", "display_name", "role", "active", "must_change_password",
@@ -198,17 +198,17 @@ def test_the_user_list_by_role_then_name_with_each_state(database):
         ["admin1", "admin1", "commission", True, False, 0], ["zeta", "zeta", "commission", False, False, 2],
         ["fw.one", "fw.one", "provider", True, False, 0]]
     assert frame["created_at"].tolist() == [admin.password_changed_at] * 3
-    assert auth.accounts(role="provider")["username"].tolist() == ["fw.one"]
-    assert auth.accounts(search="ET")["username"].tolist() == ["zeta"]  # name contains, any case
-    assert auth.accounts(search="_")["username"].tolist() == []  # a LIKE wildcard is taken literally
-    assert auth.accounts(search="fw.")["username"].tolist() == ["fw.one"]
+    assert auth.accounts(COMMISSION, role="provider")["username"].tolist() == ["fw.one"]
+    assert auth.accounts(COMMISSION, search="ET")["username"].tolist() == ["zeta"]  # name contains, any case
+    assert auth.accounts(COMMISSION, search="_")["username"].tolist() == []  # a LIKE wildcard is taken literally
+    assert auth.accounts(COMMISSION, search="fw.")["username"].tolist() == ["fw.one"]
 
 
 def test_a_lock_counts_while_it_lasts(database):
     make_user("officer1")
     with db.transaction() as s:
         s.scalars(select(User).where(User.username == "officer1")).one().locked_until = NOW  # long past by now
-    assert auth.accounts()["locked"].tolist() == [False]
+    assert auth.accounts(COMMISSION)["locked"].tolist() == [False]
     assert auth.account_of(user("officer1").id) is not None
 
 
@@ -227,7 +227,7 @@ def test_the_user_list_shows_at_most_500_accounts(database):
         for i in range(501):
             s.add(U(username=f"bulk{i:03d}", display_name="批量", role="commission", password_hash="x", active=True,
                     must_change_password=False, failed_logins=0, password_changed_at=NOW, created_at=NOW))
-    assert len(auth.accounts()) == 500
+    assert len(auth.accounts(COMMISSION)) == 500
 
 
 def test_each_wrong_password_says_how_many_tries_are_left(database):
@@ -309,8 +309,8 @@ def test_the_user_list_orders_names_within_a_role_and_finds_display_names(databa
     for username, name in (("zeta", "张三"), ("alpha", "李四")):
         auth.create_user(actor=admin, username=username, display_name=name, role=Role.COMMISSION, password="Passw0rd!",
                          now=NOW)
-    assert auth.accounts()["username"].tolist() == ["admin1", "alpha", "zeta"]
-    assert auth.accounts(search="张")["username"].tolist() == ["zeta"]  # by the name shown, not the login
+    assert auth.accounts(COMMISSION)["username"].tolist() == ["admin1", "alpha", "zeta"]
+    assert auth.accounts(COMMISSION, search="张")["username"].tolist() == ["zeta"]  # by the name shown, not the login
 
 
 def test_a_one_time_password_needs_a_letter_and_a_digit(monkeypatch):

@@ -11,7 +11,7 @@ from lib import auth, clock, issuing, products, queries, review, settlement, vou
 from lib.issuing import COLUMNS
 from lib.seed import credit_code_for
 from tests.browser import ARTIFACTS, BROWSER_MARKS, menu, new_page, settle, shot
-from tests.builders import account
+from tests.builders import COMMISSION, account
 
 pytestmark = BROWSER_MARKS
 
@@ -30,7 +30,7 @@ def admin():
 
 
 def product_status(name: str) -> str:
-    return review.products_in(None).set_index("name").loc[name, "status"]
+    return review.products_in(COMMISSION, None).set_index("name").loc[name, "status"]
 
 
 def excel(rows: list[list]) -> bytes:
@@ -107,13 +107,13 @@ def test_approve_a_withdrawal(app):
     page.get_by_text("已批准服务券1700008的撤回。").wait_for()
     stored = queries.voucher_detail(admin(), "1700008")
     assert (stored.status, stored.withdrawal_pending, stored.product) == ("activated", False, None)
-    assert queries.open_withdrawals().query("number == '1700008'").empty
+    assert queries.open_withdrawals(COMMISSION).query("number == '1700008'").empty
     shot(page, "commission_04_withdrawal_approved")
 
 
 def test_settle_a_voucher(app):
     _, page = app
-    ready = settlement.awaiting_settlement()
+    ready = settlement.awaiting_settlement(COMMISSION)
     number = ready.loc[ready["ready"], "number"].iloc[0]
     menu(page, "兑付管理")
     box = page.get_by_role("combobox", name="选择要兑付的服务券（仅材料齐全的可选）")
@@ -149,7 +149,7 @@ def arrange(action: str) -> int:
                                         reason="想换服务商")
             vouchers.decide_withdrawal(actor=admin(), number="1700008", approve=True)
         case "兑付":
-            ready = settlement.awaiting_settlement()
+            ready = settlement.awaiting_settlement(COMMISSION)
             vouchers.settle(actor=admin(), number=ready.loc[ready["ready"], "number"].iloc[0], amount=None,
                             settled_on=clock.local_date())
     return 1

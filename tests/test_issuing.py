@@ -102,7 +102,9 @@ def test_wrong_columns_and_too_many_rows_are_refused(database):
     only_header = issuing.read_import(workbook([]), batch_year=2026)
     assert "只有表头" in only_header.file_error
     too_many = issuing.read_import(workbook([good_row(i) for i in range(10_000)]), batch_year=2026)
-    assert "共有10000行企业数据，超过每次最多5000行的限制" in too_many.file_error
+    assert too_many.file_error == "文件共有约10000行，文件行数超过每次最多5000行的限制，请拆分后分批导入。"
+    just_over = issuing.read_import(workbook([good_row(i) for i in range(5001)]), batch_year=2026)
+    assert "共有5001行企业数据，超过每次最多5000行的限制" in just_over.file_error
     assert count(Voucher) == 0
 
 
@@ -159,7 +161,7 @@ def test_suspending_a_provider_hides_its_products_and_blocks_its_logins(database
         providers.set_status(actor=COMMISSION, provider_id=pid, suspended=True, reason="")
     providers.set_status(actor=COMMISSION, provider_id=pid, suspended=True, reason="弄虚作假", now=NOW)
     assert account(username) is None
-    assert len(providers.live_vouchers(pid)) == 1
+    assert len(providers.live_vouchers(COMMISSION, pid)) == 1
     with pytest.raises(NotFound, match="服务商不存在"):
         providers.set_status(actor=COMMISSION, provider_id=999999, suspended=True, reason="x")
     with pytest.raises(ValidationError, match="统一社会信用代码：校验位不正确"):
@@ -175,7 +177,7 @@ def test_product_review_approves_or_rejects_with_a_reason(database):
                                                            "problems": "防护"}, now=NOW)
     products.update_product(actor=actor, product_id=product_id, data={"name": "新品", "category": "信息安全",
                                                                       "price": "9500", "problems": "防护"}, now=NOW)
-    assert review.last_change(product_id) == [("价格（元）", "9000.00", "9500.00")]
+    assert review.last_change(COMMISSION, product_id) == [("价格（元）", "9000.00", "9500.00")]
     with pytest.raises(ValidationError, match="审核意见：不能为空"):
         review.decide(actor=COMMISSION, product_id=product_id, approve=False)
     review.decide(actor=COMMISSION, product_id=product_id, approve=True, now=NOW)
@@ -190,7 +192,7 @@ def test_product_review_approves_or_rejects_with_a_reason(database):
 def test_settling_several_is_all_or_nothing(database):
     good = make_voucher(S.EVALUATED)
     bad = make_voucher(S.EVALUATED, service_records=0)
-    ready = settlement.awaiting_settlement()
+    ready = settlement.awaiting_settlement(COMMISSION)
     assert dict(zip(ready["number"], ready["missing"], strict=True)) == {good["number"]: "",
                                                                          bad["number"]: "至少一条服务信息"}
     with pytest.raises(DomainError, match=f"服务券{bad['number']}：材料不齐.*本次未兑付任何服务券"):
@@ -209,13 +211,13 @@ def test_the_audit_log_filters_by_user_voucher_action_and_date(database):
     vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
     vouchers.void(actor=COMMISSION, number=make_voucher(S.ISSUED)["number"], reason="不符合条件",
                   now=NOW - timedelta(days=3))
-    result = search(AuditFilters(number=v["number"]))
+    result = search(COMMISSION, AuditFilters(number=v["number"]))
     rows, total = result.rows, result.total
     assert total == 1 and rows["action"].tolist() == ["确认购买"]
-    assert search(AuditFilters(action="void")).total == 1
-    assert search(AuditFilters(username="officer")).total == 1
-    assert search(AuditFilters(start=TODAY, end=TODAY)).total == 1
-    assert search(AuditFilters(start=TODAY - timedelta(days=3),
+    assert search(COMMISSION, AuditFilters(action="void")).total == 1
+    assert search(COMMISSION, AuditFilters(username="officer")).total == 1
+    assert search(COMMISSION, AuditFilters(start=TODAY, end=TODAY)).total == 1
+    assert search(COMMISSION, AuditFilters(start=TODAY - timedelta(days=3),
                                end=TODAY - timedelta(days=3))).rows["action"].tolist() == ["作废"]
 
 

@@ -98,22 +98,22 @@ def test_what_changed_reads_as_the_reviewer_needs_it(database):
     base = {"name": "巡检平台", "category": "信息安全", "price": "9000", "problems": "防护"}
     pid = products.create_product(actor=actor, data=base, now=NOW)
     other = products.create_product(actor=actor, data={**base, "name": "巡检平台二"}, now=NOW)
-    assert review.last_change(pid) == []  # a new product: nothing to compare
+    assert review.last_change(COMMISSION, pid) == []  # a new product: nothing to compare
     products.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "target": "制造业"}, now=NOW)
-    assert review.last_change(pid) == [("价格（元）", "9000.00", "9500.00"), ("适用对象", "", "制造业")]
+    assert review.last_change(COMMISSION, pid) == [("价格（元）", "9000.00", "9500.00"), ("适用对象", "", "制造业")]
     products.update_product(actor=actor, product_id=pid, data={**base, "price": "9500", "category": "财务管理软件",
                                                               "target": ""}, now=NOW)
-    assert review.last_change(pid) == [("类别", "信息安全", "财务管理软件"), ("适用对象", "制造业", "")]
-    assert review.last_change(other) == []  # another product's edits are not this one's
+    assert review.last_change(COMMISSION, pid) == [("类别", "信息安全", "财务管理软件"), ("适用对象", "制造业", "")]
+    assert review.last_change(COMMISSION, other) == []  # another product's edits are not this one's
 
 
 def test_the_product_list_by_status(database):
     provider = make_provider("甲服务商")
     waiting = make_product(provider, status="pending")
     selling = make_product(provider, status="on_sale")
-    frame = review.products_in("pending")
+    frame = review.products_in(COMMISSION, "pending")
     assert frame["id"].tolist() == [waiting] and frame["status_label"].tolist() == ["待审核"]
-    everything = review.products_in(None)
+    everything = review.products_in(COMMISSION, None)
     assert set(everything["id"]) == {waiting, selling}
     assert set(everything["status_label"]) == {"待审核", "已上架"} and set(everything["provider_name"]) == {"甲服务商"}
 
@@ -127,7 +127,7 @@ def test_the_review_queue_shows_every_field_oldest_request_first(database):
                                      data={"name": "记账软件", "category": "财务管理软件", "price": "5000.5",
                                                              "problems": "记账"},
                                     now=NOW - timedelta(days=1))
-    queue = review.products_in("pending")
+    queue = review.products_in(COMMISSION, "pending")
     assert rows(queue.drop(columns=["updated_at"])) == [
         [second, "记账软件", "甲服务商", "active", "财务管理软件", Decimal("5000.50"), None, "记账", None, "pending",
          None,
@@ -138,7 +138,8 @@ def test_the_review_queue_shows_every_field_oldest_request_first(database):
     assert queue["updated_at"].tolist() == [NOW - timedelta(days=1), NOW]
     third = products.create_product(actor=actor, data={"name": "第三个", "category": "信息安全", "price": "1",
                                                       "problems": "x"}, now=NOW)
-    assert review.products_in("pending")["id"].tolist() == [second, first, third]  # same time: in order of entry
+    # same time: in order of entry
+    assert review.products_in(COMMISSION, "pending")["id"].tolist() == [second, first, third]
 
 
 def test_what_changed_stays_the_latest_edit_after_other_actions(database):
@@ -148,15 +149,15 @@ def test_what_changed_stays_the_latest_edit_after_other_actions(database):
     pid = products.create_product(actor=actor, data=base, now=NOW)
     products.update_product(actor=actor, product_id=pid, data={**base, "price": "9500"}, now=NOW)
     review.set_on_sale(actor=COMMISSION, product_id=pid, on_sale=False, reason="暂停", now=NOW)
-    assert review.last_change(pid) == [("价格（元）", "9000.00", "9500.00")]
+    assert review.last_change(COMMISSION, pid) == [("价格（元）", "9000.00", "9500.00")]
 
 
 def test_the_product_lists_show_the_review_note_and_default_to_the_queue(database):
     waiting = make_product(make_provider(), status="pending")
     rejected = make_product(make_provider(), status="pending")
     review.decide(actor=COMMISSION, product_id=rejected, approve=False, reason="资质不全", now=NOW)
-    assert review.products_in()["id"].tolist() == [waiting]  # the queue: 待审核 only
-    everything = review.products_in(None).set_index("id")
+    assert review.products_in(COMMISSION)["id"].tolist() == [waiting]  # the queue: 待审核 only
+    everything = review.products_in(COMMISSION, None).set_index("id")
     assert everything.loc[rejected, ["status", "status_label", "review_note"]].tolist() == ["rejected", "未通过",
                                                                                             "资质不全"]
 

@@ -61,7 +61,7 @@ def test_the_withdrawal_queue_lists_open_requests_oldest_first(database):
                                 now=NOW + timedelta(hours=1))
     vouchers.request_withdrawal(actor=decided["enterprise"], number=decided["number"], reason="x", now=NOW)
     vouchers.decide_withdrawal(actor=COMMISSION, number=decided["number"], approve=False, reason="不同意", now=NOW)
-    queue = queries.open_withdrawals()
+    queue = queries.open_withdrawals(COMMISSION)
     assert queue[["number", "enterprise_name", "status_label", "reason", "requested_at"]].values.tolist() == [
         [first["number"], "南京先申请有限公司", "已购买产品，待购买确认", "需求变化", NOW],
         [later["number"], "南京后申请有限公司", "已确认", "换服务商", NOW + timedelta(hours=1)],
@@ -75,21 +75,21 @@ def test_settled_vouchers_newest_first_with_their_amounts(database):
     make_voucher(S.EVALUATED)  # not settled
     vouchers.settle(actor=COMMISSION, number=a["number"], amount="8000", settled_on=TODAY - timedelta(days=2), now=NOW)
     vouchers.settle(actor=COMMISSION, number=b["number"], amount=None, settled_on=TODAY, now=NOW)
-    settled = settlement.settlements()
+    settled = settlement.settlements(COMMISSION)
     assert settled.values.tolist() == [
         [b["number"], "南京乙企业", settled["provider_name"][0], Decimal("10000.00"), TODAY],
         [a["number"], "南京甲企业", settled["provider_name"][1], Decimal("8000.00"), TODAY - timedelta(days=2)],
     ]
     assert list(settled.columns) == list(settlement.SETTLED_COLUMNS)
-    assert len(settlement.awaiting_settlement()) == 1  # the settled ones left the queue
+    assert len(settlement.awaiting_settlement(COMMISSION)) == 1  # the settled ones left the queue
 
 
 def test_the_settlement_queue_is_per_provider_when_asked(database):
     mine = make_provider()
     v = make_voucher(S.EVALUATED, provider_id=mine)
     make_voucher(S.EVALUATED)
-    assert settlement.awaiting_settlement(provider_id=mine)["number"].tolist() == [v["number"]]
-    assert len(settlement.awaiting_settlement()) == 2
+    assert settlement.awaiting_settlement(COMMISSION, provider_id=mine)["number"].tolist() == [v["number"]]
+    assert len(settlement.awaiting_settlement(COMMISSION)) == 2
 
 
 def test_an_import_reports_each_bad_row_in_a_table(database):
@@ -112,10 +112,10 @@ def test_name_searches_ignore_case_on_both_databases(database):
     make_product(provider)
     make_user("zeta")
     assert queries.voucher_page(COMMISSION, queries.VoucherFilters(enterprise_name="abc")).total == 1
-    assert enterprises.search_enterprises(search="abc").total == 1
-    assert providers.all_providers("LANGKUN")["name"].tolist() == ["Langkun智慧"]
+    assert enterprises.search_enterprises(COMMISSION, search="abc").total == 1
+    assert providers.all_providers(COMMISSION, "LANGKUN")["name"].tolist() == ["Langkun智慧"]
     assert products.offered_products(search="langkun").total == 1
-    assert auth.accounts(search="ZETA")["username"].tolist() == ["zeta"]
+    assert auth.accounts(COMMISSION, search="ZETA")["username"].tolist() == ["zeta"]
 
 
 def test_a_settlement_queue_row_field_by_field(database):
@@ -123,7 +123,7 @@ def test_a_settlement_queue_row_field_by_field(database):
     provider = make_provider("朗坤")
     v = make_voucher(S.EVALUATED, provider_id=provider, enterprise_id=make_enterprise("测试1212"), service_records=2,
                      scores=[9, 9, 9, 14, 13, 13, 9, 14])
-    frame = settlement.awaiting_settlement()
+    frame = settlement.awaiting_settlement(COMMISSION)
     assert list(frame.columns) == ["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
                                    "contract_date", "delivered_on", "delivery_content", "services", "total", "missing",
                                    "ready"]
@@ -146,14 +146,14 @@ def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
                                                 "contract_date", "delivered_on", "delivery_content")}
     with db.transaction() as s:
         s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(2000)])
-    assert len(settlement.awaiting_settlement()) == 2000
-    assert settlement.awaiting_settlement()["number"].iloc[0] == v["number"]  # ordered by number
+    assert len(settlement.awaiting_settlement(COMMISSION)) == 2000
+    assert settlement.awaiting_settlement(COMMISSION)["number"].iloc[0] == v["number"]  # ordered by number
 
 
 def test_the_settlement_queue_counts_each_vouchers_records_in_number_order(database):
     late = make_voucher(S.EVALUATED, number="2600009", service_records=3)
     early = make_voucher(S.EVALUATED, number="2600001", service_records=1)
-    queue = settlement.awaiting_settlement()
+    queue = settlement.awaiting_settlement(COMMISSION)
     assert queue[["number", "services"]].values.tolist() == [[early["number"], 1], [late["number"], 3]]
 
 
@@ -184,14 +184,14 @@ def test_the_settled_list_shows_at_most_5000(database):
         ids = s.scalars(sql_select(Voucher.id)).all()
         s.execute(insert(Settlement), [{"voucher_id": i, "amount": Decimal("1.00"), "settled_on": TODAY,
                                         "created_at": NOW} for i in ids])
-    assert len(settlement.settlements()) == 5000
+    assert len(settlement.settlements(COMMISSION)) == 5000
 
 
 def test_the_withdrawal_queue_is_by_time_of_request_not_of_entry(database):
     a, b = make_voucher(S.CONFIRMED), make_voucher(S.CONFIRMED)
     vouchers.request_withdrawal(actor=a["enterprise"], number=a["number"], reason="晚", now=NOW + timedelta(hours=2))
     vouchers.request_withdrawal(actor=b["enterprise"], number=b["number"], reason="早", now=NOW)
-    assert queries.open_withdrawals()["reason"].tolist() == ["早", "晚"]
+    assert queries.open_withdrawals(COMMISSION)["reason"].tolist() == ["早", "晚"]
 
 
 def test_statistics_filters_offer_regions_added_later_in_place(database):
@@ -209,12 +209,12 @@ def test_every_paged_list_keeps_the_page_within_its_pages(database):
     from lib import enterprises
     for n in range(25):
         make_enterprise(f"分页企业{n:02d}")
-    last = enterprises.search_enterprises(search="分页企业", page=9)
+    last = enterprises.search_enterprises(COMMISSION, search="分页企业", page=9)
     assert (last.total, last.page, last.pages, last.first_row, last.last_row) == (25, 2, 2, 21, 25)
     assert last.rows["name"].tolist() == [f"分页企业{n:02d}" for n in (4, 3, 2, 1, 0)]  # newest first
-    first = enterprises.search_enterprises(search="分页企业", page=0)
+    first = enterprises.search_enterprises(COMMISSION, search="分页企业", page=0)
     assert (first.page, first.first_row, first.last_row, len(first.rows)) == (1, 1, 20, 20)
-    none = enterprises.search_enterprises(search="没有这家企业", page=3)
+    none = enterprises.search_enterprises(COMMISSION, search="没有这家企业", page=3)
     assert (none.total, none.page, none.pages, none.first_row, none.last_row, len(none.rows)) == (0, 1, 0, 0, 0, 0)
 
 
@@ -222,13 +222,13 @@ def test_an_incomplete_file_in_the_settlement_queue_says_what_is_missing(databas
     """A voucher evaluated without any service record: 0 records, not ready, and the one item missing named."""
     from tests.builders import rows
     v = make_voucher(S.EVALUATED, service_records=0)
-    frame = settlement.awaiting_settlement()
+    frame = settlement.awaiting_settlement(COMMISSION)
     [row] = rows(frame[["number", "services", "ready", "missing"]])
     assert row == [v["number"], 0, False, "至少一条服务信息"]
 
 
 def test_an_empty_settlement_queue_still_has_its_columns(database):
-    frame = settlement.awaiting_settlement()
+    frame = settlement.awaiting_settlement(COMMISSION)
     assert frame.empty and list(frame.columns) == ["number", "enterprise_name", "provider_name", "product_name",
                                                    "face_value", "price", "contract_date", "delivered_on",
                                                    "delivery_content", "services", "total", "missing", "ready"]

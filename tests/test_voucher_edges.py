@@ -57,7 +57,7 @@ def test_a_file_missing_one_item_is_not_settled_and_says_which(database, overrid
     assert err.value.message == f"材料不齐，不能兑付：缺少{missing}"
     assert_not_settled(v, before)
     # the 兑付管理 list and the voucher detail show the same gap
-    ready = settlement.awaiting_settlement().set_index("number")
+    ready = settlement.awaiting_settlement(COMMISSION).set_index("number")
     assert ready.loc[v["number"], "missing"] == missing and not ready.loc[v["number"], "ready"]
     checklist = dict(queries.voucher_detail(COMMISSION, v["number"]).checklist)
     assert [label for label, ok in checklist.items() if not ok] == missing.split("、")
@@ -65,7 +65,7 @@ def test_a_file_missing_one_item_is_not_settled_and_says_which(database, overrid
 
 def test_a_complete_file_is_ready_in_every_view(database):
     v = make_voucher(S.EVALUATED)
-    ready = settlement.awaiting_settlement().set_index("number")
+    ready = settlement.awaiting_settlement(COMMISSION).set_index("number")
     assert ready.loc[v["number"], "missing"] == "" and bool(ready.loc[v["number"], "ready"])
     assert queries.voucher_detail(COMMISSION, v["number"]).checklist == [
         ("已签订合同", True), ("已记录交付", True), ("至少一条服务信息", True), ("企业已评价", True)]

@@ -1,0 +1,51 @@
+"""Who may use which part of the platform, with the reason when not: the one answer that the services
+(every selector and write service checks it) and the pages (the menus are built from it) both use.
+What an actor may do with one voucher in its status is lib.workflow's `check`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lib.actors import Actor
+from lib.errors import PermissionDenied
+from lib.labels import Role
+
+
+class Area(StrEnum):
+    """The commission's own screens (and the selectors behind them)."""
+    USERS = "users"  # 用户管理
+    SETTLEMENTS = "settlements"  # 兑付管理
+    WITHDRAWALS = "withdrawals"  # 撤回审核
+    PROVIDERS = "providers"  # 服务商管理
+    AUDIT_LOG = "audit_log"  # 操作日志
+    ENTERPRISES = "enterprises"  # 企业管理
+    PRODUCT_REVIEW = "product_review"  # 产品审核
+
+
+AREA_NAMES = {Area.USERS: "用户管理", Area.SETTLEMENTS: "兑付管理", Area.WITHDRAWALS: "撤回审核",
+              Area.PROVIDERS: "服务商管理", Area.AUDIT_LOG: "操作日志", Area.ENTERPRISES: "企业管理",
+              Area.PRODUCT_REVIEW: "产品审核"}
+ALLOWED: dict[Area, frozenset[Role]] = {area: frozenset({Role.COMMISSION, Role.SYSTEM}) for area in Area}
+
+
+@dataclass(frozen=True)
+class Answer:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def may_use(actor: Actor | None, area: Area) -> Answer:
+    """May `actor` open `area` (see its lists, use its actions)? The reason says why not, in Chinese."""
+    if actor is None or actor.role not in ALLOWED[area]:
+        return Answer(False, f"只有经信委可以使用“{AREA_NAMES[area]}”")
+    return Answer(True)
+
+
+def require(actor: Actor | None, area: Area) -> None:
+    """Refuse (PermissionDenied with the reason) anyone who may not use `area`."""
+    answer = may_use(actor, area)
+    if not answer:
+        raise PermissionDenied(answer.reason)
