@@ -7,7 +7,7 @@ import getpass
 import sys
 import time
 
-from lib import auth, config, db, production, seed, vouchers
+from lib import auth, backup, config, db, production, seed, vouchers
 from lib.actors import Actor
 from lib.errors import DomainError
 from lib.labels import Role
@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("expire", help="把超过期限的服务券标记为已过期")
     sub.add_parser("is-empty", help="数据库没有任何服务商时退出码为0（make run 用）")
     sub.add_parser("check", help="生产环境（APP_ENV=production）启动前检查；有问题时退出码为1")
+    p = sub.add_parser("backup", help="在线备份整个数据库（SQLite：数据库文件；PostgreSQL：pg_dump 归档）")
+    p.add_argument("file")
+    p = sub.add_parser("restore", help="用备份替换整个数据库（请先停止应用）")
+    p.add_argument("file")
     return parser
 
 
@@ -75,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     operator = Actor(user_id=None, username="cli", role=Role.SYSTEM, display_name="命令行")
     try:
-        if args.command != "migrate":
+        if args.command not in ("migrate", "backup", "restore"):
             db.migrate()
         if args.command == "migrate":
             db.migrate()
@@ -108,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if seed.is_empty() else 1
         elif args.command == "check":
             return _check()
+        elif args.command == "backup":
+            print(f"已备份到 {backup.backup(args.file)}")
+        elif args.command == "restore":
+            backup.restore(args.file)
+            print(f"已从 {args.file} 恢复")
     except DomainError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2

@@ -80,6 +80,11 @@ def get_engine() -> Engine:
     return engine
 
 
+def engines_of(url: str) -> list[Engine]:
+    """The engines open on `url` (for disposing of their connections after a restore)."""
+    return [e for u, e in list(_engines.items()) + list(_read_engines.items()) if u == url]
+
+
 def read_engine() -> Engine:
     """The engine for reads: on SQLite its transactions begin deferred instead of taking the write lock."""
     url = current_url()

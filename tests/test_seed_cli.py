@@ -100,3 +100,12 @@ def test_cli_runs_as_a_module_against_a_fresh_file(tmp_path):
     run = subprocess.run([sys.executable, "-m", "lib.cli", "expire"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0 and "已过期服务券" in run.stdout
+
+
+def test_after_the_demo_new_providers_products_and_engineers_get_fresh_ids(database):
+    # On PostgreSQL the demo's bulk inserts used explicit ids: the sequences must continue after them,
+    # or 服务商管理 → 新增服务商 fails on the first try.
+    from tests.builders import make_engineer, make_product, make_provider
+    seed.seed_demo()
+    provider = make_provider()
+    assert make_product(provider) and make_engineer(provider)

@@ -87,6 +87,8 @@ def make_providers(conn: Connection, rng: random.Random, count: int, now: dateti
     bulk(conn, Provider.__table__, providers)
     bulk(conn, Product.__table__, products)
     bulk(conn, Engineer.__table__, engineers)
+    # PostgreSQL: a provider, product or engineer added later through the app must not reuse these ids.
+    fix_sequences(conn, [Provider.__table__, Product.__table__, Engineer.__table__])
     return [p["id"] for p in providers]
 
 
