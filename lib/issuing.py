@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +10,6 @@ from decimal import Decimal
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -203,11 +201,11 @@ def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
         return preview
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        preview.file_error = "无法读取：文件不是Excel（.xlsx）文件，请使用下载的模板填写。"
+        rows, preview.file_error = _bounded_rows(book.worksheets[0])
+        book.close()
+    except Exception:  # noqa: BLE001 - a damaged or crafted file fails inside openpyxl in many ways
+        preview.file_error = "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"
         return preview
-    rows, preview.file_error = _bounded_rows(book.worksheets[0])
-    book.close()
     if preview.file_error:
         return preview
     rows = [r for r in rows if any(c not in (None, "") for c in r)]

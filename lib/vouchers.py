@@ -342,8 +342,8 @@ def settle_many(*, actor: Actor, numbers: list[str], amount: Decimal | str | Non
             if missing:
                 raise TransitionRefused(f"{prefix}材料不齐，不能兑付：缺少" + "、".join(missing)
                                         + ("（本次未兑付任何服务券）" if len(numbers) > 1 else ""))
-            given = voucher.face_value if amount in (None, "") else amount
-            money = v.money(given, "兑付金额", maximum=voucher.face_value)  # never blank: blank means the face value
+            money = v.money(amount, "兑付金额", maximum=voucher.face_value)
+            money = voucher.face_value if money is None else money  # blank (or spaces) means the face value
             if money <= 0:
                 raise ValidationError("兑付金额", "应大于0")
             voucher.settled_amount = money

@@ -283,3 +283,14 @@ def test_an_unlabelled_day_is_still_a_date():  # keep the date path honest under
     assert validation.past_date("２０２６－１１－２０", "日期", today=TODAY) == TODAY
     assert validation.past_date("2026-11-20", "日期", today=TODAY + timedelta(days=1)) == TODAY
     _ = credit_code_for, Workbook
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_a_damaged_excel_file_is_refused_in_chinese_never_an_error_page(database, data):
+    make_batch(2026)
+    content = bytearray(workbook([good_row(1), good_row(2)]))
+    for _ in range(data.draw(st.integers(1, 20))):  # flip bytes anywhere: headers, compressed XML, the directory
+        content[data.draw(st.integers(0, len(content) - 1))] = data.draw(st.integers(0, 255))
+    preview = issuing.read_import(bytes(content), batch_year=2026)
+    assert preview.file_error or preview.errors or preview.rows

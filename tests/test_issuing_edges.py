@@ -257,7 +257,7 @@ def test_a_batch_with_errors_or_by_another_role_issues_nothing(database):
 
 @pytest.mark.parametrize("content,message", [
     (b"", "文件是空的，请选择填写好的Excel文件。"),
-    (b"PK\x03\x04 not really a zip", "无法读取：文件不是Excel（.xlsx）文件，请使用下载的模板填写。"),
+    (b"PK\x03\x04 not really a zip", "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"),
 ])
 def test_unreadable_files_are_refused_with_their_message(database, content, message):
     assert issuing.read_import(content, batch_year=2026).file_error == message
