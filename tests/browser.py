@@ -51,14 +51,15 @@ def login(page, username: str, password: str = PASSWORD) -> None:
         pytest.fail(f"无法以{username}登录：" + page.inner_text("[data-testid=stApp]")[:500])
 
 
-def new_page(browser, url: str, *, username: str | None = None, path: str = "", **context_args):
+def new_page(browser, url: str, *, username: str | None = None, path: str = "", password: str = PASSWORD,
+             **context_args):
     """A fresh browser context on `url` (logged in as `username` if given); returns (context, page)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_args)
     page = context.new_page()
     page.goto(url + path)
     settle(page)
     if username:
-        login(page, username)
+        login(page, username, password)
     return context, page
 
 

@@ -11,7 +11,6 @@ from lib.actors import Actor
 from tests.browser import (
     BROWSER_MARKS,
     COOKIE_NAME,
-    PASSWORD,
     ROOT,
     login,
     new_page,
@@ -104,10 +103,13 @@ def test_artifacts_are_not_committed():
     assert ignored.returncode == 0 or shutil.which("git") is None
 
 
+OWN_PASSWORD = "Qzv7-kestrel"  # an account's own password (the demo's is refused as common)
+
+
 def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, browser):
     auth.create_user(actor=Actor.system(), username="cookietest", display_name="测试经信委", role="commission",
-                     password=PASSWORD, must_change_password=False)
-    context, page = new_page(browser, server[0], username="cookietest")
+                     password=OWN_PASSWORD, must_change_password=False)
+    context, page = new_page(browser, server[0], username="cookietest", password=OWN_PASSWORD)
     page.get_by_role("link", name="用户管理").wait_for()
     page.reload()
     settle(page)
@@ -123,10 +125,10 @@ def test_a_cookie_issued_before_a_password_reset_no_longer_logs_in(server, brows
 
 def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(server, browser):
     auth.create_user(actor=Actor.system(), username="pwchange", display_name="改密码的经信委", role="commission",
-                     password=PASSWORD, must_change_password=True)
-    context, page = new_page(browser, server[0], username="pwchange")
+                     password=OWN_PASSWORD, must_change_password=True)
+    context, page = new_page(browser, server[0], username="pwchange", password=OWN_PASSWORD)
     page.get_by_text("请先修改密码").wait_for()
-    page.get_by_role("textbox", name="原密码").fill(PASSWORD)
+    page.get_by_role("textbox", name="原密码").fill(OWN_PASSWORD)
     page.get_by_role("textbox", name="新密码", exact=True).fill("NewPass2026")
     page.get_by_role("textbox", name="确认新密码").fill("NewPass2026")
     before = next(c["value"] for c in context.cookies() if c["name"] == COOKIE_NAME)

@@ -19,9 +19,9 @@ FLASH = "flash"
 # Typed text goes to Markdown with every ASCII punctuation character as a numeric character reference: it
 # then starts no image, link, GFM autolink (http:// www. a@b.c), emphasis, heading, list, HTML tag, LaTeX or
 # Streamlit directive. GFM autolinks are found in the text after parsing, so an invisible WORD JOINER
-# (U+2060) goes where they would start: http|://, www|. and @|.
+# (U+2060) goes where a web link would start: http|:// and www|. (an e-mail address may stay a mailto: link).
 _MARKDOWN_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
-_AUTOLINK = re.compile(r"(?i)(https?(?=:)|www(?=\.)|@)")
+_AUTOLINK = re.compile(r"(?i)(https?(?=:)|www(?=\.))")
 T = TypeVar("T")
 
 
