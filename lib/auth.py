@@ -141,7 +141,7 @@ def _failed(session, name: str, client: str | None, reason: str, now: datetime) 
     """A refused login: counted against the client, and a row in 操作日志."""
     _client_failed(session, client, now)
     record(session, Actor.system(), AdminAction.LOGIN_FAILED,
-           changes={"username": name[:40], "client": client, "reason": reason}, now=now)
+           changes={"username": name[:40], **({"client": client} if client else {}), "reason": reason}, now=now)
 
 
 def verify_login(username: str, password: str, *, client: str | None = None,
@@ -197,8 +197,8 @@ def verify_login(username: str, password: str, *, client: str | None = None,
         else:
             user.failed_logins = 0
             token = sessions.start(session, user, client=client, now=now)
-            record(session, _account(user).actor(), AdminAction.LOGIN, changes={"username": name, "client": client},
-                   now=now)
+            record(session, _account(user).actor(), AdminAction.LOGIN,
+                   changes={"username": name, **({"client": client} if client else {})}, now=now)
             login = Login.of(_account(user), token)
     # Commit the counter before refusing: the failed attempt must be remembered.
     if failure:

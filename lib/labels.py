@@ -115,6 +115,7 @@ CHANGE_LABELS = {
     "status": "状态", "request_reason": "撤回原因",
     "enterprise_id": "企业编号", "credit_code": "统一社会信用代码", "region_id": "区域编号", "year": "年度",
     "category_id": "类别编号", "mobile": "手机", "title": "职务/专长", "contact": "联系人", "phone": "电话",
+    "client": "来源地址",
 }
 
 

@@ -246,7 +246,7 @@ def test_each_wrong_password_says_how_many_tries_are_left(database):
     assert (h.username, h.role, h.action, h.at, h.changes) == ("system", "system", "lock_account", NOW,
                                                                 {"username": "officer1"})
     failed = last_history()  # and the attempt that locked it, as every refused login
-    assert (failed.action, failed.changes) == ("login_failed", {"username": "officer1", "client": None,
+    assert (failed.action, failed.changes) == ("login_failed", {"username": "officer1",
                                                                 "reason": "账户已锁定，请15分钟后再试"})
 
 

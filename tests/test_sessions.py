@@ -146,3 +146,13 @@ def test_an_attacker_from_one_address_cannot_keep_an_account_locked(database):
                 refused += 1
     print(f"attacker attempts that reached the account in 24 h: {attempts}; admin refused {refused} of 96 times")
     assert attempts <= 15 and refused <= 8  # without the client throttle: 1,440 attempts, refused 72 of 96
+
+
+def test_the_audit_log_shows_logins_in_words(database):
+    from lib import audit
+    make_user("officer1", password=PASSWORD)
+    login = auth.verify_login("officer1", PASSWORD, client="10.0.0.7")
+    sessions.logout(login.token, login.actor())
+    rows = audit.search(COMMISSION, audit.AuditFilters(username="officer1")).rows
+    assert rows[["action", "details"]].values.tolist()[:2] == [["退出", "账户名：officer1"],
+                                                               ["登录", "账户名：officer1；来源地址：10.0.0.7"]]
