@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -173,6 +174,8 @@ def template_excel() -> bytes:
 
 
 MAX_COLUMNS = 50
+# What the file's parts may expand to: 5,000 rows written cell by cell as inline strings expand to ~2.8 MB.
+MAX_EXPANDED_BYTES = 25 * 1024 * 1024
 _ROW_SLACK = 100  # blank or note rows tolerated beyond MAX_ROWS before a file counts as oversize
 
 
@@ -200,6 +203,14 @@ def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
         preview.file_error = "文件是空的，请选择填写好的Excel文件。"
         return preview
     try:
+        # openpyxl scans a whole sheet that declares no size before the first row: check what the zip says
+        # its parts expand to first (zipfile never reads past the declared size).
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            expanded = sum(item.file_size for item in archive.infolist())
+        if expanded > MAX_EXPANDED_BYTES:
+            preview.file_error = (f"文件展开后约{expanded // 1024 // 1024}MB，远超{MAX_ROWS}行数据的大小，"
+                                  "请拆分后分批导入。")
+            return preview
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         rows, preview.file_error = _bounded_rows(book.worksheets[0])
         book.close()

@@ -271,6 +271,24 @@ def test_a_sheet_without_a_declared_size_is_cut_off_as_it_streams(database):
     assert preview.file_error == "文件行数超过每次最多5000行的限制，请拆分后分批导入。"
 
 
+def test_a_file_that_expands_far_beyond_5000_rows_is_refused_before_openpyxl_reads_it(database):
+    make_batch(2026)
+    source = zipfile.ZipFile(io.BytesIO(workbook([good_row(1)])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # 30 MB of harmless whitespace, ~30 KB zipped
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * 30 * 1024 * 1024)
+            target.writestr(item, data)
+    content = out.getvalue()
+    assert len(content) < 200_000
+    started = time.perf_counter()
+    preview = issuing.read_import(content, batch_year=2026)
+    assert preview.file_error == "文件展开后约30MB，远超5000行数据的大小，请拆分后分批导入。"
+    assert time.perf_counter() - started < 5
+
+
 def test_the_upload_size_is_capped_in_the_server_config():
     import tomllib
 
