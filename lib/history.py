@@ -54,6 +54,11 @@ ADMIN_ACTION_LABELS = {
     AdminAction.UPDATE_PROFILE: "修改企业信息", AdminAction.UPDATE_ENTERPRISE: "经信委修改企业信息",
     AdminAction.LOGIN: "登录", AdminAction.LOGIN_FAILED: "登录失败", AdminAction.LOGOUT: "退出",
 }
+# Account and session events: logged, but they change no voucher, product or provider data (statistics
+# caches keyed on the newest history row skip them, or every login would empty them).
+ACCOUNT_EVENTS = frozenset({AdminAction.LOGIN, AdminAction.LOGIN_FAILED, AdminAction.LOGOUT, AdminAction.LOCK_ACCOUNT,
+                            AdminAction.CHANGE_PASSWORD, AdminAction.RESET_PASSWORD, AdminAction.LOCK_USER,
+                            AdminAction.UNLOCK_USER})
 HistoryAction = Action | ProductAction | AdminAction
 # Every action a history row can hold -> its Chinese name (操作日志, 服务券详情, the action filter).
 ACTION_LABELS: dict[str, str] = ({str(a): t.label for a, t in TRANSITIONS.items()}

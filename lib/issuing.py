@@ -196,27 +196,30 @@ def _bounded_rows(sheet) -> tuple[list[tuple], str | None]:
     return rows, None
 
 
-def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
-    """Check an uploaded file completely, writing nothing: file-level problems first, then each row."""
-    preview = ImportPreview()
-    if not content:
-        preview.file_error = "文件是空的，请选择填写好的Excel文件。"
-        return preview
+def _read_rows(content: bytes) -> tuple[list[tuple], str | None]:
+    """The first sheet's rows, or why the file is refused: not an Excel file, damaged, or too big."""
     try:
         # openpyxl scans a whole sheet that declares no size before the first row: check what the zip says
         # its parts expand to first (zipfile never reads past the declared size).
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             expanded = sum(item.file_size for item in archive.infolist())
         if expanded > MAX_EXPANDED_BYTES:
-            preview.file_error = (f"文件展开后约{expanded // 1024 // 1024}MB，远超{MAX_ROWS}行数据的大小，"
-                                  "请拆分后分批导入。")
-            return preview
+            return [], f"文件展开后约{expanded // 1024 // 1024}MB，远超{MAX_ROWS}行数据的大小，请拆分后分批导入。"
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        rows, preview.file_error = _bounded_rows(book.worksheets[0])
+        rows, error = _bounded_rows(book.worksheets[0])
         book.close()
+        return rows, error
     except Exception:  # noqa: BLE001 - a damaged or crafted file fails inside openpyxl in many ways
-        preview.file_error = "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"
+        return [], "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"
+
+
+def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
+    """Check an uploaded file completely, writing nothing: file-level problems first, then each row."""
+    preview = ImportPreview()
+    if not content:
+        preview.file_error = "文件是空的，请选择填写好的Excel文件。"
         return preview
+    rows, preview.file_error = _read_rows(content)
     if preview.file_error:
         return preview
     rows = [r for r in rows if any(c not in (None, "") for c in r)]

@@ -156,3 +156,19 @@ def test_the_audit_log_shows_logins_in_words(database):
     rows = audit.search(COMMISSION, audit.AuditFilters(username="officer1")).rows
     assert rows[["action", "details"]].values.tolist()[:2] == [["退出", "账户名：officer1"],
                                                                ["登录", "账户名：officer1；来源地址：10.0.0.7"]]
+
+
+def test_logins_do_not_empty_the_statistics_cache_but_data_changes_do(database):
+    from lib import stats, vouchers
+    from lib.workflow import VoucherStatus as S
+    from tests.builders import NOW, make_voucher
+    v = make_voucher(S.PENDING_CONFIRM)
+    make_user("officer1", password=PASSWORD)
+    version = stats.data_version()
+    login = auth.verify_login("officer1", PASSWORD)
+    with pytest.raises(AuthError):
+        auth.verify_login("officer1", "wrong-guess1")
+    sessions.logout(login.token, login.actor())
+    assert stats.data_version() == version
+    vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
+    assert stats.data_version() > version

@@ -11,6 +11,7 @@ from sqlalchemy.sql import ColumnElement, Subquery
 
 from lib import clock, db
 from lib.actors import Actor
+from lib.history import ACCOUNT_EVENTS
 from lib.labels import Role
 from lib.models import (
     Batch,
@@ -133,9 +134,13 @@ def rate(part: int, whole_: int) -> float | None:
 
 
 def data_version() -> int:
-    """Changes whenever anything is written (every write appends a history row): a cache key."""
+    """Changes whenever data is written (every write appends a history row; logins and other account
+    events do not count): a cache key."""
+    events = [str(a) for a in ACCOUNT_EVENTS]
     with db.read_session() as session:
-        return session.scalar(select(func.max(History.id))) or 0
+        # newest first with LIMIT 1 (not max() with a WHERE): a backward walk of the key that stops at once
+        return session.scalar(select(History.id).where(History.action.not_in(events))
+                              .order_by(History.id.desc()).limit(1)) or 0
 
 
 def filter_options() -> dict:
