@@ -137,7 +137,7 @@ def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action:
 
 def clean_basic(session: Session, data: dict) -> dict:
     """The fields the commission knows when it issues a voucher; the rest the enterprise completes."""
-    size = (data.get("size") or "").strip()
+    size = v.clean(data.get("size") or "", F["size"]).strip()
     return {
         "credit_code": v.credit_code(data.get("credit_code")),
         "name": v.text(data.get("name"), F["name"], max_len=100, required_=True),
@@ -179,7 +179,7 @@ def search_enterprises(actor: Actor, *, search: str = "", region: str | None = N
              .join(Region, Enterprise.region_id == Region.id)
              .outerjoin(logins, logins.c.enterprise_id == Enterprise.id)
              .outerjoin(vouchers, vouchers.c.enterprise_id == Enterprise.id))
-    text = search.strip()
+    text = v.scrub(search, fold=False)
     if text:
         query = query.where(db.contains(Enterprise.name, text) | (Enterprise.credit_code == text.upper()))
     if region:

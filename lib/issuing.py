@@ -319,7 +319,7 @@ def issue_single(*, actor: Actor, data: dict, batch_year: int, now: datetime | N
     require_commission(actor, "发放服务券")
     now = now or clock.utcnow()
     with db.transaction() as session:
-        row = {**clean_basic(session, data), "region": (data.get("region") or "").strip()}
+        row = {**clean_basic(session, data), "region": v.scrub(data.get("region"), fold=False)}
         (result,) = _issue_rows(session, actor, [row], batch_of(session, batch_year), now)
     return result
 

@@ -152,7 +152,7 @@ def offered_products(*, category: str | None = None, search: str = "", page: int
              .where(Product.status == ProductStatus.ON_SALE, Provider.status == ProviderStatus.ACTIVE))
     if category:
         query = query.where(ProductCategory.name == category)
-    text = search.strip()
+    text = v.scrub(search, fold=False)
     if text:
         query = query.where(db.contains(Product.name, text) | db.contains(Provider.name, text))
     with db.read_session() as session:

@@ -119,8 +119,8 @@ def all_providers(actor: Actor, search: str = "") -> pd.DataFrame:
              .outerjoin(products, products.c.provider_id == Provider.id)
              .outerjoin(live, live.c.provider_id == Provider.id)
              .outerjoin(users, users.c.provider_id == Provider.id).order_by(Provider.name))
-    if search.strip():
-        query = query.where(db.contains(Provider.name, search.strip()))
+    if text := v.scrub(search, fold=False):
+        query = query.where(db.contains(Provider.name, text))
     with db.read_session() as session:
         rows = session.execute(query).mappings().all()
     frame = pd.DataFrame(rows, columns=["id", "name", "credit_code", "contact", "phone", "fax", "address", "website",

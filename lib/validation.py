@@ -215,7 +215,7 @@ def score(value: object, field: str, maximum: int) -> int:
         raise ValidationError(field, "请打分")
     try:
         points = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         raise ValidationError(field, "请输入整数分") from None
     if points != value and not isinstance(value, str):
         raise ValidationError(field, "请输入整数分")

@@ -239,7 +239,7 @@ def _clean_service(session: Session, voucher: Voucher, now: datetime, engineer_i
         raise ValidationError("服务工程师", "请选择服务工程师")
     try:
         engineer = session.get(Engineer, int(engineer_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         engineer = None
     if engineer is None or engineer.provider_id != voucher.provider_id:
         raise ValidationError("服务工程师", "不是本服务商的工程师")
