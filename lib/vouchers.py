@@ -15,6 +15,7 @@ from lib import validation as v
 from lib.actors import Actor
 from lib.enterprises import clean_profile, keep_identity
 from lib.errors import DomainError, NotFound, TransitionRefused, ValidationError
+from lib.expiry import expire
 from lib.history import diff, record
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
 from lib.models import (
@@ -28,14 +29,12 @@ from lib.models import (
     Withdrawal,
 )
 from lib.workflow import (
-    EXPIRING,
     Action,
     ProductStatus,
     ProviderStatus,
     VoucherStatus,
     WithdrawalStatus,
     check,
-    in_order,
     target_of,
 )
 
@@ -45,15 +44,6 @@ MAX_REASON = 500
 
 
 # ---------------------------------------------------------------- helpers
-
-def _expire_one(session: Session, voucher: Voucher, now: datetime) -> None:
-    old = voucher.status
-    voucher.expired_from = old
-    voucher.status = S.EXPIRED
-    voucher.updated_at = now
-    record(session, Actor.system(), Action.EXPIRE, voucher=voucher, from_status=old, to_status=S.EXPIRED,
-           changes={"expires_at": voucher.expires_at}, now=now)
-
 
 def _open(session: Session, number: str, action: Action, actor: Actor) -> Voucher:
     """The voucher, locked for this transaction, if `actor` may take `action` on it now."""
@@ -108,21 +98,6 @@ def _decide_requests(session: Session, voucher: Voucher, actor: Actor, now: date
 
 def _reason(value: str | None, field: str) -> str:
     return v.text(value, field, max_len=MAX_REASON, required_=True)
-
-
-# ---------------------------------------------------------------- expiry
-
-def expire(*, now: datetime | None = None, number: str | None = None) -> int:
-    """Mark every voucher whose deadline has passed as 已过期 (one history row each); returns the count."""
-    now = now or clock.utcnow()
-    with db.transaction() as session:
-        query = select(Voucher).where(Voucher.status.in_(in_order(EXPIRING)), Voucher.expires_at <= now)
-        if number is not None:
-            query = query.where(Voucher.number == number)
-        due = list(session.scalars(query.with_for_update()))
-        for voucher in due:
-            _expire_one(session, voucher, now)
-        return len(due)
 
 
 # ---------------------------------------------------------------- enterprise
