@@ -94,3 +94,15 @@ def test_a_login_cookie_copied_before_logout_opens_nothing_in_another_browser(st
     assert page.get_by_role("link", name="退出").count() == 0
     assert page.get_by_role("button", name="1700008").count() == 0
     thief.close()
+
+
+def test_behind_an_https_proxy_the_login_cookie_is_secure(streamlit_server, browser):
+    url, _ = streamlit_server
+    context, page = new_page(browser, url)
+    login(page, "admin")
+    assert [c["secure"] for c in context.cookies() if c["name"] == COOKIE_NAME] == [False]  # plain HTTP here
+    context.close()
+    context, page = new_page(browser, url, extra_http_headers={"X-Forwarded-Proto": "https"})
+    login(page, "admin")
+    assert [c["secure"] for c in context.cookies() if c["name"] == COOKIE_NAME] == [True]
+    context.close()
