@@ -84,4 +84,6 @@ def provider_engineers(actor: Actor) -> pd.DataFrame:
             .outerjoin(counts, counts.c.engineer_id == Engineer.id)
             .where(Engineer.provider_id == provider_id)
             .order_by(Engineer.active.desc(), Engineer.name)).mappings().all()
-    return pd.DataFrame(rows, columns=["id", "name", "mobile", "title", "active", "records"])
+    frame = pd.DataFrame(rows, columns=["id", "name", "mobile", "title", "active", "records"])
+    frame["mobile"] = frame["mobile"].map(v.display_phone)
+    return frame

@@ -95,6 +95,7 @@ def enterprise_profile(actor: Actor) -> dict:
         ent = session.get(Enterprise, enterprise_id)
         values = {field: getattr(ent, field) for field in (*ENTERPRISE_FIELDS, *MONEY_FIELDS) if field != "region"}
         values["region"] = ent.region.name
+        values["phone"] = v.display_phone(ent.phone)
         values["year"] = profile_year(session, enterprise_id)
         values["version"] = ent.version
         return values
@@ -185,6 +186,8 @@ def search_enterprises(actor: Actor, *, search: str = "", region: str | None = N
     if region:
         query = query.where(Region.name == region)
     with db.read_session() as session:
-        return fetch_page(session, query.order_by(Enterprise.id.desc()), [
+        result = fetch_page(session, query.order_by(Enterprise.id.desc()), [
             "id", "credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email",
             "vouchers", "username", "version"], page=page, page_size=page_size)
+    result.rows["phone"] = result.rows["phone"].map(v.display_phone)
+    return result

@@ -126,6 +126,8 @@ def all_providers(actor: Actor, search: str = "") -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "name", "credit_code", "contact", "phone", "fax", "address", "website",
                                         "status", "products", "live", "username"])
     frame["status_label"] = frame["status"].map(PROVIDER_STATUS_LABELS)
+    frame["phone"] = frame["phone"].map(v.display_phone)
+    frame["fax"] = frame["fax"].map(v.display_phone)
     frame["suspended"] = frame["status"] == ProviderStatus.SUSPENDED
     return frame
 

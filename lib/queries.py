@@ -205,12 +205,13 @@ def voucher_detail(actor: Actor, number: str) -> VoucherDetail:
             "output_prev", "output_plan", "revenue_prev", "revenue_plan", "profit_prev", "profit_plan", "employees",
             "difficulty", "remark")}
         enterprise["region"] = ent.region.name
+        enterprise["phone"] = v.display_phone(ent.phone)
         product = None
         if voucher.product_id is not None:
             prod: Product = voucher.product
             prov: Provider = prod.provider
             product = {
-                "provider_name": prov.name, "contact": prov.contact, "provider_phone": prov.phone,
+                "provider_name": prov.name, "contact": prov.contact, "provider_phone": v.display_phone(prov.phone),
                 "name": prod.name, "category": session.get(ProductCategory, prod.category_id).name,
                 "problems": prod.problems, "cases": prod.cases, "target": prod.target,
                 "price": voucher.price, "payable": money.payable(voucher.price, voucher.face_value),

@@ -6,15 +6,15 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from lib.errors import ValidationError
 
 # GB 32100-2015: 31 characters (no I, O, Z, S, V) and weights for the 18th, check, character.
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 _CREDIT_RE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
-MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
-LANDLINE_RE = re.compile(r"^(0[0-9]{2,3}-?)?[2-9][0-9]{6,7}(-[0-9]{1,6})?$")
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 QQ_RE = re.compile(r"^[1-9][0-9]{4,11}$")
 MAX_AMOUNT = Decimal("999999999999.99")  # what a Money column (14 digits, 2 decimals) holds
 # Full-width digits, letters and the ideographic space, as Chinese input methods type them.
@@ -94,32 +94,92 @@ def text(value: str | None, field: str, *, max_len: int, required_: bool = False
     return cleaned
 
 
+# Dashes Chinese input methods produce, and 转 (extension), as libphonenumber reads them.
+_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff0d]")
+_EXTENSION = re.compile(r"\s*(转|分机)\s*")
+NANJING_AREA = "025"
+EXT = ";ext="  # stored form: E.164, then ;ext= and the extension (RFC 3966)
+
+
+def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
+    """libphonenumber's reading (region CN) of a number as typed; a bare 7–8 digit local number is taken
+    as Nanjing's (025), the city this platform serves."""
+    text = _EXTENSION.sub(" ext ", _DASHES.sub("-", value))
+    if re.fullmatch(r"[2-9][0-9]{6,7}", re.sub(r"[\s-]", "", text)):
+        text = NANJING_AREA + text
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _stored(number: phonenumbers.PhoneNumber) -> str:
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164 + (f"{EXT}{number.extension}" if number.extension else "")
+
+
 def mobile(value: str | None, field: str = "手机", *, required_: bool = True) -> str | None:
-    cleaned = _given(value, field, required_, drop_spaces=True, fold=True)
-    if cleaned is None:
-        return None
-    if not MOBILE_RE.match(cleaned):
-        raise ValidationError(field, "请输入11位手机号码")
-    return cleaned
-
-
-def phone(value: str | None, field: str = "联系电话", *, required_: bool = True) -> str | None:
-    """A mobile number or a landline (025-84567890, 84567890, 025-84567890-123)."""
-    cleaned = _given(value, field, required_, drop_spaces=True, fold=True)
-    if cleaned is None:
-        return None
-    if not (MOBILE_RE.match(cleaned) or LANDLINE_RE.match(cleaned)):
-        raise ValidationError(field, "请输入11位手机号码或固定电话（如025-84567890）")
-    return cleaned
-
-
-def email(value: str | None, field: str = "邮箱", *, required_: bool = False) -> str | None:
+    """A mainland mobile number (libphonenumber, type MOBILE), stored as E.164."""
     cleaned = _given(value, field, required_, fold=True)
     if cleaned is None:
         return None
-    if len(cleaned) > 100 or not EMAIL_RE.match(cleaned):
+    number = _parse_phone(cleaned)
+    if number is None or number.country_code != 86 or number.extension or \
+            phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        raise ValidationError(field, "请输入11位手机号码（如139 1234 5678）")
+    return _stored(number)
+
+
+def phone(value: str | None, field: str = "联系电话", *, required_: bool = True) -> str | None:
+    """Any valid phone number as libphonenumber (region CN) reads it: mobile, landline with area code
+    (025-8312 3456, (025)83123456), 400/800 numbers, +86 or 0086, an extension (转801, ext 801); stored as
+    E.164 plus ;ext=."""
+    cleaned = _given(value, field, required_, fold=True)
+    if cleaned is None:
+        return None
+    number = _parse_phone(cleaned)
+    if number is None:
+        raise ValidationError(field, "号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）")
+    return _stored(number)
+
+
+def display_phone(stored: str | None) -> str:
+    """A stored number in the national format people read (025 8312 3456, 139 1234 5678 转801); a value
+    stored before numbers were canonical is shown as it was typed."""
+    if not isinstance(stored, str) or not stored:  # None, or a missing value from a frame
+        return ""
+    number, _, extension = stored.partition(EXT)
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return stored
+    if not phonenumbers.is_valid_number(parsed):
+        return stored
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return national + (f" 转{extension}" if extension else "")
+
+
+def dial_number(shown: str | None) -> str | None:
+    """The number for a tel: link (E.164 with ;ext=), from a stored or a displayed number; None when it
+    cannot be dialled."""
+    parsed = _parse_phone(shown.replace(EXT, " ext ")) if shown else None
+    return None if parsed is None else _stored(parsed)
+
+
+def email(value: str | None, field: str = "邮箱", *, required_: bool = False) -> str | None:
+    """An address as email-validator reads it (syntax only, no DNS; Chinese domains and local parts
+    allowed), stored in its normalized form."""
+    cleaned = _given(value, field, required_, fold=True)
+    if cleaned is None:
+        return None
+    try:
+        normalized = validate_email(cleaned, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(field, "邮箱格式不正确") from None
+    if len(normalized) > 100:
         raise ValidationError(field, "邮箱格式不正确")
-    return cleaned
+    return normalized
 
 
 def qq(value: str | None, field: str = "QQ号") -> str | None:

@@ -15,7 +15,7 @@ def engineer_form(row=None) -> None:
     with edit_form("engineer_edit", "人员", row):
         data = {
             "name": st.text_input("姓名", value=row.name if row is not None else "", max_chars=40),
-            "mobile": st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=11),
+            "mobile": st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=20),
             "title": st.text_input("职务/专长", value=(row.title or "") if row is not None else "", max_chars=100),
         }
         if row is None:

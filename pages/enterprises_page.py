@@ -59,7 +59,7 @@ if total:
             data["legal_rep"] = c2.text_input("法定代表人", value=row.legal_rep or "", max_chars=40)
             data["contact"] = c3.text_input("联系人", value=row.contact or "", max_chars=40)
             c1, c2, c3 = st.columns(3)
-            data["phone"] = c1.text_input("联系电话", value=row.phone or "", max_chars=20)
+            data["phone"] = c1.text_input("联系电话", value=row.phone or "", max_chars=40)
             data["email"] = c2.text_input("邮箱", value=row.email or "", max_chars=100)
             data["address"] = c3.text_input("地址", value=row.address or "", max_chars=200)
             if st.form_submit_button("保存", type="primary"):

@@ -42,7 +42,7 @@ data["founded_on"] = c3.date_input(F["founded_on"], value=profile["founded_on"],
 data["address"] = st.text_input(F["address"], value=profile["address"] or "", key="pf_address", max_chars=200)
 c1, c2, c3, c4 = st.columns(4)
 data["contact"] = c1.text_input(F["contact"], value=profile["contact"] or "", key="pf_contact", max_chars=40)
-data["phone"] = c2.text_input(F["phone"], value=profile["phone"] or "", key="pf_phone", max_chars=20,
+data["phone"] = c2.text_input(F["phone"], value=profile["phone"] or "", key="pf_phone", max_chars=40,
                               help="手机或固定电话，如 025-84567890")
 data["qq"] = c3.text_input(F["qq"], value=profile["qq"] or "", key="pf_qq", max_chars=12)
 data["email"] = c4.text_input(F["email"], value=profile["email"] or "", key="pf_email", max_chars=100)

@@ -64,7 +64,7 @@ def test_a_bad_row_in_the_middle_means_nothing_is_written(database):
     ([credit_code_for(5), "企业", "上海市"] + [None] * 6, "所属区", "“上海市”不是南京市的行政区或开发区"),
     ([credit_code_for(5), "企业", "江宁区", "超大型"] + [None] * 5, "企业规模", "选项无效"),
     ([credit_code_for(5), "企业", "江宁区", None, None, None, None, "123"], "联系电话",
-     "请输入11位手机号码或固定电话（如025-84567890）"),
+     "号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）"),
 ])
 def test_each_bad_row_is_reported_in_chinese(database, row, column, message):
     make_batch(2026)

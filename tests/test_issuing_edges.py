@@ -111,7 +111,8 @@ def test_issuing_to_a_new_enterprise_creates_it_with_a_login(database):
         "2600001", "91320214745555318W", "南京单发企业", "玄武区", "qy2600001")
     with db.read_session() as s:
         ent = s.scalars(select(Enterprise).where(Enterprise.credit_code == "91320214745555318W")).one()
-        assert (ent.name, ent.region.name, ent.contact, ent.phone) == ("南京单发企业", "玄武区", "李四", "13912345678")
+        assert (ent.name, ent.region.name, ent.contact, ent.phone) == ("南京单发企业", "玄武区", "李四",
+                                                                       "+8613912345678")
     login = user("qy2600001")
     assert (login.role, login.enterprise_id, login.must_change_password) == ("enterprise", ent.id, True)
 
@@ -179,7 +180,7 @@ def test_the_template_explains_itself_and_its_example_row_is_valid(database):
     issuing.save_batch(actor=COMMISSION, **GOOD, now=NOW)
     preview = issuing.read_import(out.getvalue(), batch_year=2027)
     assert preview.ok and preview.rows[0]["name"] == "南京示例科技有限公司" and preview.rows[0]["region"] == "江宁区"
-    assert (preview.rows[0]["phone"], preview.rows[0]["email"]) == ("13912345678", "contact@example.com")
+    assert (preview.rows[0]["phone"], preview.rows[0]["email"]) == ("+8613912345678", "contact@example.com")
 
 
 def test_batches_newest_year_first_with_every_column(database):
@@ -224,7 +225,7 @@ def test_a_batch_reuses_known_enterprises_and_their_logins(database):
         new = s.scalars(select(E).where(E.credit_code == results["credit_code"][0])).one()
         assert (new.name, new.region.name, new.size, new.legal_rep, new.address, new.contact, new.phone, new.email,
                 new.created_at) == ("南京导入企业1有限公司", "江宁区", "小型", "张三", "南京市某路1号", "李四",
-                                    "13912345678",
+                                    "+8613912345678",
                                     "e1@example.com", NOW)
     assert auth.verify_login("qy2600001", results["password"][0], now=NOW).must_change_password
 

@@ -185,7 +185,7 @@ def test_add_an_engineer_and_mark_one_as_left(demo):
     widget(at.text_input, "姓名").input("陈工")
     widget(at.text_input, "手机").input("1390000")
     at = click(at, "确定")
-    assert [e.value for e in at.error] == ["手机：请输入11位手机号码"]
+    assert [e.value for e in at.error] == ["手机：请输入11位手机号码（如139 1234 5678）"]
     widget(at.text_input, "手机").input("13900000099")
     at = click(at, "确定")
     assert "人员已添加。" in texts(at)

@@ -53,31 +53,58 @@ def test_bad_credit_codes_name_the_field_and_the_problem(code, reason):
     assert err.value.field == "统一社会信用代码" and reason in err.value.message
 
 
-@pytest.mark.parametrize("number", ["13912345678", "14444444444", "025-84567890", "02584567890", "84567890",
-                                    "0510-8123456", "025-84567890-123"])
-def test_mobile_and_landline_numbers_are_accepted(number):
-    assert v.phone(number) == number
+# The inputs of issue 12 as Chinese users type them; the expected values are libphonenumber's (region CN).
+@pytest.mark.parametrize("typed,stored,shown", [
+    ("13912345678", "+8613912345678", "139 1234 5678"), ("139-1234-5678", "+8613912345678", "139 1234 5678"),
+    ("+86 139 1234 5678", "+8613912345678", "139 1234 5678"), ("+8613912345678", "+8613912345678", "139 1234 5678"),
+    ("008613912345678", "+8613912345678", "139 1234 5678"),
+    ("１３９１２３４５６７８", "+8613912345678", "139 1234 5678"),
+    ("(025)83123456", "+862583123456", "025 8312 3456"), ("（025）83123456", "+862583123456", "025 8312 3456"),
+    ("025-8312-3456", "+862583123456", "025 8312 3456"), ("+86-25-83123456", "+862583123456", "025 8312 3456"),
+    ("025—83123456", "+862583123456", "025 8312 3456"), ("025-84567890", "+862584567890", "025 8456 7890"),
+    ("02584567890", "+862584567890", "025 8456 7890"), ("84567890", "+862584567890", "025 8456 7890"),
+    ("400-800-1234", "+864008001234", "400 800 1234"), ("800-820-8820", "+868008208820", "800 820 8820"),
+    ("025-83123456转801", "+862583123456;ext=801", "025 8312 3456 转801"),
+    ("025-83123456 ext 801", "+862583123456;ext=801", "025 8312 3456 转801"),
+])
+def test_phone_numbers_as_people_type_them(typed, stored, shown):
+    assert v.phone(typed) == stored
+    assert v.display_phone(stored) == shown
+    assert v.dial_number(stored) == stored
 
 
-@pytest.mark.parametrize("number", ["12345678901", "1391234567", "abc", "025-1234", "+86 139 1234 5678x"])
-def test_malformed_phone_numbers_are_refused(number):
-    with pytest.raises(ValidationError, match="联系电话"):
+@pytest.mark.parametrize("number", ["12345678901", "1391234567", "abc", "025-1234", "0000-2123456", "0511-8123456",
+                                    "14444444444"])
+def test_numbers_libphonenumber_calls_invalid_are_refused(number):
+    with pytest.raises(ValidationError, match="^联系电话：号码无效"):
         v.phone(number)
 
 
 def test_mobile_only_fields_refuse_landlines():
     with pytest.raises(ValidationError, match="手机：请输入11位手机号码"):
         v.mobile("025-84567890")
+    assert v.mobile(" 139 1234 5678 ") == "+8613912345678"
 
 
-@pytest.mark.parametrize("address,ok", [("12@qq.com", True), ("a.b+c@example.com.cn", True), ("a@b", False),
-                                        ("@qq.com", False), ("a b@qq.com", False)])
-def test_email(address, ok):
-    if ok:
-        assert v.email(address) == address
-    else:
-        with pytest.raises(ValidationError, match="邮箱格式不正确"):
-            v.email(address)
+def test_numbers_stored_before_they_were_canonical_are_shown_as_typed():
+    assert v.display_phone("14444444444") == "14444444444" and v.dial_number("14444444444") is None
+    assert v.display_phone("025-84567890") == "025 8456 7890"
+
+
+# email-validator's verdicts (syntax only), on the addresses of issue 12.
+@pytest.mark.parametrize("address,stored", [
+    ("12@qq.com", "12@qq.com"), ("a.b+c@example.com.cn", "a.b+c@example.com.cn"), ("Li@Example.COM", "Li@example.com"),
+    ("user@例子.中国", "user@例子.中国"), ("zhang@公司.cn", "zhang@公司.cn"), ("张三@公司.cn", "张三@公司.cn"),
+    ("user@xn--fsqu00a.xn--fiqs8s", "user@例子.中国"), ("ｌｉ＠ｑｑ．ｃｏｍ", "li@qq.com")])
+def test_email_addresses_email_validator_accepts(address, stored):
+    assert v.email(address) == stored
+
+
+@pytest.mark.parametrize("address", ["a@b", "@qq.com", "a b@qq.com", "user..dots@x.com", ".user@x.com", "user.@x.com",
+                                     "user@-x.com", "x@"])
+def test_email_addresses_email_validator_refuses(address):
+    with pytest.raises(ValidationError, match="^邮箱：邮箱格式不正确$"):
+        v.email(address)
 
 
 def test_money_is_decimal_never_float():
@@ -119,7 +146,7 @@ def test_choice_refuses_forged_options():
 
 
 def test_mobile_numbers_may_be_typed_with_spaces():
-    assert v.mobile(" 139 1234 5678 ") == "13912345678"
+    assert v.mobile(" 139 1234 5678 ") == "+8613912345678"
     assert v.mobile("", required_=False) is None
     with pytest.raises(ValidationError) as err:
         v.mobile("  ")
@@ -209,7 +236,7 @@ def test_email_edges():
 
 
 def test_phone_edges():
-    assert v.phone(" 139 1234 5678 ") == "13912345678"
+    assert v.phone(" 139 1234 5678 ") == "+8613912345678"
     assert v.phone("", required_=False) is None
     with pytest.raises(ValidationError) as err:
         v.phone("  ")
@@ -228,3 +255,11 @@ def test_the_credit_code_format_message_in_full():
     with pytest.raises(ValidationError) as err:
         v.credit_code("91350100M000100O43")
     assert err.value.message == "统一社会信用代码：含有不允许的字符（不使用I、O、Z、S、V）或格式不正确"
+
+
+def test_a_phone_is_tappable_where_it_is_shown():
+    from ui.widgets import phone_link
+    assert phone_link("025 8312 3456 转801") == '<a href="tel:+862583123456;ext=801">025 8312 3456 转801</a>'
+    assert phone_link("139 1234 5678") == '<a href="tel:+8613912345678">139 1234 5678</a>'
+    assert phone_link("14444444444") == "14444444444"  # stored before numbers were checked: shown, not dialled
+    assert phone_link("") == ""

@@ -187,11 +187,11 @@ def test_the_detail_shows_the_whole_enterprise_profile_and_product(database):
         "credit_code": own_profile(v)["credit_code"], "name": own_profile(v)["name"], "size": "小型",
         "legal_rep": "王伟",
         "address": "南京市江宁区天元路1号", "founded_on": date(2015, 6, 1), "contact": "李娜",
-        "phone": "13912345678", "qq": "123456", "email": "li@example.com", "output_prev": Decimal("800.00"),
+        "phone": "139 1234 5678", "qq": "123456", "email": "li@example.com", "output_prev": Decimal("800.00"),
         "output_plan": Decimal("900.00"), "revenue_prev": Decimal("760.00"), "revenue_plan": Decimal("850.50"),
         "profit_prev": Decimal("60.00"), "profit_plan": Decimal("70.00"), "employees": 45, "difficulty": "缺少人才",
         "remark": None, "region": "江宁区"}
-    assert d.product == {"provider_name": "朗坤", "contact": "联系人", "provider_phone": "025-84561234",
+    assert d.product == {"provider_name": "朗坤", "contact": "联系人", "provider_phone": "025 8456 1234",
                          "name": d.product["name"], "category": "中小版管理软件应用", "problems": "销售、合同",
                          "cases": "某厂",
                          "target": "制造业", "price": Decimal("8000.00"), "payable": Decimal("0.00")}

@@ -196,7 +196,7 @@ def test_activation_saves_the_profile_and_sets_the_30_day_deadline(database):
 
 @pytest.mark.parametrize("field,value,message", [
     ("credit_code", "913200001347633910", "统一社会信用代码：校验位不正确，请核对"),
-    ("phone", "12345", "联系电话：请输入11位手机号码或固定电话（如025-84567890）"),
+    ("phone", "12345", "联系电话：号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）"),
     ("email", "not-an-email", "邮箱：邮箱格式不正确"),
     ("revenue_prev", "-1", "2025年营业收入：不能小于0"),
     ("founded_on", "2027-01-01", "成立日期：不能晚于今天"),

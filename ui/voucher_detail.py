@@ -10,7 +10,18 @@ from lib.actors import Actor
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
 from lib.workflow import Action
-from ui.widgets import answer, attempt, form_buttons, opened_version, plain, show_flash, wan, yuan
+from ui.widgets import (
+    Phone,
+    answer,
+    attempt,
+    form_buttons,
+    opened_version,
+    phone_link,
+    plain,
+    show_flash,
+    wan,
+    yuan,
+)
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
 
@@ -31,7 +42,8 @@ def _grid(items: list[tuple[str, object]], columns: int = 3) -> None:
     for start in range(0, len(items), columns):
         cols = st.columns(columns)
         for col, (label, value) in zip(cols, items[start:start + columns], strict=False):
-            col.markdown(f"**{label}:** {plain(value) if value not in (None, '') else ''}")
+            shown = phone_link(value) if isinstance(value, Phone) else plain(value) if value not in (None, "") else ""
+            col.markdown(f"**{label}:** {shown}", unsafe_allow_html=True)  # typed text is escaped by plain()
 
 
 def render_detail(actor: Actor, number: str) -> None:
@@ -173,8 +185,8 @@ def _enterprise(detail: VoucherDetail) -> None:
     f = ENTERPRISE_FIELDS
     _grid([(f["credit_code"], e["credit_code"]), (f["name"], e["name"]), (f["region"], e["region"]),
            (f["size"], e["size"]), (f["legal_rep"], e["legal_rep"]), (f["address"], e["address"]),
-           (f["founded_on"], clock.fmt_date(e["founded_on"])), (f["contact"], e["contact"]), (f["phone"], e["phone"]),
-           (f["qq"], e["qq"]), (f["email"], e["email"])]
+           (f["founded_on"], clock.fmt_date(e["founded_on"])), (f["contact"], e["contact"]),
+           (f["phone"], Phone(e["phone"] or "")), (f["qq"], e["qq"]), (f["email"], e["email"])]
           + [(money[k], wan(e[k])) for k in money]
           + [(f["employees"], f"{e['employees']}人" if e["employees"] is not None else ""),
              (f["difficulty"], e["difficulty"]), (f["remark"], e["remark"])])
@@ -186,10 +198,12 @@ def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) ->
     if p is None:
         st.caption("企业尚未选择服务产品。")
         return
-    for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]), ("服务产品名称", p["name"]),
+    for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]),
+                         ("联系电话", Phone(p["provider_phone"] or "")), ("服务产品名称", p["name"]),
                          ("类别", p["category"]), ("解决问题", p["problems"]), ("应用案例", p["cases"]),
                          ("价格", yuan(p["price"])), ("应付", yuan(p["payable"]))]:
-        st.markdown(f"{label}：{plain(value)}")
+        shown = phone_link(value) if isinstance(value, Phone) else plain(value)
+        st.markdown(f"{label}：{shown}", unsafe_allow_html=True)  # typed text is escaped by plain()
     if detail.contract_date:
         st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
     if Action.SIGN_CONTRACT in actions:

@@ -2,6 +2,7 @@
 forms and lists, Excel downloads, the pager, money."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import exports
+from lib import exports, validation
 from lib.errors import DomainError
 from lib.paging import Page
 
@@ -52,6 +53,18 @@ def plain(text: object) -> str:
         return ""
     escaped = _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", _AUTOLINK.sub("\\1\u2060", str(text)))
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "  \n")
+
+
+class Phone(str):
+    """A phone number as displayed (lib.validation.display_phone): drawn as a tel: link where it can be dialled."""
+
+
+def phone_link(shown: str | None) -> str:
+    """HTML for a phone number: tappable (tel:) on a phone when it can be dialled, plain text otherwise."""
+    dial = validation.dial_number(shown)
+    if not dial:
+        return plain(shown)
+    return f'<a href="tel:{html.escape(dial)}">{plain(shown)}</a>'
 
 
 def _close(form_key: str) -> None:
