@@ -198,12 +198,10 @@ def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) ->
     if p is None:
         st.caption("企业尚未选择服务产品。")
         return
-    for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]),
-                         ("联系电话", Phone(p["provider_phone"] or "")), ("服务产品名称", p["name"]),
+    for label, value in [("服务商名称", p["provider_name"]), ("联系人", p["contact"]), ("服务产品名称", p["name"]),
                          ("类别", p["category"]), ("解决问题", p["problems"]), ("应用案例", p["cases"]),
                          ("价格", yuan(p["price"])), ("应付", yuan(p["payable"]))]:
-        shown = phone_link(value) if isinstance(value, Phone) else plain(value)
-        st.markdown(f"{label}：{shown}", unsafe_allow_html=True)  # typed text is escaped by plain()
+        st.markdown(f"{label}：{plain(value)}")
     if detail.contract_date:
         st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
     if Action.SIGN_CONTRACT in actions:
