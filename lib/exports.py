@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -30,20 +31,40 @@ def _append(sheet, values: list) -> None:
             cell.quotePrefix = True
 
 
-def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
+# Where the table starts: title, filters, time, a blank line, then the header (row 5). pandas reads every
+# export with pd.read_excel(file, header=HEADER_ROW - 1).
+HEADER_ROW = 5
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "#,##0.00"
+
+
+def _cell(value: object) -> tuple[object, str | None]:
+    """The value Excel should hold (dates and times as real dates in Nanjing time, money and counts as
+    numbers) and its number format."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None, None
     if isinstance(value, datetime):
-        return clock.fmt_datetime(value)
-    if isinstance(value, Decimal):
-        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+        return clock.to_local(value).replace(tzinfo=None) if value.tzinfo else value, DATETIME_FORMAT
     if isinstance(value, date):
-        return value.isoformat()
+        return value, DATE_FORMAT
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return ("是" if value else "否"), None
+    if isinstance(value, Decimal):
+        return float(value), MONEY_FORMAT
     if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    return value
+        return "、".join(str(v) for v in value), None
+    if hasattr(value, "item"):  # a numpy number from a frame
+        value = value.item()
+    return value, None
+
+
+def _width(value: object) -> int:
+    """Display width of a cell's text: a Chinese (wide) character counts two."""
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else "0000-00-00 00:00" if isinstance(value, datetime) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def to_excel(frame: pd.DataFrame, columns: dict[str, str], *, title: str,
@@ -60,13 +81,21 @@ def to_excel(frame: pd.DataFrame, columns: dict[str, str], *, title: str,
     _append(sheet, [f"导出时间：{clock.fmt_datetime(clock.utcnow())}，共{len(frame)}条"])
     sheet.append([])
     _append(sheet, list(columns.values()))
-    for cell in sheet[5]:
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
+    widths = [_width(header) for header in columns.values()]
     for row in frame[list(columns)].itertuples(index=False):
-        _append(sheet, [_cell(v) for v in row])
-    for index, header in enumerate(columns.values(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) * 2 + 4))
-    sheet.freeze_panes = "A6"
+        cells = [_cell(v) for v in row]
+        _append(sheet, [value for value, _ in cells])
+        for index, (cell, (value, number_format)) in enumerate(zip(sheet[sheet.max_row], cells, strict=True)):
+            if number_format:
+                cell.number_format = number_format
+            widths[index] = max(widths[index], _width(value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+    last = get_column_letter(len(columns))
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(HEADER_ROW, sheet.max_row)}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -30,6 +30,5 @@ else:
 pager("log_page", result)
 applied = {"账户名": username, "服务券号": number, "操作": action if labels[action] else "",
            "日期": f"{start}至{end}" if start else ""}
-export_button(lambda: audit.export_rows(actor, filters).assign(at=lambda f: f["at"].map(clock.fmt_datetime)),
-              audit.COLUMNS, title="操作日志", filters=applied, label="导出Excel（最多50,000条）",
-              disabled=result.total == 0)
+export_button(lambda: audit.export_rows(actor, filters), audit.COLUMNS, title="操作日志", filters=applied,
+              label="导出Excel（最多50,000条）", disabled=result.total == 0)

@@ -393,3 +393,30 @@ def test_what_hypothesis_found_stays_fixed(database):
     v = make_voucher(S.EVALUATED)
     vouchers.settle(actor=COMMISSION, number=v["number"], amount="   ", settled_on=TODAY, now=NOW)
     assert voucher_row(v["number"]).settled_amount == Decimal("10000.00")
+
+
+# ---------------------------------------------------------------- Excel out (issue 12): typed, wide enough, filtered
+
+def test_exports_hold_real_dates_and_numbers_that_pandas_reads_with_one_header_value(database):
+    import pandas as pd
+    v = make_voucher(S.SETTLED)
+    rows = queries.voucher_export_rows(COMMISSION, queries.VoucherFilters(number=v["number"]))
+    content = exports.to_excel(rows, queries.VOUCHER_EXPORT_COLUMNS, title="服务券列表")
+    table = pd.read_excel(io.BytesIO(content), header=exports.HEADER_ROW - 1)
+    assert list(table.columns) == list(queries.VOUCHER_EXPORT_COLUMNS.values())
+    kinds = {name: str(kind) for name, kind in table.dtypes.items()}
+    dated = [name for name, kind in kinds.items() if kind.startswith("datetime64")]
+    assert dated, kinds  # 发券时间 and the other dates are dates, not text
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.freeze_panes == "A6" and sheet.auto_filter.ref.startswith("A5:")
+    for cell in sheet[6]:
+        if isinstance(cell.value, float):
+            assert cell.number_format == "#,##0.00"
+
+
+def test_column_widths_fit_the_content_counting_a_chinese_character_as_two():
+    import pandas as pd
+    name = "南京示范精密机械制造股份有限公司江宁分公司"  # 21 characters, 42 columns wide
+    content = exports.to_excel(pd.DataFrame({"n": [name], "k": [1]}), {"n": "企业名称", "k": "数量"}, title="t")
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.column_dimensions["A"].width >= 42 and sheet.column_dimensions["B"].width < 10
