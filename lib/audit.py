@@ -1,8 +1,9 @@
 """操作日志: the whole history, filtered and paged in SQL, exportable."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from lib import clock, db, permissions
 from lib.actors import Actor
 from lib.history import ACTION_LABELS
 from lib.labels import CHANGE_LABELS, ROLE_LABELS, Role
-from lib.models import History, Voucher
+from lib.models import Engineer, Enterprise, History, Product, ProductCategory, Provider, Region, Voucher
 from lib.paging import Page, fetch_page
 from lib.permissions import Area
 from lib.workflow import status_label
@@ -46,16 +47,60 @@ def _query(filters: AuditFilters):
     return query
 
 
-def _details(changes: dict | None) -> str:
+# Ids in a history row's changes, shown as the name they stand for ("服务工程师：张伟", not an id).
+NAMED_IDS = {"engineer_id": (Engineer, "服务工程师"), "provider_id": (Provider, "服务商"),
+             "product_id": (Product, "产品"), "enterprise_id": (Enterprise, "企业"), "region_id": (Region, "所属区"),
+             "category_id": (ProductCategory, "类别")}
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _names(changes: list[dict | None]) -> dict[str, dict[int, str]]:
+    """The names behind every id the rows mention, one query per kind."""
+    wanted: dict[str, set[int]] = {key: set() for key in NAMED_IDS}
+    for change in changes:
+        for key, value in (change or {}).items():
+            if key in NAMED_IDS:
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, int):
+                        wanted[key].add(item)
+    names: dict[str, dict[int, str]] = {}
+    with db.read_session() as session:
+        for key, ids in wanted.items():
+            model = NAMED_IDS[key][0]
+            names[key] = dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids \
+                else {}
+    return names
+
+
+def _word(key: str, value: object, names: dict[str, dict[int, str]]) -> str:
+    """One value in words: 空 for nothing, a name for an id, Nanjing time for a moment."""
+    if value is None or value == "":
+        return "空"
+    if key in NAMED_IDS and isinstance(value, int):
+        return names.get(key, {}).get(value, str(value))
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return clock.fmt_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _details(changes: dict | None, names: dict[str, dict[int, str]] | None = None) -> str:
     if not changes:
         return ""
+    names = names or {}
     parts = []
     for key, value in changes.items():
-        label = CHANGE_LABELS.get(key, key)
+        label = NAMED_IDS[key][1] if key in NAMED_IDS else CHANGE_LABELS.get(key, key)
         if isinstance(value, list) and len(value) == 2 and key not in ("improvements", "next_focus"):
-            parts.append(f"{label}：{value[0]} → {value[1]}")
+            parts.append(f"{label}：{_word(key, value[0], names)} → {_word(key, value[1], names)}")
+        elif isinstance(value, list):
+            parts.append(f"{label}：{'、'.join(_word(key, item, names) for item in value)}")
         else:
-            parts.append(f"{label}：{value}")
+            parts.append(f"{label}：{_word(key, value, names)}")
     return "；".join(parts)[:500]
 
 
@@ -86,6 +131,7 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     frame["action"] = frame["action"].map(ACTION_LABELS)
     for col in ("from_status", "to_status"):
         frame[col] = frame[col].map(status_label)
-    frame["details"] = frame["changes"].map(_details)
+    names = _names(frame["changes"].tolist())
+    frame["details"] = frame["changes"].map(lambda changes: _details(changes, names))
     frame["number"] = frame["number"].fillna("")
     return frame

@@ -172,3 +172,19 @@ def test_logins_do_not_empty_the_statistics_cache_but_data_changes_do(database):
     assert stats.data_version() == version
     vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
     assert stats.data_version() > version
+
+
+def test_the_audit_log_says_names_empty_and_nanjing_time_not_ids_none_and_utc(database):
+    # issue 12: “服务工程师：张工”, not “服务工程师编号：1”; “空”, not None; Nanjing time, not +00:00
+    from lib import audit, vouchers
+    from lib.workflow import VoucherStatus as S
+    from tests.builders import NOW, TODAY, make_voucher
+    v = make_voucher(S.CONFIRMED, contract=True)
+    vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
+                                service_date=TODAY, description="上门安装", now=NOW)
+    vouchers.void(actor=COMMISSION, number=make_voucher(S.ACTIVATED)["number"], reason="重复发放", now=NOW)
+    details = audit.search(COMMISSION).rows["details"].tolist()
+    added = next(d for d in details if "上门安装" in d)
+    assert "服务工程师：张工" in added and "编号" not in added.replace("服务记录编号", "")
+    expired = audit._details({"expires_at": ["2026-12-14T06:35:06+00:00", None]})
+    assert expired == "办理期限：2026-12-14 14:35 → 空"
