@@ -1,14 +1,14 @@
 """Who may use which part of the platform, with the reason when not: the one answer that the services
-(every selector and write service checks it) and the pages (the menus are built from it) both use.
+(every selector and write service checks it) and the pages (tests hold the menus to it) both use.
 What an actor may do with one voucher in its status is lib.workflow's `check`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from lib.actors import Actor
 from lib.errors import PermissionDenied
 from lib.labels import Role
+from lib.workflow import Decision
 
 
 class Area(StrEnum):
@@ -28,20 +28,11 @@ AREA_NAMES = {Area.USERS: "用户管理", Area.SETTLEMENTS: "兑付管理", Area
 ALLOWED: dict[Area, frozenset[Role]] = {area: frozenset({Role.COMMISSION, Role.SYSTEM}) for area in Area}
 
 
-@dataclass(frozen=True)
-class Answer:
-    allowed: bool
-    reason: str = ""
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-
-def may_use(actor: Actor | None, area: Area) -> Answer:
+def may_use(actor: Actor | None, area: Area) -> Decision:
     """May `actor` open `area` (see its lists, use its actions)? The reason says why not, in Chinese."""
     if actor is None or actor.role not in ALLOWED[area]:
-        return Answer(False, f"只有经信委可以使用“{AREA_NAMES[area]}”")
-    return Answer(True)
+        return Decision(False, f"只有经信委可以使用“{AREA_NAMES[area]}”")
+    return Decision(True)
 
 
 def require(actor: Actor | None, area: Area) -> None:
