@@ -63,12 +63,12 @@ def _names(changes: list[dict | None]) -> dict[str, dict[int, str]]:
                 for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, int):
                         wanted[key].add(item)
-    names: dict[str, dict[int, str]] = {}
+    names: dict[str, dict[int, str]] = {key: {} for key in NAMED_IDS}
     with db.read_session() as session:
         for key, ids in wanted.items():
-            model = NAMED_IDS[key][0]
-            names[key] = dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids \
-                else {}
+            if ids:
+                model = NAMED_IDS[key][0]
+                names[key] = dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
     return names
 
 

@@ -94,30 +94,21 @@ def read_engine() -> Engine:
     return engine
 
 
-# A rule the database enforces, by the name of its constraint or index, in the words a user reads.
+# A rule the database enforces, in the words a user reads. PostgreSQL names the constraint or index in its
+# message; SQLite names the table and column ("UNIQUE constraint failed: evaluations.voucher_id").
 CONSTRAINT_MESSAGES = {
-    "uq_withdrawals_one_pending": "该服务券已有待审核的撤回申请，请等待审核",
-    "evaluations_voucher_id_key": "该服务券已评价，不能重复评价",
-    "settlements_voucher_id_key": "该服务券已兑付，不能重复兑付",
-    "uq_evaluations_voucher": "该服务券已评价，不能重复评价",
-    "uq_settlements_voucher": "该服务券已兑付，不能重复兑付",
+    ("uq_withdrawals_one_pending", "withdrawals.voucher_id"): "该服务券已有待审核的撤回申请，请等待审核",
+    ("evaluations_voucher_id_key", "evaluations.voucher_id"): "该服务券已评价，不能重复评价",
+    ("settlements_voucher_id_key", "settlements.voucher_id"): "该服务券已兑付，不能重复兑付",
 }
 CONFLICT_MESSAGE = "保存失败：与已有记录冲突，请刷新后重试"
 
 
 def conflict_message(exc: IntegrityError) -> str:
-    """The Chinese message for a constraint violation (named constraints first, then a general one)."""
+    """The Chinese message for a constraint violation (a known rule's, else a general one)."""
     text = str(exc.orig)
-    for name, message in CONSTRAINT_MESSAGES.items():
-        if name in text:
-            return message
-    if "evaluations.voucher_id" in text:
-        return CONSTRAINT_MESSAGES["uq_evaluations_voucher"]
-    if "settlements.voucher_id" in text:
-        return CONSTRAINT_MESSAGES["uq_settlements_voucher"]
-    if "withdrawals.voucher_id" in text:
-        return CONSTRAINT_MESSAGES["uq_withdrawals_one_pending"]
-    return CONFLICT_MESSAGE
+    return next((message for names, message in CONSTRAINT_MESSAGES.items() if any(n in text for n in names)),
+                CONFLICT_MESSAGE)
 
 
 @contextmanager
