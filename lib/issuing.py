@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -21,8 +22,11 @@ from lib.enterprises import clean_basic
 from lib.errors import DomainError, NotFound, ValidationError
 from lib.history import AdminAction, record
 from lib.labels import ENTERPRISE_SIZES
-from lib.models import Batch, Enterprise, User, Voucher
+from lib.models import Batch, Enterprise, Region, User, Voucher
 from lib.workflow import LIVE, Action, VoucherStatus, in_order, require_commission
+
+if TYPE_CHECKING:
+    from lib.importing import ImportPreview
 
 # Template columns: header → model field. The first three are required.
 COLUMNS = {"统一社会信用代码": "credit_code", "企业名称": "name", "所属区": "region", "企业规模": "size",
@@ -120,150 +124,73 @@ def clean_row(session: Session, raw: dict) -> dict:
     return {**clean_basic(session, data), "region": data["region"]}
 
 
-def _live_number(session: Session, credit_code: str, batch_id: int) -> str | None:
+def live_number(session: Session, credit_code: str, batch_id: int) -> str | None:
     return session.scalar(select(Voucher.number).join(Enterprise, Voucher.enterprise_id == Enterprise.id).where(
         Enterprise.credit_code == credit_code, Voucher.batch_id == batch_id,
         Voucher.status.in_(in_order(LIVE))))
 
 
-@dataclass
-class RowError:
-    row: int  # the Excel row number, as the officer sees it
-    column: str
-    message: str
+EXAMPLE_ROW = ["91320000134763391X", "南京示例科技有限公司", "江宁区", "小型", "张三", "南京市江宁区某路1号", "李四",
+               "13912345678", "contact@example.com"]
+# Typed as numbers, Excel would round the one and drop the leading 0 of the other.
+TEXT_COLUMNS = ("统一社会信用代码", "联系电话")
+TEMPLATE_NOTES = [
+    f"必填列（表头为红色）：{'、'.join(REQUIRED)}；其余列可留空，由企业激活时补全。",
+    "统一社会信用代码：18位，系统会核对校验位。本列已设为文本格式；从其他表格粘贴时请用“选择性粘贴—数值”，"
+    "不要让Excel把代码变成数字（如9.13205E+17）。",
+    "所属区：从下拉列表选择南京市的行政区或开发区；写“南京市江宁区”“江宁”等也可以，只对应一个区时按该区读取。",
+    f"企业规模：从下拉列表选择{'、'.join(ENTERPRISE_SIZES)}，可留空；“小型企业”按“小型”读取，“小微”无法确定，请写明。",
+    "联系电话：手机号码或带区号的固定电话，如 139 1234 5678、025-8312 3456、025-83123456转801；"
+    "本列已设为文本格式，以免开头的0被去掉。",
+    "邮箱：如 contact@example.com，可以使用中文域名。",
+    f"每个文件最多{MAX_ROWS}行；同一文件中统一社会信用代码不能重复。标题行、空行和序号、备注等列都可以保留，"
+    "系统会找到表头，并告诉您忽略了哪些列。",
+    "第2行（灰色）是示例，请删除示例行后再上传。任何一行有错误时，整个文件都不会发放，请按提示修改后重新上传。",
+]
 
 
-@dataclass
-class ImportPreview:
-    rows: list[dict] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.file_error is None and not self.errors and bool(self.rows)
-
-    def errors_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([(e.row, e.column, e.message) for e in self.errors], columns=["行号", "列", "问题"])
+def _drop_down(sheet, column: str, source: str, title: str, message: str) -> None:
+    rule = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True,
+                          showInputMessage=True, errorTitle=title, error=message, promptTitle=title, prompt=message)
+    rule.add(f"{column}2:{column}{MAX_ROWS + 1}")
+    sheet.add_data_validation(rule)
 
 
 def template_excel() -> bytes:
-    """The import template: the header row, one example row, and a sheet of rules."""
+    """The import template: the header row (required columns in red), a grey example row to delete,
+    drop-down lists for 所属区 and 企业规模, the code and phone columns as text, and a 填写说明 sheet."""
+    with db.read_session() as session:
+        regions = list(session.scalars(select(Region.name).where(Region.active.is_(True))
+                                       .order_by(Region.kind.desc(), Region.sort_order)))
     book = Workbook()
     sheet = book.active
     sheet.title = "企业名单"
     sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append(["91320000134763391X", "南京示例科技有限公司", "江宁区", "小型", "张三", "南京市江宁区某路1号", "李四",
-                  "13912345678", "contact@example.com"])
-    for column in "ABCDEFGHI":
-        sheet.column_dimensions[column].width = 22
+    sheet.append(EXAMPLE_ROW)
+    for index, header in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet[f"{letter}1"].font = Font(bold=True, color="C00000" if header in REQUIRED else None)
+        sheet[f"{letter}2"].font = Font(italic=True, color="808080")
+        sheet.column_dimensions[letter].width = 22
+        if header in TEXT_COLUMNS:
+            sheet.column_dimensions[letter].number_format = "@"
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=MAX_ROWS + 1, min_col=index, max_col=index):
+                cell.number_format = "@"
+    sheet.freeze_panes = "A2"
     notes = book.create_sheet("填写说明")
-    for line in [f"必填列：{'、'.join(REQUIRED)}；其余列可留空，由企业激活时补全。",
-                 "统一社会信用代码：18位，系统会核对校验位。",
-                 "所属区：南京市行政区或开发区名称，如 江宁区、江北新区。",
-                 f"企业规模：{'、'.join(ENTERPRISE_SIZES)}，可留空。",
-                 f"每个文件最多{MAX_ROWS}行；同一文件中统一社会信用代码不能重复。",
-                 "请删除示例行后再上传。任何一行有错误时，整个文件都不会发放，请修改后重新上传。"]:
+    for line in TEMPLATE_NOTES:
         notes.append([line])
-    notes.column_dimensions["A"].width = 90
+    notes.column_dimensions["A"].width = 120
+    options = book.create_sheet("选项")
+    options.sheet_state = "hidden"
+    for name in regions:
+        options.append([name])
+    if regions:
+        _drop_down(sheet, "C", f"选项!$A$1:$A${len(regions)}", "所属区", "请从下拉列表中选择南京市的行政区或开发区")
+    _drop_down(sheet, "D", '"' + ",".join(ENTERPRISE_SIZES) + '"', "企业规模", "请选择大型、中型、小型或微型，可留空")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-MAX_COLUMNS = 50
-# What the file's parts may expand to: 5,000 rows written cell by cell as inline strings expand to ~2.8 MB.
-MAX_EXPANDED_BYTES = 25 * 1024 * 1024
-_ROW_SLACK = 100  # blank or note rows tolerated beyond MAX_ROWS before a file counts as oversize
-
-
-def _bounded_rows(sheet) -> tuple[list[tuple], str | None]:
-    """The sheet's rows, or why it is refused, without ever holding more than the limit: the size the
-    sheet declares (read-only mode reads it before any row) is checked first, then rows as they stream
-    (a file may declare nothing, or lie). A 147 KB file that expands to a million rows costs nothing."""
-    too_many = f"文件行数超过每次最多{MAX_ROWS}行的限制，请拆分后分批导入。"
-    if (sheet.max_row or 0) > MAX_ROWS + _ROW_SLACK:
-        return [], f"文件共有约{sheet.max_row - 1}行，{too_many}"
-    if (sheet.max_column or 0) > MAX_COLUMNS:
-        return [], f"文件共有{sheet.max_column}列，超过模板的列数太多，请使用下载的模板。"
-    rows = []
-    for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-        rows.append(row)
-        if len(rows) > MAX_ROWS + _ROW_SLACK:
-            return [], too_many
-    return rows, None
-
-
-def _read_rows(content: bytes) -> tuple[list[tuple], str | None]:
-    """The first sheet's rows, or why the file is refused: not an Excel file, damaged, or too big."""
-    try:
-        # openpyxl scans a whole sheet that declares no size before the first row: check what the zip says
-        # its parts expand to first (zipfile never reads past the declared size).
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            expanded = sum(item.file_size for item in archive.infolist())
-        if expanded > MAX_EXPANDED_BYTES:
-            return [], f"文件展开后约{expanded // 1024 // 1024}MB，远超{MAX_ROWS}行数据的大小，请拆分后分批导入。"
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        rows, error = _bounded_rows(book.worksheets[0])
-        book.close()
-        return rows, error
-    except Exception:  # noqa: BLE001 - a damaged or crafted file fails inside openpyxl in many ways
-        return [], "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"
-
-
-def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
-    """Check an uploaded file completely, writing nothing: file-level problems first, then each row."""
-    preview = ImportPreview()
-    if not content:
-        preview.file_error = "文件是空的，请选择填写好的Excel文件。"
-        return preview
-    rows, preview.file_error = _read_rows(content)
-    if preview.file_error:
-        return preview
-    rows = [r for r in rows if any(c not in (None, "") for c in r)]
-    if not rows:
-        preview.file_error = "文件是空的：没有表头，也没有企业数据。"
-        return preview
-    header = [str(c).strip() if c is not None else "" for c in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c or "（空白列名）" for c in header if c not in COLUMNS]
-    if missing or extra:
-        parts = (([f"缺少列：{'、'.join(missing)}"] if missing else [])
-                 + ([f"多余的列：{'、'.join(extra)}"] if extra else []))
-        preview.file_error = "表头与模板不一致（" + "；".join(parts) + "），请使用下载的模板。"
-        return preview
-    body = rows[1:]
-    if not body:
-        preview.file_error = "文件中没有企业数据（只有表头）。"
-        return preview
-    if len(body) > MAX_ROWS:
-        preview.file_error = f"文件共有{len(body)}行企业数据，超过每次最多{MAX_ROWS}行的限制，请拆分后分批导入。"
-        return preview
-    with db.read_session() as session:
-        batch = batch_of(session, batch_year)
-        seen: dict[str, int] = {}
-        for offset, values in enumerate(body, start=2):
-            raw = dict(zip(header, values, strict=False))
-            try:
-                row = clean_row(session, raw)
-            except ValidationError as exc:
-                preview.errors.append(RowError(offset, exc.field or "", exc.reason))
-                continue
-            if row["credit_code"] in seen:
-                preview.errors.append(RowError(offset, "统一社会信用代码", f"与第{seen[row['credit_code']]}行重复"))
-                continue
-            seen[row["credit_code"]] = offset
-            live = _live_number(session, row["credit_code"], batch.id)
-            if live:
-                preview.errors.append(RowError(offset, "统一社会信用代码", f"该企业已持有本批次有效服务券{live}"))
-                continue
-            row["row"] = offset
-            preview.rows.append(row)
-    return preview
 
 
 def _issue_rows(session: Session, actor: Actor, rows: list[dict], batch: Batch, now: datetime,

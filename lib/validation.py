@@ -144,6 +144,13 @@ def phone(value: str | None, field: str = "联系电话", *, required_: bool = T
     return _stored(number)
 
 
+def is_landline(value: str) -> bool:
+    """Whether libphonenumber reads the text as a fixed-line number (not a mobile, 400 or 800 number)."""
+    number = _parse_phone(value)
+    return number is not None and phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def display_phone(stored: str | None) -> str:
     """A stored number in the national format people read (025 8312 3456, 139 1234 5678 转801); a value
     stored before numbers were canonical is shown as it was typed."""

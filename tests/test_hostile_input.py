@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from lib import auth, db, enterprises, exports, issuing, queries, validation, vouchers
+from lib import auth, db, enterprises, exports, importing, issuing, queries, validation, vouchers
 from lib.errors import DomainError
 from lib.models import ServiceRecord, Voucher
 from lib.seed import credit_code_for
@@ -139,7 +139,7 @@ def test_any_row_in_the_batch_file_is_refused_per_row_or_issued_whole(database, 
     cells = [c.replace("\x00", "") if isinstance(c, str) else c for c in cells]  # Excel cannot hold NUL
     cells = [re.sub(r"[\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]", "", c) if isinstance(c, str) else c for c in cells]
     before = history_count()
-    preview = issuing.read_import(workbook([good_row(1), cells]), batch_year=2026)
+    preview = importing.read_import(workbook([good_row(1), cells]), batch_year=2026)
     assert preview.file_error is None
     if preview.errors:
         assert all(re.search(r"[\u4e00-\u9fff]", e.message) for e in preview.errors)
@@ -208,7 +208,7 @@ def test_the_batch_result_file_with_one_time_passwords_has_no_formula(database):
     make_batch(2026)
     row = good_row(1)
     row[1] = "@SUM(1+1)*cmd|' /C calc'!A0企业"
-    preview = issuing.read_import(workbook([row]), batch_year=2026)
+    preview = importing.read_import(workbook([row]), batch_year=2026)
     results = issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW)
     sheet = load_workbook(io.BytesIO(issuing.result_excel(results, 2026))).active
     assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
@@ -258,7 +258,7 @@ def _bomb(rows: int) -> bytes:
 def test_a_sheet_that_declares_a_million_rows_is_refused_before_any_row_is_read(database):
     make_batch(2026)
     started = time.perf_counter()
-    preview = issuing.read_import(_declaring(1_000_000), batch_year=2026)
+    preview = importing.read_import(_declaring(1_000_000), batch_year=2026)
     assert preview.file_error == "文件共有约999999行，文件行数超过每次最多5000行的限制，请拆分后分批导入。"
     assert time.perf_counter() - started < 5  # generous: it reads one element, not a million rows
 
@@ -267,7 +267,7 @@ def test_a_sheet_without_a_declared_size_is_cut_off_as_it_streams(database):
     make_batch(2026)
     content = _bomb(200_000)
     assert len(content) < 1_500_000  # ~1 MB that expands to 200,000 rows
-    preview = issuing.read_import(content, batch_year=2026)
+    preview = importing.read_import(content, batch_year=2026)
     assert preview.file_error == "文件行数超过每次最多5000行的限制，请拆分后分批导入。"
 
 
@@ -284,7 +284,7 @@ def test_a_file_that_expands_far_beyond_5000_rows_is_refused_before_openpyxl_rea
     content = out.getvalue()
     assert len(content) < 200_000
     started = time.perf_counter()
-    preview = issuing.read_import(content, batch_year=2026)
+    preview = importing.read_import(content, batch_year=2026)
     assert preview.file_error == "文件展开后约30MB，远超5000行数据的大小，请拆分后分批导入。"
     assert time.perf_counter() - started < 5
 
@@ -310,7 +310,7 @@ def test_a_damaged_excel_file_is_refused_in_chinese_never_an_error_page(database
     content = bytearray(workbook([good_row(1), good_row(2)]))
     for _ in range(data.draw(st.integers(1, 20))):  # flip bytes anywhere: headers, compressed XML, the directory
         content[data.draw(st.integers(0, len(content) - 1))] = data.draw(st.integers(0, 255))
-    preview = issuing.read_import(bytes(content), batch_year=2026)
+    preview = importing.read_import(bytes(content), batch_year=2026)
     assert preview.file_error or preview.errors or preview.rows
 
 

@@ -9,9 +9,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from lib import auth, db, issuing, providers, review, settlement, vouchers
+from lib import auth, db, importing, issuing, providers, review, settlement, vouchers
 from lib.audit import AuditFilters, search
 from lib.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from lib.labels import DEV_ZONES, DISTRICTS
 from lib.models import Enterprise, History, Product, User, Voucher
 from lib.seed import credit_code_for
 from lib.workflow import VoucherStatus as S
@@ -41,7 +42,7 @@ def count(model) -> int:
         return s.scalar(select(func.count()).select_from(model))
 
 
-def test_the_template_has_the_columns_and_rules():
+def test_the_template_has_the_columns_and_rules(database):
     book = load_workbook(io.BytesIO(issuing.template_excel()))
     assert [c.value for c in book["企业名单"][1]] == HEADER
     assert "每个文件最多5000行" in "".join(str(c.value) for c in book["填写说明"]["A"])
@@ -50,7 +51,7 @@ def test_the_template_has_the_columns_and_rules():
 def test_a_bad_row_in_the_middle_means_nothing_is_written(database):
     make_batch(2026)
     rows = [good_row(1), good_row(2), [credit_code_for(9)[:17] + "0", "坏企业", "江宁区"] + [None] * 6, good_row(4)]
-    preview = issuing.read_import(workbook(rows), batch_year=2026)
+    preview = importing.read_import(workbook(rows), batch_year=2026)
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(4, "统一社会信用代码", "校验位不正确，请核对")]
     assert not preview.ok
     with pytest.raises(DomainError, match="未发放任何服务券"):
@@ -61,14 +62,18 @@ def test_a_bad_row_in_the_middle_means_nothing_is_written(database):
 @pytest.mark.parametrize("row,column,message", [
     (["", "企业", "江宁区"] + [None] * 6, "统一社会信用代码", "不能为空"),
     ([credit_code_for(5), "", "江宁区"] + [None] * 6, "企业名称", "不能为空"),
-    ([credit_code_for(5), "企业", "上海市"] + [None] * 6, "所属区", "“上海市”不是南京市的行政区或开发区"),
-    ([credit_code_for(5), "企业", "江宁区", "超大型"] + [None] * 5, "企业规模", "选项无效"),
+    ([credit_code_for(5), "企业", "上海市"] + [None] * 6, "所属区",
+     "“上海市”不是南京市的行政区或开发区，请填写：" + "、".join(DISTRICTS + DEV_ZONES)),
+    ([credit_code_for(5), "企业", "江宁区", "超大型"] + [None] * 5, "企业规模",
+     "“超大型”不是一种企业规模，请填写：大型、中型、小型、微型之一，或留空"),
+    ([credit_code_for(5), "企业", "江宁区", "小微"] + [None] * 5, "企业规模",
+     "“小微”可能是小型也可能是微型，请填写：大型、中型、小型、微型之一，或留空"),
     ([credit_code_for(5), "企业", "江宁区", None, None, None, None, "123"], "联系电话",
      "号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）"),
 ])
 def test_each_bad_row_is_reported_in_chinese(database, row, column, message):
     make_batch(2026)
-    preview = issuing.read_import(workbook([good_row(1), row]), batch_year=2026)
+    preview = importing.read_import(workbook([good_row(1), row]), batch_year=2026)
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(3, column, message)]
 
 
@@ -78,7 +83,7 @@ def test_duplicates_in_the_file_and_live_vouchers_are_refused(database):
     with db.read_session() as s:
         held_code = s.get(Enterprise, holder["enterprise_id"]).credit_code
     rows = [good_row(1), good_row(1), [held_code, "已有券企业", "江宁区"] + [None] * 6]
-    preview = issuing.read_import(workbook(rows), batch_year=2026)
+    preview = importing.read_import(workbook(rows), batch_year=2026)
     assert [(e.row, e.message) for e in preview.errors] == [
         (3, "与第2行重复"), (4, f"该企业已持有本批次有效服务券{holder['number']}")]
 
@@ -90,27 +95,30 @@ def test_duplicates_in_the_file_and_live_vouchers_are_refused(database):
 ])
 def test_files_that_are_not_excel_are_refused(database, content, message):
     make_batch(2026)
-    assert message in issuing.read_import(content, batch_year=2026).file_error
+    assert message in importing.read_import(content, batch_year=2026).file_error
 
 
-def test_wrong_columns_and_too_many_rows_are_refused(database):
+def test_missing_and_extra_columns_are_said_and_too_many_rows_refused(database):
     make_batch(2026)
-    missing = issuing.read_import(workbook([["x"]], header=HEADER[:3]), batch_year=2026)
-    assert "缺少列：企业规模、法定代表人、地址、联系人、联系电话、邮箱" in missing.file_error
-    extra = issuing.read_import(workbook([good_row(1) + ["x"]], header=HEADER + ["备注"]), batch_year=2026)
-    assert "多余的列：备注" in extra.file_error
-    only_header = issuing.read_import(workbook([]), batch_year=2026)
+    required_only = importing.read_import(workbook([good_row(1)[:3]], header=HEADER[:3]), batch_year=2026)
+    assert required_only.ok and required_only.notes == [
+        "文件中没有这些列，留空，由企业激活时补全：企业规模、法定代表人、地址、联系人、联系电话、邮箱。"]
+    no_region = importing.read_import(workbook([good_row(1)[:2]], header=HEADER[:2]), batch_year=2026)
+    assert no_region.file_error == "工作表“Sheet”第1行的表头缺少必填列：所属区。请使用下载的模板填写。"
+    extra = importing.read_import(workbook([good_row(1) + ["x"]], header=HEADER + ["备注"]), batch_year=2026)
+    assert extra.ok and extra.notes == ["以下列不是模板的列，未导入：备注。"]
+    only_header = importing.read_import(workbook([]), batch_year=2026)
     assert "只有表头" in only_header.file_error
-    too_many = issuing.read_import(workbook([good_row(i) for i in range(10_000)]), batch_year=2026)
+    too_many = importing.read_import(workbook([good_row(i) for i in range(10_000)]), batch_year=2026)
     assert too_many.file_error == "文件共有约10000行，文件行数超过每次最多5000行的限制，请拆分后分批导入。"
-    just_over = issuing.read_import(workbook([good_row(i) for i in range(5001)]), batch_year=2026)
+    just_over = importing.read_import(workbook([good_row(i) for i in range(5001)]), batch_year=2026)
     assert "共有5001行企业数据，超过每次最多5000行的限制" in just_over.file_error
     assert count(Voucher) == 0
 
 
 def test_a_5000_row_import_issues_every_voucher_with_a_login_and_one_history_row_each(database):
     make_batch(2026)
-    preview = issuing.read_import(workbook([good_row(i) for i in range(5000)]), batch_year=2026)
+    preview = importing.read_import(workbook([good_row(i) for i in range(5000)]), batch_year=2026)
     assert preview.ok and len(preview.rows) == 5000
     seen = []
     results = issuing.issue_batch(actor=COMMISSION, preview=preview, batch_year=2026, now=NOW,
@@ -223,7 +231,7 @@ def test_the_audit_log_filters_by_user_voucher_action_and_date(database):
 
 def test_a_voucher_issued_between_check_and_issue_stops_the_whole_batch(database):
     make_batch(2026)
-    preview = issuing.read_import(workbook([good_row(1), good_row(2)]), batch_year=2026)
+    preview = importing.read_import(workbook([good_row(1), good_row(2)]), batch_year=2026)
     assert preview.ok
     issuing.issue_single(actor=COMMISSION, data={"credit_code": credit_code_for(700002), "name": "抢先发放企业",
                                                  "region": "江宁区"}, batch_year=2026, now=NOW)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from lib import db, issuing, queries, settlement, stats, vouchers
+from lib import db, importing, queries, settlement, stats, vouchers
 from lib.labels import CATEGORIES, DEV_ZONES, DISTRICTS
 from lib.models import Region
 from lib.workflow import VoucherStatus as S
@@ -96,11 +96,12 @@ def test_an_import_reports_each_bad_row_in_a_table(database):
     from tests.test_issuing import good_row, workbook
     make_batch(2026)
     rows = [good_row(1), good_row(2, region="上海市")]
-    preview = issuing.read_import(workbook(rows), batch_year=2026)
+    preview = importing.read_import(workbook(rows), batch_year=2026)
     assert not preview.ok
     table = preview.errors_frame()
     assert list(table.columns) == ["行号", "列", "问题"]
-    assert table.values.tolist() == [[3, "所属区", "“上海市”不是南京市的行政区或开发区"]]
+    assert table.values.tolist() == [[3, "所属区", "“上海市”不是南京市的行政区或开发区，请填写："
+                                      + "、".join(DISTRICTS + DEV_ZONES)]]
 
 
 def test_name_searches_ignore_case_on_both_databases(database):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import clock, issuing, queries
+from lib import clock, importing, issuing, queries
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES
 from ui.widgets import answer, attempt, download_excel, keep, show_flash, yuan
@@ -75,12 +75,14 @@ def batch_import(actor: Actor) -> None:
     upload = st.file_uploader("上传企业名单（.xlsx）", type=None, key="batch_file")
     if upload is None:
         return
-    preview = answer(lambda: issuing.read_import(upload.getvalue(), batch_year=year))
+    preview = answer(lambda: importing.read_import(upload.getvalue(), batch_year=year))
     if preview is None:
         return
     if preview.file_error:
         st.error(preview.file_error)
         return
+    if preview.notes:
+        st.info("\n".join(f"- {note}" for note in preview.notes))
     if preview.errors:
         st.error(f"发现{len(preview.errors)}处错误（共{len(preview.rows) + len(preview.errors)}行），未发放任何服务券。"
                  "请按下表修改文件后重新上传：")
