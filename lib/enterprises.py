@@ -52,29 +52,6 @@ def clean_profile(session: Session, data: dict, *, batch_year: int, today: date)
     return out
 
 
-# 工信部联企业〔2011〕300号《中小企业划型标准规定》: per industry, (employees, revenue 万元) thresholds.
-# large: employees >= L_emp and revenue >= L_rev ("…以下或…以下的为中小微型企业");
-# medium: employees >= M_emp and revenue >= M_rev; small: employees >= S_emp and revenue >= S_rev; else micro.
-SIZE_THRESHOLDS = {
-    "工业": ((1000, 40000), (300, 2000), (20, 300)),
-    "软件和信息技术服务业": ((300, 10000), (100, 1000), (10, 50)),
-    "信息传输业": ((2000, 100000), (100, 1000), (10, 100)),
-    "批发业": ((200, 40000), (20, 5000), (5, 1000)),
-    "零售业": ((300, 20000), (50, 500), (10, 100)),
-}
-INDUSTRIES = list(SIZE_THRESHOLDS)
-
-
-def suggest_size(industry: str, employees: int | None, revenue: v.Decimal | None) -> str | None:
-    """企业规模 by the national classification from 从业人数 and 营业收入 (万元); None if unknown."""
-    if industry not in SIZE_THRESHOLDS or employees is None or revenue is None:
-        return None
-    for label, (min_emp, min_rev) in zip(("大型", "中型", "小型"), SIZE_THRESHOLDS[industry], strict=True):
-        if employees >= min_emp and revenue >= min_rev:
-            return label
-    return "微型"
-
-
 def own_enterprise_id(actor: Actor) -> int:
     if actor.role != Role.ENTERPRISE or actor.enterprise_id is None:
         raise PermissionDenied("只有企业可以维护本企业的信息")

@@ -1,10 +1,9 @@
 """企业信息: review and complete the enterprise profile; submitting it activates a 待激活 voucher."""
 from datetime import date
-from decimal import Decimal
 
 import streamlit as st
 
-from lib import enterprises, queries, vouchers
+from lib import enterprises, queries, sizes, vouchers
 from lib.labels import ENTERPRISE_FIELDS as F
 from lib.labels import ENTERPRISE_SIZES, money_field_labels
 from lib.workflow import Action
@@ -58,11 +57,12 @@ c1, c2, c3 = st.columns(3)
 data["employees"] = c1.text_input(F["employees"],
                                   value="" if profile["employees"] is None else str(profile["employees"]),
                                   key="pf_employees", help="人")
-industry = c2.selectbox("所属行业（用于测算企业规模）", enterprises.INDUSTRIES, key="pf_industry")
-try:
-    suggestion = enterprises.suggest_size(industry, int(data["employees"]), Decimal(data["revenue_prev"]))
-except (ValueError, ArithmeticError):
-    suggestion = None
+industry = c2.selectbox("所属行业（用于测算企业规模）", sizes.INDUSTRIES, index=sizes.INDUSTRIES.index("工业"),
+                        key="pf_industry")
+assets = c2.text_input(sizes.MEASURES["assets"] + "，用于测算企业规模", key="pf_assets") \
+    if "assets" in sizes.measures_for(industry) else None
+suggestion = sizes.suggest_size(industry, employees=data["employees"] or None, revenue=data["revenue_prev"] or None,
+                                assets=assets or None)
 # The suggestion fills 企业规模 while the enterprise has not chosen one; a choice is never overwritten.
 st.session_state.setdefault("pf_size", profile["size"])
 if st.session_state["pf_size"] is None and suggestion:

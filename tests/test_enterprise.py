@@ -15,26 +15,6 @@ from tests.builders import COMMISSION, NOW, enterprise_actor, make_product, make
 from tests.test_vouchers import own_profile
 
 
-# 工信部联企业〔2011〕300号 — the published thresholds, checked at their edges.
-@pytest.mark.parametrize("industry,employees,revenue,size", [
-    ("工业", 1000, 40000, "大型"), ("工业", 999, 50000, "中型"), ("工业", 300, 2000, "中型"),
-    ("工业", 299, 2000, "小型"), ("工业", 300, 1999, "小型"), ("工业", 20, 300, "小型"),
-    ("工业", 19, 300, "微型"), ("工业", 20, 299, "微型"), ("工业", 45, 800, "小型"),
-    ("软件和信息技术服务业", 300, 10000, "大型"), ("软件和信息技术服务业", 299, 20000, "中型"),
-    ("软件和信息技术服务业", 100, 1000, "中型"), ("软件和信息技术服务业", 99, 1000, "小型"),
-    ("软件和信息技术服务业", 10, 50, "小型"), ("软件和信息技术服务业", 9, 50, "微型"),
-    ("软件和信息技术服务业", 10, 49, "微型"),
-    ("零售业", 50, 500, "中型"), ("批发业", 5, 1000, "小型"), ("信息传输业", 2000, 100000, "大型"),
-])
-def test_size_suggestion_follows_the_national_classification(industry, employees, revenue, size):
-    assert enterprises.suggest_size(industry, employees, Decimal(revenue)) == size
-
-
-def test_no_suggestion_without_numbers():
-    assert enterprises.suggest_size("工业", None, Decimal(1)) is None
-    assert enterprises.suggest_size("未知行业", 10, Decimal(1)) is None
-
-
 def test_an_enterprise_updates_only_its_own_profile(database):
     v = make_voucher(S.ACTIVATED)
     actor = v["enterprise"]

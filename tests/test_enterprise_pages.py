@@ -56,6 +56,22 @@ def test_activation_through_the_profile_with_a_size_suggestion(demo):
     assert voucher_row(NEW_NUMBER).status == S.ACTIVATED
 
 
+def test_an_industry_measured_by_assets_asks_for_them_before_it_suggests(demo):
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    at = fill_profile(at)
+    widget(at.selectbox, "所属行业（用于测算企业规模）").select("建筑业")
+    at = at.run()
+    assert not any("测算为" in t for t in texts(at))  # 营业收入 760 万元, but 资产总额 not given yet
+    widget(at.text_input, "资产总额（万元），用于测算企业规模").input("5000")
+    at = at.run()
+    assert "按工信部联企业〔2011〕300号测算为：小型企业" in texts(at)  # 760 < 6000 万元 营业收入: not 中型
+    widget(at.selectbox, "所属行业（用于测算企业规模）").select("农、林、牧、渔业")
+    at = at.run()
+    assert "按工信部联企业〔2011〕300号测算为：中型企业" in texts(at)  # 营业收入 only: 760 ≥ 500 万元
+    assert not [w for w in at.text_input if w.label.startswith("资产总额")]
+
+
 def test_choose_a_product_from_the_catalogue(demo):
     make_voucher(S.ACTIVATED, enterprise_id=enterprise_id("qy1700008"), number="1799999")
     at = logged_in("qy1700008")
