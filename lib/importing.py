@@ -317,3 +317,7 @@ def _check_rows(preview: ImportPreview, body: list[tuple[int, tuple]], header: H
                 continue
             preview.rows.append({**row, "row": number})
     preview.notes += mapped.notes()
+    unchecked = [str(r["row"]) for r in preview.rows if v.credit_code_warning(r["credit_code"])]
+    if unchecked:
+        preview.notes.append(f"第{'、'.join(unchecked[:10])}行{'等' if len(unchecked) > 10 else ''}"
+                             f"的统一社会信用代码{v.ORG_CODE_WARNING}。")

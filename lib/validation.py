@@ -67,6 +67,26 @@ def credit_code(value: str | None, field: str = "统一社会信用代码") -> s
     return code
 
 
+# GB 11714-1997: positions 9–17 of a credit code are the 组织机构代码, 8 characters and a check character.
+ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+ORG_CODE_WARNING = ("第9至17位（组织机构代码）未通过GB 11714校验。2015年以前赋码的部分企业确实如此，"
+                    "不影响发放；请与营业执照核对")
+
+
+def org_code_check_char(body: str) -> str:
+    """The GB 11714 check character of an 8-character organization code (digits, then A=10 … Z=35)."""
+    check = 11 - sum(int(c, 36) * w for c, w in zip(body, ORG_WEIGHTS, strict=True)) % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def credit_code_warning(code: str) -> str | None:
+    """A warning, never a refusal, for a valid credit code whose organization code fails GB 11714."""
+    org = code[8:17]
+    if re.fullmatch(r"[0-9A-Z]{8}[0-9X]", org) and org_code_check_char(org[:8]) == org[8]:
+        return None
+    return ORG_CODE_WARNING
+
+
 def required(value: str | None, field: str) -> str:
     text = clean(value, field).strip() if value is not None else ""
     if not text:

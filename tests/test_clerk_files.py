@@ -204,3 +204,32 @@ def test_the_template_filled_in_and_saved_by_libreoffice_keeps_its_lists_and_tex
     assert {str(rule.sqref).split(":")[0]: rule.formula1 for rule in sheet.data_validations.dataValidation} == {
         "C2": "选项!$A$1:$A$16", "D2": '"大型,中型,小型,微型"'}
     assert (sheet.column_dimensions["A"].number_format, sheet.column_dimensions["H"].number_format) == ("@", "@")
+
+
+# GB 11714-1997 附录B (D2143569 → X) and the organization codes inside GB 32100-2015 附录B's example
+# (91350100M000100Y43) and in codes published by other implementations of the standard.
+ORG_CODES = ["D2143569X", "M000100Y4", "743719761", "L18322123", "768225469", "MA1FL0LY9", "600037341"]
+
+
+@pytest.mark.parametrize("org", ORG_CODES)
+def test_gb_11714_check_characters_of_published_codes(org):
+    from lib import validation
+    assert validation.org_code_check_char(org[:8]) == org[8]
+    wrong = org[:8] + ("0" if org[8] != "0" else "1")
+    assert validation.org_code_check_char(wrong[:8]) != wrong[8]
+
+
+def test_a_credit_code_failing_gb_11714_is_a_warning_never_a_refusal(database):
+    from lib import validation
+    make_batch(2026)
+    assert validation.credit_code_warning("91350100M000100Y43") is None  # GB 32100-2015 附录B
+    assert validation.credit_code_warning("91110000600037341L") is None
+    body = "91320100" + "12345678" + "0"  # 12345678's GB 11714 check character is 8, not 0
+    failing = body + validation.credit_check_char(body)
+    assert validation.credit_code(failing) == failing  # a valid credit code all the same
+    assert validation.credit_code_warning(failing).startswith("第9至17位（组织机构代码）未通过GB 11714校验")
+    content = save(sheet_with([HEADER, row(1), [failing, "南京老企业有限公司", "鼓楼区"]]))
+    preview = check(content)
+    assert preview.ok and [r["credit_code"] for r in preview.rows] == [credit_code_for(800001), failing]
+    assert preview.notes == ["第3行的统一社会信用代码第9至17位（组织机构代码）未通过GB 11714校验。"
+                             "2015年以前赋码的部分企业确实如此，不影响发放；请与营业执照核对。"]

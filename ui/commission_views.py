@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import clock, importing, issuing, queries
+from lib import clock, importing, issuing, queries, validation
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES
 from ui.widgets import answer, attempt, download_excel, keep, show_flash, yuan
@@ -26,6 +26,8 @@ def _show_logins(key: str) -> None:
         st.success(f"已发放服务券{result['number']}（{result['name']}）。")
         st.info(f"企业登录账户名：{result['username']}　一次性密码：{result['password']}　"
                 "（仅显示这一次，请转交企业；企业首次登录须修改密码）")
+        if warning := validation.credit_code_warning(result["credit_code"]):
+            st.warning(f"统一社会信用代码{result['credit_code']}：{warning}。")
 
 
 def issue_one(actor: Actor) -> None:
@@ -46,7 +48,7 @@ def issue_one(actor: Actor) -> None:
         data["legal_rep"] = c2.text_input("法定代表人", max_chars=40)
         data["contact"] = c3.text_input("联系人", max_chars=40)
         c1, c2, c3 = st.columns(3)
-        data["phone"] = c1.text_input("联系电话", max_chars=20)
+        data["phone"] = c1.text_input("联系电话", max_chars=40)
         data["email"] = c2.text_input("邮箱", max_chars=100)
         data["address"] = c3.text_input("地址", max_chars=200)
         if st.form_submit_button("发放", type="primary"):

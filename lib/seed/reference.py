@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, insert, select, text
 
 from lib.labels import CATEGORIES, DEV_ZONES, DISTRICTS
 from lib.models import Batch, ProductCategory, Region
-from lib.validation import credit_check_char
+from lib.validation import credit_check_char, org_code_check_char
 
 FACE_VALUE = Decimal("10000.00")
 CHUNK = 5000
@@ -19,8 +19,10 @@ GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "勇", "
 
 
 def credit_code_for(serial: int, admin: str = "320100") -> str:
-    """A valid, unique 统一社会信用代码 for generated enterprise number `serial`."""
-    first17 = f"91{admin}{serial:09d}"
+    """A valid, unique 统一社会信用代码 for generated enterprise number `serial` (< 10⁸), its organization
+    code (positions 9–17) valid under GB 11714 too, as codes issued since 2015 are."""
+    body = f"{serial:08d}"
+    first17 = f"91{admin}{body}{org_code_check_char(body)}"
     return first17 + credit_check_char(first17)
 
 
