@@ -3,6 +3,7 @@ way offices write them, and every problem named by its Excel row with the change
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from lib import db
+from lib import db, exports
 from lib import validation as v
 from lib.errors import ValidationError
 from lib.issuing import COLUMNS, EXAMPLE_ROW, MAX_ROWS, REQUIRED, batch_of, clean_row, live_number
@@ -69,8 +70,11 @@ class ImportPreview:
     def ok(self) -> bool:
         return self.file_error is None and not self.errors and bool(self.rows)
 
-    def errors_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([(e.row, e.column, e.message) for e in self.errors], columns=["行号", "列", "问题"])
+    def errors_excel(self, file_name: str) -> bytes:
+        """Every problem, by Excel row, as a file the clerk can work through beside the original."""
+        frame = pd.DataFrame([(e.row, e.column, e.message) for e in self.errors], columns=["row", "column", "message"])
+        return exports.to_excel(frame, {"row": "行号", "column": "列", "message": "问题"}, title="批量发放文件的错误",
+                                filters={"文件": file_name})
 
 
 # ---------------------------------------------------------------- the file
@@ -185,8 +189,8 @@ def _text_column(value: object, column: str) -> str:
 def _phone_cell(value: object) -> tuple[str, str | None]:
     """联系电话 as text, and the number as read when Excel dropped a landline's leading 0 (2583123456 is
     025 8312 3456: no number starts with 2–9 and has 9–11 digits once its area code's 0 is gone)."""
-    text = str(int(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else \
-        ("" if value is None else str(value).strip())
+    whole = isinstance(value, int) or isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    text = str(int(value)) if whole and not isinstance(value, bool) else ("" if value is None else str(value).strip())
     if text.isdigit() and text[0] in "23456789" and 9 <= len(text) <= 11 and v.is_landline("0" + text):
         return "0" + text, v.display_phone(v.phone("0" + text, "联系电话"))
     return text, None

@@ -82,6 +82,25 @@ def test_batch_issue_from_excel_with_a_bad_row_then_fixed(app):
     assert queries.voucher_detail(account("admin").actor(), number).status == "issued"
 
 
+def test_batch_issue_from_a_clerks_own_file_says_what_it_understood(app):
+    """tests/fixtures/clerk_libreoffice.xlsx: a title row, 序号, a blank row, 江宁 and 小型企业, saved by
+    LibreOffice."""
+    from tests.test_clerk_files import FIXTURES
+    _, page = app
+    page.get_by_role("tab", name="批量发放").click()
+    settle(page)
+    upload(page, "clerk_libreoffice.xlsx", (FIXTURES / "clerk_libreoffice.xlsx").read_bytes())
+    page.get_by_text("检查通过：共2家企业").wait_for()
+    text = body(page)
+    for said in ("企业名单读自工作表“发放名单”，表头在第2行。", "以下列不是模板的列，未导入：序号。",
+                 "所属区“江宁”按“江宁区”读取（第3行）", "企业规模“小型企业”按“小型”读取（第3行）"):
+        assert said in text
+    shot(page, "commission_02b_batch_clerk_file")
+    page.get_by_role("button", name="发放全部2张").click()
+    settle(page)
+    page.get_by_text("已发放2张服务券").wait_for()
+
+
 def test_approve_a_product(app):
     _, page = app
     products.create_product(actor=account("langkun").actor(),

@@ -102,10 +102,11 @@ def test_a_credit_code_excel_turned_into_a_number_is_explained(database):
 def test_a_landline_that_lost_its_leading_zero_is_read_and_said_and_a_mobile_stored_as_a_number_is_kept(database):
     make_batch(2026)
     book = sheet_with([HEADER, row(1, phone=2583123456), row(2, phone=13912345678), row(3, phone="51287654321"),
-                       row(4, phone=4008001234), row(5, phone=1234567890)])
+                       row(4, phone=4008001234), row(5, phone=1234567890), row(6, phone=1.5e308),
+                       row(7, phone=25831234.5)])
     preview = check(save(book))
-    assert problems(preview) == [
-        (6, "联系电话", "号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）")]
+    assert [(r, c) for r, c, _ in problems(preview)] == [(6, "联系电话"), (7, "联系电话"), (8, "联系电话")]
+    assert problems(preview)[0][2] == "号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）"
     assert [r["phone"] for r in preview.rows] == ["+862583123456", "+8613912345678", "+8651287654321", "+864008001234"]
     assert preview.notes == [
         "联系电话“2583123456”开头的0被Excel去掉了（请把该列设置为文本格式），按“025 8312 3456”读取（第2行）",

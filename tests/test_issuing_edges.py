@@ -206,10 +206,18 @@ def test_batches_newest_year_first_with_every_column(database):
     assert frame.iloc[0].tolist() == [2027, Decimal("8000.00"), 20, 40, 1, 0]
 
 
-def test_the_import_error_table(database):
-    preview = importing.ImportPreview(errors=[importing.RowError(4, "企业名称", "不能为空")])
-    assert preview.errors_frame().values.tolist() == [[4, "企业名称", "不能为空"]]
-    assert list(preview.errors_frame().columns) == ["行号", "列", "问题"]
+def test_the_import_errors_download_as_an_excel_list_by_row(database):
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+    preview = importing.ImportPreview(errors=[importing.RowError(4, "企业名称", "不能为空"),
+                                              importing.RowError(9, "所属区", "“=1+1”不是南京市的行政区或开发区")])
+    content = preview.errors_excel("江宁区名单.xlsx")
+    frame = pd.read_excel(io.BytesIO(content), header=4)
+    assert frame.values.tolist() == [[4, "企业名称", "不能为空"], [9, "所属区", "“=1+1”不是南京市的行政区或开发区"]]
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert (sheet["A1"].value, sheet["A2"].value) == ("批量发放文件的错误", "筛选条件：文件：江宁区名单.xlsx")
 
 
 def test_a_batch_reuses_known_enterprises_and_their_logins(database):

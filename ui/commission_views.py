@@ -7,7 +7,7 @@ import streamlit as st
 from lib import clock, importing, issuing, queries, validation
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES
-from ui.widgets import answer, attempt, download_excel, keep, show_flash, yuan
+from ui.widgets import answer, attempt, download_excel, keep, plain, show_flash, yuan
 
 
 def _batch_year(key: str) -> int | None:
@@ -55,6 +55,9 @@ def issue_one(actor: Actor) -> None:
             attempt(lambda: issuing.issue_single(actor=actor, data=data, batch_year=year), on_done=keep("issued_one"))
 
 
+ERRORS_SHOWN = 100  # listed on the page; the download has them all
+
+
 def batch_import(actor: Actor) -> None:
     st.markdown("##### 批量发放")
     download_excel("下载Excel模板", issuing.template_excel(), "服务券批量发放模板.xlsx")
@@ -84,14 +87,18 @@ def batch_import(actor: Actor) -> None:
         st.error(preview.file_error)
         return
     if preview.notes:
-        st.info("\n".join(f"- {note}" for note in preview.notes))
+        st.info("文件已读取，请核对：\n" + "\n".join(f"- {note}" for note in preview.notes))
     if preview.errors:
         st.error(f"发现{len(preview.errors)}处错误（共{len(preview.rows) + len(preview.errors)}行），未发放任何服务券。"
-                 "请按下表修改文件后重新上传：")
-        st.dataframe(preview.errors_frame(), hide_index=True, width="stretch")
+                 "请按下列提示修改文件后重新上传：")
+        st.markdown("\n".join(f"- **第{e.row}行 {plain(e.column)}**：{plain(e.message)}"
+                               for e in preview.errors[:ERRORS_SHOWN]))
+        if len(preview.errors) > ERRORS_SHOWN:
+            st.caption(f"以上为前{ERRORS_SHOWN}处，全部{len(preview.errors)}处请下载错误清单。")
+        download_excel("下载错误清单", lambda: preview.errors_excel(upload.name), "批量发放错误清单.xlsx")
         return
     st.success(f"检查通过：共{len(preview.rows)}家企业，将发放{year}年度服务券{len(preview.rows)}张。")
-    st.dataframe(pd.DataFrame(preview.rows)[["row", "credit_code", "name", "region", "size"]].rename(
+    st.dataframe(pd.DataFrame(preview.rows)[["row", "credit_code", "name", "region", "size"]].fillna("").rename(
         columns={"row": "行号", "credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区",
                  "size": "企业规模"}).head(200),
         hide_index=True, width="stretch")
