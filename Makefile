@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-browser lint migrate seed-demo expire bench-seed bench-stats mutation mutation-retest \
+.PHONY: run test test-browser lint migrate seed-demo expire bench-seed bench-stats bench-import mutation mutation-retest \
 	mutation-report clean
 
 $(BIN)/python:
@@ -44,6 +44,10 @@ migrate seed-demo expire: $(VENV)/.installed
 # Benchmark (not part of `make test`): load N synthetic vouchers into a scratch database and time it.
 bench-seed: $(VENV)/.installed
 	$(BIN)/python benchmarks/seed_scale.py $(N)
+
+# Benchmark: check and issue a 5,000-row 批量发放 file as a clerk makes it (ROWS=…, DB=… to change).
+bench-import: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/import_scale.py $(or $(ROWS),5000) $(DB)
 
 # Benchmark: the statistics queries on the database bench-seed built (or any DATABASE URL given as DB=…).
 bench-stats: $(VENV)/.installed

@@ -20,9 +20,12 @@ from lib.permissions import Area
 MAX_MONEY = v.Decimal("100000000")  # 万元: a trillion yuan is a typo, not a company
 
 
-def region_id_by_name(session: Session, name: str | None) -> int:
+def region_id_by_name(session: Session, name: str | None, known: dict[str, int] | None = None) -> int:
+    """The id of an active region by its name; `known` (name → id of every active region) spares the query
+    when thousands of rows are checked."""
     cleaned = v.required(name, F["region"])
-    region_id = session.scalar(select(Region.id).where(Region.name == cleaned, Region.active.is_(True)))
+    region_id = known.get(cleaned) if known is not None else session.scalar(
+        select(Region.id).where(Region.name == cleaned, Region.active.is_(True)))
     if region_id is None:
         raise ValidationError(F["region"], f"“{cleaned}”不是南京市的行政区或开发区")
     return region_id
@@ -113,13 +116,13 @@ def _save(session: Session, actor: Actor, ent: Enterprise, values: dict, action:
     return True
 
 
-def clean_basic(session: Session, data: dict) -> dict:
+def clean_basic(session: Session, data: dict, region_ids: dict[str, int] | None = None) -> dict:
     """The fields the commission knows when it issues a voucher; the rest the enterprise completes."""
     size = v.clean(data.get("size") or "", F["size"]).strip()
     return {
         "credit_code": v.credit_code(data.get("credit_code")),
         "name": v.text(data.get("name"), F["name"], max_len=100, required_=True),
-        "region_id": region_id_by_name(session, data.get("region")),
+        "region_id": region_id_by_name(session, data.get("region"), region_ids),
         "size": v.choice(size, F["size"], ENTERPRISE_SIZES) if size else None,
         "legal_rep": v.text(data.get("legal_rep"), F["legal_rep"], max_len=40),
         "address": v.text(data.get("address"), F["address"], max_len=200),

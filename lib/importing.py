@@ -17,7 +17,7 @@ from sqlalchemy import select
 from lib import db, exports
 from lib import validation as v
 from lib.errors import ValidationError
-from lib.issuing import COLUMNS, EXAMPLE_ROW, MAX_ROWS, REQUIRED, batch_of, clean_row, live_number
+from lib.issuing import COLUMNS, EXAMPLE_ROW, MAX_ROWS, REQUIRED, batch_of, clean_row, live_numbers
 from lib.labels import ENTERPRISE_SIZES, REGION_ALIASES
 from lib.models import Region
 
@@ -302,12 +302,13 @@ def _check_rows(preview: ImportPreview, body: list[tuple[int, tuple]], header: H
     mapped = _Mapped()
     with db.read_session() as session:
         batch = batch_of(session, batch_year)
-        regions = list(session.scalars(select(Region.name).where(Region.active.is_(True))
-                                       .order_by(Region.kind.desc(), Region.sort_order)))
+        region_ids = dict(session.execute(select(Region.name, Region.id).where(Region.active.is_(True))
+                                          .order_by(Region.kind.desc(), Region.sort_order)).all())
+        regions = list(region_ids)
         seen: dict[str, int] = {}
         for number, cells in body:
             try:
-                row = clean_row(session, _row_values(cells, header, regions, mapped, number))
+                row = clean_row(session, _row_values(cells, header, regions, mapped, number), region_ids)
             except ValidationError as exc:
                 preview.errors.append(RowError(number, exc.field or "", exc.reason))
                 continue
@@ -315,11 +316,13 @@ def _check_rows(preview: ImportPreview, body: list[tuple[int, tuple]], header: H
                 preview.errors.append(RowError(number, "统一社会信用代码", f"与第{seen[row['credit_code']]}行重复"))
                 continue
             seen[row["credit_code"]] = number
-            live = live_number(session, row["credit_code"], batch.id)
-            if live:
-                preview.errors.append(RowError(number, "统一社会信用代码", f"该企业已持有本批次有效服务券{live}"))
-                continue
             preview.rows.append({**row, "row": number})
+        live = live_numbers(session, list(seen), batch.id)
+    for row in [r for r in preview.rows if r["credit_code"] in live]:
+        held = live[row["credit_code"]]
+        preview.errors.append(RowError(row["row"], "统一社会信用代码", f"该企业已持有本批次有效服务券{held}"))
+        preview.rows.remove(row)
+    preview.errors.sort(key=lambda error: error.row)
     preview.notes += mapped.notes()
     unchecked = [str(r["row"]) for r in preview.rows if v.credit_code_warning(r["credit_code"])]
     if unchecked:

@@ -118,16 +118,21 @@ def batch_of(session: Session, year: int) -> Batch:
 
 # ---------------------------------------------------------------- rows
 
-def clean_row(session: Session, raw: dict) -> dict:
+def clean_row(session: Session, raw: dict, region_ids: dict[str, int] | None = None) -> dict:
     """One Excel row (header → value) checked as enterprise basics; errors name the column."""
     data = {COLUMNS[h]: ("" if raw.get(h) is None else str(raw.get(h)).strip()) for h in COLUMNS}
-    return {**clean_basic(session, data), "region": data["region"]}
+    return {**clean_basic(session, data, region_ids), "region": data["region"]}
 
 
-def live_number(session: Session, credit_code: str, batch_id: int) -> str | None:
-    return session.scalar(select(Voucher.number).join(Enterprise, Voucher.enterprise_id == Enterprise.id).where(
-        Enterprise.credit_code == credit_code, Voucher.batch_id == batch_id,
-        Voucher.status.in_(in_order(LIVE))))
+def live_numbers(session: Session, credit_codes: list[str], batch_id: int) -> dict[str, str]:
+    """Credit code → the number of its live voucher of the batch, for those that hold one (500 codes a query)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(credit_codes), 500):
+        found.update(session.execute(select(Enterprise.credit_code, Voucher.number)
+                                     .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
+                                     .where(Enterprise.credit_code.in_(credit_codes[start:start + 500]),
+                                            Voucher.batch_id == batch_id, Voucher.status.in_(in_order(LIVE)))).all())
+    return found
 
 
 EXAMPLE_ROW = ["91320000134763391X", "南京示例科技有限公司", "江宁区", "小型", "张三", "南京市江宁区某路1号", "李四",
