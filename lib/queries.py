@@ -114,7 +114,7 @@ def voucher_page(actor: Actor, filters: VoucherFilters = VoucherFilters(), page:
 
 def status_text(status: str, withdrawal_pending: bool) -> str:
     label = STATUS_LABELS[VoucherStatus(status)]
-    return f"{label}（已撤回，请等待审核）" if withdrawal_pending else label
+    return f"{label}（撤回申请待审核）" if withdrawal_pending else label
 
 
 def regions() -> pd.DataFrame:
@@ -297,7 +297,7 @@ class MyVoucher:
 def next_step(status: str, withdrawal_pending: bool, days_left: int | None) -> str:
     """What the enterprise should do (or wait for) next, in words."""
     if withdrawal_pending:
-        return "已撤回，请等待审核"
+        return "撤回申请待审核，请等待经信委审核"
     steps = {
         VoucherStatus.ISSUED: f"请在{days_left}天内完善企业信息并激活",
         VoucherStatus.ACTIVATED: f"请在{days_left}天内选择服务商和产品",

@@ -136,7 +136,7 @@ def _contract_not_signed(v: VoucherLike) -> str | None:
 
 
 def _no_withdrawal(v: VoucherLike) -> str | None:
-    return "已撤回，请等待审核" if v.withdrawal_pending else None
+    return "企业已申请撤回，请等待经信委审核" if v.withdrawal_pending else None
 
 
 def _withdrawal_open(v: VoucherLike) -> str | None:

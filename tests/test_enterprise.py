@@ -56,7 +56,7 @@ def test_my_vouchers_say_the_deadline_and_the_next_step(database):
     assert mine.next_step == "等待服务商确认" and mine.provider_name and mine.product_name
     vouchers.request_withdrawal(actor=waiting["enterprise"], number=waiting["number"], reason="换", now=NOW)
     (mine,) = queries.enterprise_vouchers(waiting["enterprise"], now=NOW)
-    assert mine.next_step == "已撤回，请等待审核"
+    assert mine.next_step == "撤回申请待审核，请等待经信委审核"
     late = make_voucher(S.ISSUED, expires_at=NOW - timedelta(days=1))
     vouchers.expire(now=NOW)
     (mine,) = queries.enterprise_vouchers(late["enterprise"], now=NOW)

@@ -121,7 +121,7 @@ def test_withdraw_from_the_detail(demo):
     assert [e.value for e in at.error] == ["撤回原因：不能为空"]
     widget(at.text_area, "撤回原因").input("想更换服务商")
     at = click(at, "提交撤回申请")
-    assert "撤回申请已提交" in texts(at) and "已撤回，请等待审核" in texts(at)
+    assert "撤回申请已提交" in texts(at) and "已确认（撤回申请待审核）" in texts(at)
     assert voucher_row("1700008").withdrawal_pending
 
 

@@ -109,4 +109,4 @@ def test_a_pending_withdrawal_shows_in_the_status(database):
     v = make_voucher(S.CONFIRMED)
     vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="换服务商", now=NOW)
     page = queries.voucher_page(COMMISSION)
-    assert page.rows["status_label"].tolist() == ["已确认（已撤回，请等待审核）"]
+    assert page.rows["status_label"].tolist() == ["已确认（撤回申请待审核）"]

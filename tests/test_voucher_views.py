@@ -36,7 +36,7 @@ def test_list_rows_carry_the_manuals_columns(database):
     assert rows(page.rows[["number", "enterprise_name", "region", "status", "provider_name", "withdrawal_pending",
                            "status_label"]]) == [
         ["1700010", "测试13", "玄武区", "issued", "", False, "待激活"],
-        ["1700008", "测试11", "江宁区", "confirmed", "朗坤", True, "已确认（已撤回，请等待审核）"],
+        ["1700008", "测试11", "江宁区", "confirmed", "朗坤", True, "已确认（撤回申请待审核）"],
     ]
     assert queries.voucher_page(provider_actor(provider)).rows["number"].tolist() == [v["number"]]
 
@@ -322,7 +322,7 @@ def test_the_export_lists_newest_numbers_first_with_the_withdrawal_shown(databas
     vouchers.request_withdrawal(actor=older["enterprise"], number=older["number"], reason="换", now=NOW)
     export = queries.voucher_export_rows(COMMISSION)
     assert export["number"].tolist() == [newer["number"], "2600005", older["number"]]
-    assert export["status_label"].tolist()[-1] == "已确认（已撤回，请等待审核）"
+    assert export["status_label"].tolist()[-1] == "已确认（撤回申请待审核）"
 
 
 def test_my_vouchers_show_a_pending_withdrawal_in_the_status(database):
@@ -330,4 +330,4 @@ def test_my_vouchers_show_a_pending_withdrawal_in_the_status(database):
     v = make_voucher(S.CONFIRMED)
     vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="换", now=NOW)
     (mine,) = queries.enterprise_vouchers(v["enterprise"], now=NOW)
-    assert (mine.status_label, mine.next_step) == ("已确认（已撤回，请等待审核）", "已撤回，请等待审核")
+    assert (mine.status_label, mine.next_step) == ("已确认（撤回申请待审核）", "撤回申请待审核，请等待经信委审核")

@@ -364,9 +364,9 @@ def test_withdrawal_blocks_the_provider_until_the_commission_decides(database):
     v = make_voucher(S.CONFIRMED, contract=True)
     vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="想换服务商", now=NOW)
     assert voucher_row(v["number"]).withdrawal_pending
-    with pytest.raises(TransitionRefused, match="已撤回，请等待审核"):
+    with pytest.raises(TransitionRefused, match="企业已申请撤回，请等待经信委审核"):
         perform(A.RECORD_DELIVERY, v)
-    with pytest.raises(TransitionRefused, match="已撤回，请等待审核"):
+    with pytest.raises(TransitionRefused, match="企业已申请撤回，请等待经信委审核"):
         vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="再次", now=NOW)
     vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=True, now=NOW)
     row = voucher_row(v["number"])

@@ -96,7 +96,7 @@ def test_refusal_reasons_say_why():
     assert check(A.CONFIRM, voucher(S.CONFIRMED), PROVIDER).reason == "服务券当前状态为“已确认”，不能执行“确认购买”"
     assert check(A.ADD_SERVICE, voucher(S.CONFIRMED), PROVIDER).reason == "请先签订合同"
     assert check(A.SETTLE, voucher(S.EVALUATED), PROVIDER).reason == "只有经信委可以执行“兑付”"
-    assert check(A.CONFIRM, voucher(S.PENDING_CONFIRM, withdrawal=True), PROVIDER).reason == "已撤回，请等待审核"
+    assert check(A.CONFIRM, voucher(S.PENDING_CONFIRM, withdrawal=True), PROVIDER).reason == "企业已申请撤回，请等待经信委审核"
 
 
 def test_a_provider_account_without_a_provider_sees_nothing():
@@ -123,7 +123,7 @@ def test_status_labels_and_an_empty_one():
 
 def test_every_guard_of_an_action_is_checked_in_order():
     signed_and_withdrawn = voucher(S.CONFIRMED, contract=True, withdrawal=True)
-    assert check(A.SIGN_CONTRACT, signed_and_withdrawn, PROVIDER).reason == "已撤回，请等待审核"
+    assert check(A.SIGN_CONTRACT, signed_and_withdrawn, PROVIDER).reason == "企业已申请撤回，请等待经信委审核"
     assert check(A.SIGN_CONTRACT, voucher(S.CONFIRMED, contract=True), PROVIDER).reason == "合同已签订"
     assert check(A.RECORD_DELIVERY, voucher(S.CONFIRMED), PROVIDER).reason == "请先签订合同"
     assert check(A.APPROVE_WITHDRAWAL, voucher(S.CONFIRMED), COMMISSION).reason == "没有待审核的撤回申请"

@@ -84,7 +84,7 @@ def _header(detail: VoucherDetail) -> None:
     if detail.void_reason:
         st.warning(f"该服务券已作废：{detail.void_reason}")
     if detail.withdrawal_pending:
-        st.info(f"企业已申请撤回（{plain(detail.withdrawal_reason)}），已撤回，请等待审核。")
+        st.info(f"企业已申请撤回（{plain(detail.withdrawal_reason)}），撤回申请待经信委审核。")
 
 
 def _enterprise_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
