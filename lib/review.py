@@ -90,7 +90,7 @@ def decide(*, actor: Actor, product_id: int, approve: bool, reason: str | None =
            now: datetime | None = None) -> None:
     """Approve (→ 已上架) or reject (→ 未通过, reason required) a product waiting for review."""
     require_commission(actor, "审核产品")
-    reason = v.text(reason, "审核意见", max_len=500, required_=not approve)
+    reason = v.text(reason, "审核意见", max_len=500, required_when=None if approve else "不通过")
     with db.transaction() as session:
         _apply(session, actor, ProductAction.APPROVE if approve else ProductAction.REJECT, product_id, reason, now,
                lambda product, old: {"name": product.name})
@@ -100,7 +100,7 @@ def set_on_sale(*, actor: Actor, product_id: int, on_sale: bool, reason: str | N
                 now: datetime | None = None) -> None:
     """The commission's 上架 (an approved product taken off before) or 下架 (any product, reason required)."""
     require_commission(actor, "上架或下架产品")
-    reason = v.text(reason, "原因", max_len=500, required_=not on_sale)
+    reason = v.text(reason, "原因", max_len=500, required_when=None if on_sale else "下架")
     with db.transaction() as session:
         _apply(session, actor, ProductAction.PUT_ON_SALE if on_sale else ProductAction.TAKE_OFF_SALE, product_id,
                reason, now, lambda product, old: {"status": [old, product.status]})

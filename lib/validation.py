@@ -105,7 +105,12 @@ def _given(value: str | None, field: str, required_: bool, *, drop_spaces: bool 
     return cleaned or None
 
 
-def text(value: str | None, field: str, *, max_len: int, required_: bool = False) -> str | None:
+def text(value: str | None, field: str, *, max_len: int, required_: bool = False,
+         required_when: str | None = None) -> str | None:
+    """Free text up to `max_len` characters. `required_when` names the case in which a field that is
+    optional elsewhere must be filled (“驳回时必填”), so the message agrees with the form's label."""
+    if required_when and not (clean(value, field).strip() if value is not None else ""):
+        raise ValidationError(field, f"{required_when}时必填")
     cleaned = _given(value, field, required_)
     if cleaned is None:
         return None

@@ -334,7 +334,7 @@ def decide_withdrawal(*, actor: Actor, number: str, approve: bool, reason: str |
     """Approve (→ 已激活; product, confirmation and contract cleared) or reject (reason required)."""
     now = now or clock.utcnow()
     action = Action.APPROVE_WITHDRAWAL if approve else Action.REJECT_WITHDRAWAL
-    reason = v.text(reason, "审核意见", max_len=MAX_REASON) if approve else _reason(reason, "驳回原因")
+    reason = v.text(reason, "审核意见", max_len=MAX_REASON, required_when=None if approve else "驳回")
     with _acting(number, now) as session:
         voucher = _open(session, number, action, actor)
         (request,) = _decide_requests(session, voucher, actor, now,

@@ -153,7 +153,7 @@ def test_a_rejected_product_is_never_on_sale(database):
     provider = make_provider()
     product = make_product(provider, status="pending")
     before = history_count()
-    with pytest.raises(ValidationError, match="^审核意见：不能为空$"):
+    with pytest.raises(ValidationError, match="^审核意见：不通过时必填$"):
         review.decide(actor=COMMISSION, product_id=product, approve=False, reason=" ", now=NOW)
     assert history_count() == before
     review.decide(actor=COMMISSION, product_id=product, approve=False, reason="资质不全", now=NOW)
@@ -172,7 +172,7 @@ def test_a_rejected_product_is_never_on_sale(database):
 
 def test_taking_a_product_off_sale_and_back_is_stored(database):
     product = make_product(make_provider(), status="on_sale")
-    with pytest.raises(ValidationError, match="^原因：不能为空$"):
+    with pytest.raises(ValidationError, match="^原因：下架时必填$"):
         review.set_on_sale(actor=COMMISSION, product_id=product, on_sale=False, now=NOW)
     review.set_on_sale(actor=COMMISSION, product_id=product, on_sale=False, reason="投诉较多", now=NOW)
     with db.read_session() as s:

@@ -141,7 +141,7 @@ def test_reject_a_withdrawal_needs_a_reason_and_keeps_the_voucher(demo):
     v = pending_withdrawal()
     at = page("withdrawals")
     at = click(at, "驳回", nth=-1)  # the newest request is listed last
-    assert [e.value for e in at.error] == ["驳回原因：不能为空"]
+    assert [e.value for e in at.error] == ["审核意见：驳回时必填"]
     assert voucher_row(v["number"]).withdrawal_pending and withdrawal_statuses(v["id"]) == ["pending"]
     [t for t in at.text_input if t.label == "审核意见（驳回时必填）"][-1].input("理由不充分")
     at = click(at, "驳回", nth=-1)
@@ -158,7 +158,7 @@ def test_reject_a_product_and_take_one_off_sale(demo):
                                               "problems": "防护"})
     at = page("product_review")
     at = click(at, "不通过")
-    assert [e.value for e in at.error] == ["审核意见：不能为空"]
+    assert [e.value for e in at.error] == ["审核意见：不通过时必填"]
     assert product_status("朗坤待审产品") == "pending"
     widget(at.text_input, "审核意见（不通过时必填）").input("资质不全")
     at = click(at, "不通过")
@@ -168,7 +168,7 @@ def test_reject_a_product_and_take_one_off_sale(demo):
         product_id = s.scalar(select(Product.id).where(Product.name == on_sale))
     widget(at.selectbox, "产品").set_value(product_id)
     at = click(at, "下架")
-    assert [e.value for e in at.error] == ["原因：不能为空"] and product_status(on_sale) == "on_sale"
+    assert [e.value for e in at.error] == ["原因：下架时必填"] and product_status(on_sale) == "on_sale"
     widget(at.selectbox, "产品").set_value(product_id)
     widget(at.text_input, "原因（下架时必填）").input("投诉较多")
     at = click(at, "下架")

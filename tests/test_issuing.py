@@ -186,7 +186,7 @@ def test_product_review_approves_or_rejects_with_a_reason(database):
     products.update_product(actor=actor, product_id=product_id, data={"name": "新品", "category": "信息安全",
                                                                       "price": "9500", "problems": "防护"}, now=NOW)
     assert review.last_change(COMMISSION, product_id) == [("价格（元）", "9000.00", "9500.00")]
-    with pytest.raises(ValidationError, match="审核意见：不能为空"):
+    with pytest.raises(ValidationError, match="审核意见：不通过时必填"):
         review.decide(actor=COMMISSION, product_id=product_id, approve=False)
     review.decide(actor=COMMISSION, product_id=product_id, approve=True, now=NOW)
     with db.read_session() as s:

@@ -381,7 +381,7 @@ def test_withdrawal_blocks_the_provider_until_the_commission_decides(database):
 def test_a_rejected_withdrawal_keeps_the_voucher_and_logs_the_reason(database):
     v = make_voucher(S.PENDING_CONFIRM)
     vouchers.request_withdrawal(actor=v["enterprise"], number=v["number"], reason="想换服务商", now=NOW)
-    with pytest.raises(ValidationError, match="驳回原因：不能为空"):
+    with pytest.raises(ValidationError, match="审核意见：驳回时必填"):
         vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=False, reason="", now=NOW)
     vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], approve=False, reason="理由不充分", now=NOW)
     row = voucher_row(v["number"])
