@@ -11,7 +11,7 @@ from lib import validation as v
 from lib.actors import Actor
 from lib.errors import PermissionDenied, ValidationError
 from lib.history import AdminAction, update
-from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, Role, money_field_labels
+from lib.labels import ENTERPRISE_FIELDS, ENTERPRISE_SIZES, MONEY_FIELDS, SIGNED_MONEY_FIELDS, Role, money_field_labels
 from lib.labels import ENTERPRISE_FIELDS as F
 from lib.models import Batch, Enterprise, Region, User, Voucher
 from lib.paging import PAGE_SIZE, Page, fetch_page
@@ -51,7 +51,8 @@ def clean_profile(session: Session, data: dict, *, batch_year: int, today: date)
         "remark": v.text(data.get("remark"), F["remark"], max_len=500),
     }
     for field in MONEY_FIELDS:
-        out[field] = v.money(data.get(field), money_labels[field], required_=True, maximum=MAX_MONEY)
+        out[field] = v.money(data.get(field), money_labels[field], required_=True, maximum=MAX_MONEY,
+                             signed=field in SIGNED_MONEY_FIELDS)
     return out
 
 

@@ -88,6 +88,7 @@ ENTERPRISE_FIELDS = {
     "remark": "备注",
 }
 MONEY_FIELDS = ["output_prev", "output_plan", "revenue_prev", "revenue_plan", "profit_prev", "profit_plan"]
+SIGNED_MONEY_FIELDS = frozenset({"profit_prev", "profit_plan"})  # a loss-making enterprise reports a negative profit
 
 
 def money_field_labels(batch_year: int) -> dict[str, str]:

@@ -223,9 +223,10 @@ def qq(value: str | None, field: str = "QQ号") -> str | None:
     return cleaned
 
 
-def money(value: object, field: str, *, required_: bool = False, maximum: Decimal | None = None) -> Decimal | None:
-    """A non-negative amount with at most two decimals, as Decimal (never float), within `maximum` (at most
-    what the database holds)."""
+def money(value: object, field: str, *, required_: bool = False, maximum: Decimal | None = None,
+          signed: bool = False) -> Decimal | None:
+    """An amount with at most two decimals, as Decimal (never float), within `maximum` (at most what the
+    database holds); non-negative unless `signed` (a profit may be a loss, down to −`maximum`)."""
     if isinstance(value, str):
         value = clean(value, field, fold=True)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -240,9 +241,11 @@ def money(value: object, field: str, *, required_: bool = False, maximum: Decima
         raise ValidationError(field, "请输入数字金额") from None
     if not amount.is_finite():
         raise ValidationError(field, "请输入数字金额")
-    if amount < 0:
-        raise ValidationError(field, "不能小于0")
     limit = MAX_AMOUNT if maximum is None else min(maximum, MAX_AMOUNT)
+    if amount < 0 and not signed:
+        raise ValidationError(field, "不能小于0")
+    if amount < -limit:
+        raise ValidationError(field, f"亏损不能超过{limit}")
     if amount > limit:
         raise ValidationError(field, f"不能超过{limit}")
     if amount != amount.quantize(Decimal("0.01")):

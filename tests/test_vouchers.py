@@ -199,6 +199,8 @@ def test_activation_saves_the_profile_and_sets_the_30_day_deadline(database):
     ("phone", "12345", "联系电话：号码无效，请输入手机号码或带区号的固定电话（如025-8312 3456，分机写“转801”）"),
     ("email", "not-an-email", "邮箱：邮箱格式不正确"),
     ("revenue_prev", "-1", "2025年营业收入：不能小于0"),
+    ("output_plan", "-0.01", "2026年预计总产值：不能小于0"),
+    ("profit_prev", "-100000000.01", "2025年利润：亏损不能超过100000000"),
     ("founded_on", "2027-01-01", "成立日期：不能晚于今天"),
     ("region", "上海市", "所属区：“上海市”不是南京市的行政区或开发区"),
     ("legal_rep", "", "法定代表人：不能为空"),
@@ -213,6 +215,15 @@ def test_a_bad_profile_is_refused_with_the_field_named_and_nothing_saved(databas
     assert voucher_row(v["number"]).status == S.ISSUED
     with db.read_session() as s:
         assert s.get(Enterprise, v["enterprise_id"]).name == name_before
+
+
+@pytest.mark.parametrize("field", ["profit_prev", "profit_plan"])
+def test_a_loss_making_enterprise_activates_with_a_negative_profit(database, field):
+    v = make_voucher(S.ISSUED)
+    vouchers.activate(actor=v["enterprise"], number=v["number"], profile=own_profile(v, **{field: "-35.5"}), now=NOW)
+    assert voucher_row(v["number"]).status == S.ACTIVATED
+    with db.read_session() as s:
+        assert getattr(s.get(Enterprise, v["enterprise_id"]), field) == Decimal("-35.50")
 
 
 @pytest.mark.parametrize("field", ["credit_code", "name"])
