@@ -21,7 +21,7 @@ else:
                                  select_all=True)
         c1, c2 = st.columns(2)
         amount = c1.text_input("兑付金额（元，留空则按面额）")
-        day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(), format="YYYY-MM-DD")
+        day = c2.date_input("兑付日期", value=clock.local_date(), format="YYYY-MM-DD")
         if st.form_submit_button("兑付", type="primary"):
             attempt(lambda: vouchers.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
                     f"已兑付{len(numbers)}张服务券。")

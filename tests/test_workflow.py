@@ -96,7 +96,8 @@ def test_refusal_reasons_say_why():
     assert check(A.CONFIRM, voucher(S.CONFIRMED), PROVIDER).reason == "服务券当前状态为“已确认”，不能执行“确认购买”"
     assert check(A.ADD_SERVICE, voucher(S.CONFIRMED), PROVIDER).reason == "请先签订合同"
     assert check(A.SETTLE, voucher(S.EVALUATED), PROVIDER).reason == "只有经信委可以执行“兑付”"
-    assert check(A.CONFIRM, voucher(S.PENDING_CONFIRM, withdrawal=True), PROVIDER).reason == "企业已申请撤回，请等待经信委审核"
+    withdrawn = voucher(S.PENDING_CONFIRM, withdrawal=True)
+    assert check(A.CONFIRM, withdrawn, PROVIDER).reason == "企业已申请撤回，请等待经信委审核"
 
 
 def test_a_provider_account_without_a_provider_sees_nothing():

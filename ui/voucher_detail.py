@@ -137,7 +137,7 @@ def _commission_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[
             with st.form(f"settle_{n}"):
                 c1, c2 = st.columns(2)
                 amount = c1.text_input("兑付金额（元）", value=f"{detail.face_value:.2f}")
-                day = c2.date_input("兑付日期", value=clock.local_date(), max_value=clock.local_date(),
+                day = c2.date_input("兑付日期", value=clock.local_date(),
                                     format="YYYY-MM-DD")
                 if st.form_submit_button("兑付", type="primary"):
                     _attempt(n, lambda: vouchers.settle(actor=actor, number=n, amount=amount, settled_on=day),
@@ -206,7 +206,7 @@ def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) ->
         st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
     if Action.SIGN_CONTRACT in actions:
         with st.form(f"contract_{detail.number}"):
-            day = st.date_input("合同签订日期", value=None, max_value=clock.local_date(), format="YYYY-MM-DD")
+            day = st.date_input("合同签订日期", value=None, format="YYYY-MM-DD")
             if st.form_submit_button("合同签订", type="primary"):
                 _attempt(detail.number,
                          lambda: vouchers.sign_contract(actor=actor, number=detail.number, contract_date=day),
@@ -227,7 +227,7 @@ def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
     if st.session_state.get(key) == "delivery" and Action.RECORD_DELIVERY in actions:
         with st.form(f"delivery_{detail.number}"):
             st.markdown("**编辑交付记录**")
-            day = st.date_input("交付日期", value=detail.delivered_on, max_value=clock.local_date(),
+            day = st.date_input("交付日期", value=detail.delivered_on,
                                 format="YYYY-MM-DD")
             content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
             version = opened_version(key, "delivery", detail.version)
@@ -251,7 +251,7 @@ def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEnt
         chosen = st.selectbox("服务工程师", names, placeholder="请选择服务工程师",
                               index=names.index(current) if current else None)
         engineer = labels.get(chosen)
-        day = st.date_input("日期", value=entry.service_date if entry else None, max_value=clock.local_date(),
+        day = st.date_input("日期", value=entry.service_date if entry else None,
                             format="YYYY-MM-DD")
         description = st.text_area("服务描述", value=entry.description if entry else "", max_chars=2000)
         remark = st.text_input("备注", value=(entry.remark or "") if entry else "", max_chars=500)
