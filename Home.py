@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib.labels import COPYRIGHT, PLATFORM_TITLE, ROLE_LABELS
-from ui import auth_gate, nav
+from ui import auth_gate, nav, todo_views
 
 st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
 # Streamlit leaves 6rem above the content for the top navigation; half of it is plenty here.
@@ -29,12 +29,16 @@ if account is None:
     st.stop()
 
 items = nav.MENUS[account.role]
+waiting = {}
 if account.must_change_password:
     items = [nav.CHANGE_PASSWORD, nav.LOGOUT]
+else:
+    waiting = todo_views.badges(account.actor())
 pages = []
 for index, item in enumerate(items):
     target = partial(auth_gate.logout_page, authenticator) if item is nav.LOGOUT else item.path
-    pages.append(st.Page(target, title=item.title, url_path=item.url, default=index == 0))
+    pages.append(st.Page(target, title=todo_views.menu_title(item.title, waiting.get(item.url, 0)), url_path=item.url,
+                         default=index == 0))
 current = st.navigation(pages, position="top")
 if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
     st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once

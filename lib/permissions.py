@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement, false, true
+
+from lib import db
 from lib.actors import Actor
 from lib.errors import PermissionDenied
 from lib.labels import Role
+from lib.models import Voucher
 from lib.workflow import Decision
 
 
@@ -40,3 +44,12 @@ def require(actor: Actor | None, area: Area) -> None:
     answer = may_use(actor, area)
     if not answer:
         raise PermissionDenied(answer.reason)
+
+
+def voucher_scope(actor: Actor) -> ColumnElement[bool]:
+    """The vouchers `actor` may see: a provider its own, an enterprise its own, the commission all."""
+    if actor.role == Role.PROVIDER:
+        return db.belongs_to(Voucher.provider_id, actor.provider_id)
+    if actor.role == Role.ENTERPRISE:
+        return db.belongs_to(Voucher.enterprise_id, actor.enterprise_id)
+    return true() if actor.role in (Role.COMMISSION, Role.SYSTEM) else false()

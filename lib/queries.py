@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import Select, select
 
-from lib import clock, db, money, permissions, settlement
+from lib import clock, db, money, permissions, settlement, todo
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import NotFound, PermissionDenied
@@ -54,16 +54,11 @@ class VoucherFilters:
     status: str | None = None
     provider_id: int | None = None
     category_id: int | None = None
+    todo: str = ""  # a 待办 item of lib.todo (opened from the home page's panel)
 
 
 def _scope(query: Select, actor: Actor) -> Select:
-    if actor.role == Role.PROVIDER:
-        return query.where(db.belongs_to(Voucher.provider_id, actor.provider_id))
-    if actor.role == Role.ENTERPRISE:
-        return query.where(db.belongs_to(Voucher.enterprise_id, actor.enterprise_id))
-    if actor.role in (Role.COMMISSION, Role.SYSTEM):
-        return query
-    return query.where(False)
+    return query.where(permissions.voucher_scope(actor))
 
 
 def _needs_enterprise(filters: VoucherFilters) -> bool:
@@ -86,6 +81,8 @@ def _filtered(query: Select, filters: VoucherFilters) -> Select:
     if filters.category_id is not None:
         query = query.where(Voucher.product_id.in_(
             select(Product.id).where(Product.category_id == filters.category_id)))
+    if filters.todo in todo.VOUCHER_TODOS:
+        query = query.where(todo.condition(filters.todo))
     return query
 
 

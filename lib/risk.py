@@ -5,14 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Integer, Numeric, Select, String, func, select
+from sqlalchemy import Integer, Numeric, Select, String, case, func, select
 
 from lib import db
 from lib.actors import Actor
 from lib.errors import PermissionDenied
 from lib.labels import Role
 from lib.models import Engineer, Evaluation, History, Provider, ServiceRecord, Voucher, Withdrawal
-from lib.stats.scope import NO_FILTERS, StatsFilters, days_between, scoped
+from lib.stats.scope import NO_FILTERS, StatsFilters, calendar_days, days_between, scoped
 
 MIN_DESCRIPTION = 10  # shorter identical texts ("上门服务") are not suspicious
 MANY_WITHDRAWALS = 3
@@ -53,11 +53,11 @@ def _before_contract(v) -> Select:
 
 
 def _fast_delivery(v) -> Select:
+    days = calendar_days(v.c.delivered_on, v.c.confirmed_at)  # whole Nanjing days: a same-day delivery is 0
     return (select(v.c.number, v.c.enterprise_name, Provider.name,
-                   "确认后" + func.cast(func.round(func.cast(days_between(v.c.delivered_on, v.c.confirmed_at), Numeric),
-                                                   1), String) + "天即交付")
+                   case((days <= 0, "确认当天即交付"), else_="确认后" + func.cast(days, String) + "天即交付"))
             .outerjoin(Provider, Provider.id == v.c.provider_id)
-            .where(days_between(v.c.delivered_on, v.c.confirmed_at) <= 1))  # NULL when either step is missing
+            .where(days <= 1))  # NULL when either step is missing
 
 
 def _same_text(v) -> Select:

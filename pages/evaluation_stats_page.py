@@ -5,8 +5,10 @@ import streamlit as st
 
 from lib.labels import BAND_COLORS
 from lib.stats import evaluations as es
+from ui import charts
 from ui.auth_gate import current_actor
-from ui.stats_views import chart, fetch, filters, percent, style, table
+from ui.charts import style
+from ui.stats_views import chart, fetch, filters, percent, table
 
 actor = current_actor()
 st.subheader("评价统计")
@@ -26,12 +28,12 @@ left, right = st.columns(2)
 with left:
     bands = es.pd.DataFrame({"band": es.BANDS, "count": [k["band_counts"][b] for b in es.BANDS]})
     chart(bands, lambda d: style(px.bar(d, x="band", y="count", color="band", color_discrete_map=BAND_COLORS,
-                                        labels={"band": "等级", "count": "条数"}), ""),
+                                        labels={"band": "等级", "count": "条数"}), counts="y"),
           key="bands", columns={"band": "等级", "count": "条数"}, title="等级分布", described=described)
 with right:
     chart(fetch(es.histogram, actor, f),
           lambda d: style(px.bar(d.assign(range=d["bucket"].map(lambda b: f"{b}–{b + 9 if b < 90 else 100}")),
-                                 x="range", y="count", labels={"range": "总分", "count": "条数"}), ""),
+                                 x="range", y="count", labels={"range": "总分", "count": "条数"}), counts="y"),
           key="histogram", columns={"bucket": "分数段起点", "count": "条数"}, title="总分分布", described=described)
 
 left, right = st.columns(2)
@@ -43,15 +45,14 @@ with left:
                                         theta=list(d["criterion"]) + [d["criterion"].iloc[0]], fill="toself",
                                         hovertemplate="%{theta}：%{r}%<extra></extra>"))
         fig.update_polars(radialaxis_range=[0, 100])
-        return style(fig, "", height=430, margin=110)
+        return style(fig, height=430, margin=110)
 
     chart(crit.dropna(), radar, key="radar", columns={"criterion": "评价项", "percent": "得分率（%）"},
           title="八项评分得分率（占满分的百分比）", described=described)
 with right:
     chart(fetch(es.monthly, actor, f),
-          lambda d: style(px.line(d, x="month", y="mean", markers=True, hover_data=["evaluations"],
-                                  labels={"month": "月份", "mean": "平均分", "evaluations": "评价数"}), "", height=430,
-                                months=True),
+          lambda d: charts.month_lines(d, "mean", hover=["evaluations"], height=430,
+                                       labels={"month": "月份", "mean": "平均分", "evaluations": "评价数"}),
           key="eval_monthly", columns={"month": "月份", "evaluations": "评价数", "mean": "平均分"}, title="月度平均分",
           described=described)
 
@@ -75,8 +76,7 @@ for tab, group, label in zip(tabs, ["category", "region", "size"], ["产品类�
     with tab:
         chart(fetch(es.by_group, actor, f, group=group),
               lambda d, label=label: style(px.bar(d, x="group", y="mean", hover_data=["evaluations"],
-                                                  labels={"group": label, "mean": "平均分", "evaluations": "评价数"}),
-                                                  ""),
+                                                  labels={"group": label, "mean": "平均分", "evaluations": "评价数"})),
               key=f"group_{group}", columns={"group": label, "evaluations": "评价数", "mean": "平均分"},
               title=f"按{label}的平均分", described=described)
 
@@ -86,7 +86,7 @@ for col, kind, title in ((left, "改善", "实施信息化后的改善"), (right
     with col:
         chart(freq[freq["kind"] == kind],
               lambda d: style(px.bar(d.sort_values("count"), x="count", y="option", orientation="h",
-                                                                 labels={"count": "选择次数", "option": ""}), ""),
+                                     labels={"count": "选择次数", "option": ""}), counts="x"),
               key=f"freq_{kind}", columns={"option": "选项", "count": "选择次数"}, title=title, described=described)
 
 st.markdown(f"**低分评价（低于{es.FLAG_BELOW}分）**")

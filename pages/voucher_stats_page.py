@@ -6,8 +6,10 @@ from lib import clock
 from lib.labels import STATUS_COLORS
 from lib.stats import vouchers as voucher_stats
 from lib.workflow import STATUS_LABELS
+from ui import charts
 from ui.auth_gate import current_actor
-from ui.stats_views import chart, fetch, filters, money, percent, style, table
+from ui.charts import style
+from ui.stats_views import chart, fetch, filters, money, percent, table
 
 actor = current_actor()
 st.subheader("服务券统计")
@@ -31,19 +33,20 @@ cols[2].metric("补贴金额（已兑付）", money(k["settled_amount"]), help=v
 left, right = st.columns(2)
 with left:
     chart(fetch(voucher_stats.funnel, actor, f),
-          lambda d: style(px.funnel(d, x="count", y="stage", labels={"count": "张数", "stage": "环节"}), ""),
+          lambda d: style(px.funnel(d, x="count", y="stage", labels={"count": "张数", "stage": "环节"})),
           key="funnel", columns={"stage": "环节", "count": "张数"}, title="办理漏斗", described=described)
 with right:
     chart(fetch(voucher_stats.category_share, actor, f),
           lambda d: style(px.pie(d, names="category", values="count", hole=0.45,
-                                 labels={"category": "产品类别", "count": "张数"}), ""),
+                                 labels={"category": "产品类别", "count": "张数"})),
           key="category", columns={"category": "产品类别", "count": "张数"}, title="产品类别占比（已选择产品）",
           described=described, on_pick=lambda p: {"category": p.get("label")} if p.get("label") else None)
 
 chart(fetch(voucher_stats.region_status, actor, f),
       lambda d: style(px.bar(d, x="region", y="count", color="status_label", custom_data=["region", "status_label"],
                              color_discrete_map=STATUS_COLORS, category_orders={"status_label": list(STATUS_COLORS)},
-                             labels={"region": "区域", "count": "张数", "status_label": "状态"}), "", height=430),
+                             labels={"region": "区域", "count": "张数", "status_label": "状态"}), height=430,
+                      counts="y"),
       key="region_status", columns={"region": "区域", "status_label": "状态", "count": "张数"}, title="区域 × 状态",
       described=described,
       on_pick=lambda p: {"region": p["customdata"][0], "status": p["customdata"][1]} if p.get("customdata") else None)
@@ -67,14 +70,14 @@ else:
 left, right = st.columns(2)
 with left:
     chart(fetch(voucher_stats.monthly, actor, f),
-          lambda d: style(px.line(d, x="month", y="count", color="series", markers=True,
-                                  labels={"month": "月份", "count": "张数", "series": "环节"}), "", months=True),
+          lambda d: charts.month_lines(d, "count", color="series", counts=True,
+                                       labels={"month": "月份", "count": "张数", "series": "环节"}),
           key="monthly", columns={"month": "月份", "series": "环节", "count": "张数"}, title="月度趋势",
           described=described)
 with right:
     chart(fetch(voucher_stats.cycle_times, actor, f),
-          lambda d: style(px.bar(d, x="days", y="count", color="series", barmode="group",
-                                 labels={"days": "天数（30=30天及以上）", "count": "张数", "series": "环节"}), ""),
+          lambda d: charts.day_bars(d, cap=30,
+                                    labels={"days": "天数（30=30天及以上）", "count": "张数", "series": "环节"}),
           key="cycle", columns={"series": "环节", "days": "天数", "count": "张数"}, title="办理时长分布",
           described=described)
 

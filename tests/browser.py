@@ -1,6 +1,7 @@
 """Helpers for Playwright tests in headless Debian Chromium (see STREAMLIT-NOTES.md)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,5 +83,6 @@ def pick_date(page, label: str, day) -> None:
 
 
 def menu(page, name: str) -> None:
-    page.get_by_role("link", name=name, exact=True).click()
+    """Open a menu item by its name, whatever count of waiting work stands beside it (撤回审核（3）)."""
+    page.get_by_role("link", name=re.compile(rf"^{re.escape(name)}(（\d+）)?$")).click()
     settle(page)

@@ -1,6 +1,8 @@
 """AppTest runs of Home.py for each role: the menus of DESIGN.md §1, no exception, real screens."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,8 +21,20 @@ EXPECTED_MENUS = {
 }
 
 
-def menu(at: AppTest) -> list[str]:
-    return [info["page_name"] for info in at._registered_pages.values()]
+def menu(at: AppTest, *, counts: bool = False) -> list[str]:
+    names = [info["page_name"] for info in at._registered_pages.values()]
+    return names if counts else [re.sub(r"（\d+）$", "", name) for name in names]
+
+
+def test_menu_items_show_how_much_waits_there_as_the_pages_themselves_count_it(demo):
+    from lib import queries, review, settlement
+    admin = account("admin").actor()
+    shown = dict(zip(EXPECTED_MENUS["admin"], menu(logged_in("admin"), counts=True), strict=True))
+    assert shown["撤回审核"] == f"撤回审核（{len(queries.open_withdrawals(admin))}）"
+    assert shown["兑付管理"] == f"兑付管理（{len(settlement.awaiting_settlement(admin))}）"
+    pending = len(review.products_in(admin))
+    assert shown["产品审核"] == (f"产品审核（{pending}）" if pending else "产品审核")
+    assert shown["用户管理"] == "用户管理" and shown["退出"] == "退出"
 
 
 @pytest.mark.parametrize("username", list(EXPECTED_MENUS))

@@ -49,10 +49,15 @@ def test_service_before_the_contract(database):
 
 
 def test_delivery_within_a_day_of_confirmation(database):
-    day = datetime(2026, 11, 19, tzinfo=UTC)
-    fast = make_voucher(S.DELIVERED, confirmed_at=day, delivered_on=date(2026, 11, 20))  # exactly one day
-    make_voucher(S.DELIVERED, confirmed_at=day - timedelta(minutes=1), delivered_on=date(2026, 11, 20))
-    assert found("fast_delivery") == {fast["number"]: "确认后1.0天即交付"}
+    # whole days between Nanjing calendar dates: a delivery date has no time of day
+    late_evening = datetime(2026, 11, 19, 15, 59, tzinfo=UTC)  # 23:59 on 11-19 in Nanjing
+    next_day = make_voucher(S.DELIVERED, confirmed_at=late_evening, delivered_on=date(2026, 11, 20))
+    same_day = make_voucher(S.DELIVERED, confirmed_at=late_evening, delivered_on=date(2026, 11, 19))
+    make_voucher(S.DELIVERED, confirmed_at=late_evening - timedelta(days=1),
+                 delivered_on=date(2026, 11, 20))  # confirmed 11-18 in Nanjing, delivered 11-20: two days
+    make_voucher(S.DELIVERED, confirmed_at=datetime(2026, 11, 18, 16, 0, tzinfo=UTC),  # 11-19 00:00 Nanjing
+                 delivered_on=date(2026, 11, 21))
+    assert found("fast_delivery") == {next_day["number"]: "确认后1天即交付", same_day["number"]: "确认当天即交付"}
 
 
 def test_identical_descriptions_across_vouchers(database):
@@ -137,12 +142,13 @@ def test_each_signal_row_names_the_enterprise_and_the_provider(database):
     assert [r[:3] for r in rows_of("same_day")] == [[v["number"], "测试11", "朗坤"], [w["number"], "测试12", "朗坤"]]
 
 
-def test_fast_delivery_says_how_fast_to_a_tenth_of_a_day(database):
+def test_fast_delivery_never_says_a_negative_number_of_days(database):
     provider = make_provider("朗坤")
+    # confirmed at 14:00 on 11-19 in Nanjing and delivered that day: once “确认后-0.3天即交付”
     v = make_voucher(S.DELIVERED, provider_id=provider, enterprise_id=make_enterprise("测试11"),
-                     confirmed_at=datetime(2026, 11, 19, 6, tzinfo=UTC), delivered_on=date(2026, 11, 20))  # 0.75 days
+                     confirmed_at=datetime(2026, 11, 19, 6, tzinfo=UTC), delivered_on=date(2026, 11, 19))
     make_voucher(S.CONFIRMED, confirmed_at=datetime(2026, 11, 19, 6, tzinfo=UTC))  # not delivered
-    assert rows_of("fast_delivery") == [[v["number"], "测试11", "朗坤", "确认后0.8天即交付"]]
+    assert rows_of("fast_delivery") == [[v["number"], "测试11", "朗坤", "确认当天即交付"]]
 
 
 def test_identical_texts_from_ten_characters_and_shown_to_forty(database):

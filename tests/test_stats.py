@@ -74,9 +74,10 @@ def test_provider_league_with_medians(programme):
     league = stats.provider_league(COMMISSION).set_index("provider")
     assert league.loc["甲服务商", ["bound", "delivered", "delivery_rate"]].tolist() == [5, 3, 0.6]
     assert league.loc["乙服务商", ["bound", "delivered", "delivery_rate"]].tolist() == [4, 3, 0.75]
-    # builders: chosen 18 days ago, confirmed 17 days ago at 04:00 UTC, delivered on TODAY-5 (midnight)
+    # builders: chosen 18 days ago, confirmed 17 days ago at 04:00 UTC (12:00 in Nanjing), delivered on TODAY-5:
+    # 12 calendar days (a delivery date has no hour; once 11.8, which a same-day delivery made negative)
     assert league.loc["甲服务商", "to_confirm"] == 1.0
-    assert league.loc["甲服务商", "to_deliver"] == 11.8
+    assert league.loc["甲服务商", "to_deliver"] == 12.0
 
 
 def test_a_provider_sees_only_its_own_numbers(programme):

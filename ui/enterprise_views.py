@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import clock, queries
+from lib import clock, queries, todo
 from lib.actors import Actor
+from ui.nav import MENUS
 from ui.voucher_views import expiry_sweep, open_voucher
 from ui.widgets import plain
 
@@ -17,6 +18,7 @@ def render_my_vouchers(actor: Actor) -> None:
         st.markdown("没有记录!")
         st.caption("服务券由南京市经济和信息化委员会发放，发放后会显示在这里。")
         return
+    pages = {item.url: item.path for item in MENUS[actor.role]}
     for v in mine:
         with st.container(border=True):
             top = st.columns([2, 3, 3], vertical_alignment="center")
@@ -29,4 +31,8 @@ def render_my_vouchers(actor: Actor) -> None:
             if v.provider_name:
                 st.markdown(f"**服务商：** {plain(v.provider_name)}　**产品：** {plain(v.product_name)}")
             st.markdown(f"**下一步：** {v.next_step}")
-            st.button("查看详情", key=f"view_{v.number}", on_click=open_voucher, args=(v.number,))
+            left, right = st.columns(2)
+            step = todo.NEXT_PAGE.get(v.status)
+            if step and step[0] in pages:
+                left.page_link(pages[step[0]], label=step[1], icon=":material/arrow_forward:")
+            right.button("查看详情", key=f"view_{v.number}", on_click=open_voucher, args=(v.number,))

@@ -10,10 +10,10 @@ import streamlit as st
 from lib import clock, stats
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES, Role
+from ui import charts
 from ui.widgets import export_button
 
 ALL = "全部"
-FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 
 
 @st.cache_data(ttl=300, show_spinner="正在统计…", max_entries=256)
@@ -58,15 +58,6 @@ def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]
     return chosen, described
 
 
-def style(fig: go.Figure, title: str, *, height: int = 380, months: bool = False, margin: int = 10) -> go.Figure:
-    """Chinese font and layout; `months` keeps 'YYYY-MM' labels as text (plotly would print English month names)."""
-    fig.update_layout(title=title, font_family=FONT, height=height, margin=dict(l=margin, r=margin, t=50, b=10),
-                      legend_title_text="", hoverlabel_font_family=FONT)
-    if months:
-        fig.update_xaxes(type="category")
-    return fig
-
-
 def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, key: str,
           columns: dict[str, str], title: str, described: dict[str, str],
           on_pick: Callable[[dict], dict | None] | None = None) -> None:
@@ -78,13 +69,13 @@ def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, ke
         return
     fig = build(frame)
     if on_pick:
-        event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config={"displaylogo": False})
+        event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=charts.CONFIG)
         points = (event or {}).get("selection", {}).get("points", [])
         if points and (query := on_pick(points[0])):
             st.switch_page("pages/vouchers_page.py", query_params=query)
-        st.caption("点击图中的柱块可打开对应的服务券列表。")
+        st.caption("点击图中的扇区或柱块，可打开对应的服务券列表。")
     else:
-        st.plotly_chart(fig, key=key, config={"displaylogo": False})
+        st.plotly_chart(fig, key=key, config=charts.CONFIG)
     table(frame, columns, title=title, described=described, key=key)
 
 

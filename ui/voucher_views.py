@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import queries, vouchers
+from lib import queries, todo, vouchers
 from lib.actors import Actor
 from lib.labels import VOUCHER_LIST_COLUMNS, Role
 from lib.paging import Page
@@ -92,14 +92,22 @@ def _filters_from_url(regions: pd.DataFrame, providers: dict[int, str] | None) -
     categories = {name: i for i, name in queries.category_options().items()}
     category_id = categories.get(qp.get("category", ""))
     if category_id is not None:  # set by a drill-down from the statistics; no widget of its own
-        left, right = st.columns([4, 1])
-        left.caption(f"产品类别：{qp['category']}")
-        if right.button("清除产品类别"):
-            qp.pop("category", None)
-            st.rerun()
+        _set_elsewhere("category", f"产品类别：{qp['category']}", "清除产品类别")
+    todo_key = qp.get("todo", "")
+    if todo.label_of(todo_key):  # set by a 待办 link of the home page
+        _set_elsewhere("todo", f"待办：{todo.label_of(todo_key)}", "显示全部服务券")
     return queries.VoucherFilters(number=qp.get("number", ""), enterprise_name=qp.get("name", ""),
                                   region_id=region_id, status=status_id, provider_id=provider_id,
-                                  category_id=category_id)
+                                  category_id=category_id, todo=todo_key)
+
+
+def _set_elsewhere(param: str, shown: str, clear: str) -> None:
+    """A filter the URL holds without a widget of its own (a drill-down, a 待办 link): said, and clearable."""
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.info(shown)
+    if right.button(clear, key=f"clear_{param}"):
+        st.query_params.pop(param, None)
+        st.rerun()
 
 
 def _rows(result: Page) -> None:

@@ -10,7 +10,17 @@ from lib import db
 from lib.actors import Actor
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS
 from lib.models import Evaluation, ProductCategory, Provider
-from lib.stats.scope import NO_FILTERS, StatsFilters, count_if, month_of, rate, read_frame, scoped, whole
+from lib.stats.scope import (
+    NO_FILTERS,
+    StatsFilters,
+    count_if,
+    every_month,
+    month_of,
+    rate,
+    read_frame,
+    scoped,
+    whole,
+)
 from lib.workflow import DELIVERED_OR_LATER, in_order
 
 BANDS = ["优秀", "良好", "合格", "不合格"]
@@ -100,7 +110,7 @@ def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
                                          func.avg(Evaluation.total)).group_by(month).order_by(month),
                    ["month", "evaluations", "mean"])
     frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
-    return frame
+    return every_month(frame, zero=("evaluations",))  # a month without evaluations has no mean: a gap
 
 
 def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import DateTime, Integer, Select, case, cast, func, literal, select
+from sqlalchemy import Date, DateTime, Integer, Select, case, cast, func, literal, select
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from lib import clock, db
@@ -60,6 +60,15 @@ def days_between(later, earlier) -> ColumnElement:
     if _pg():
         return func.extract("epoch", cast(later, AWARE) - cast(earlier, AWARE)) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
+
+
+def calendar_days(later, earlier) -> ColumnElement:
+    """Whole days between the Nanjing calendar dates of `earlier` and `later` (a date, or a UTC timestamp):
+    a delivery dated the day of the confirmation is 0 days after it, never −0.3."""
+    if _pg():
+        return (cast(func.timezone("Asia/Shanghai", cast(later, AWARE)), Date)
+                - cast(func.timezone("Asia/Shanghai", cast(earlier, AWARE)), Date))
+    return cast(func.julianday(func.date(later, "+8 hours")) - func.julianday(func.date(earlier, "+8 hours")), Integer)
 
 
 def whole(value) -> ColumnElement:
@@ -119,6 +128,25 @@ def scoped(actor: Actor, f: StatsFilters, *, needs: frozenset[str] = frozenset()
 def read_frame(query: Select, columns: list[str]) -> pd.DataFrame:
     with db.read_session() as session:
         return pd.DataFrame(session.execute(query).all(), columns=columns)
+
+
+def every_month(frame: pd.DataFrame, *, by: str | None = None, zero: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every month ('YYYY-MM') from the first to the last present, in calendar order, for each `by` group (in
+    the order they come): a missing month gets 0 in the `zero` columns and nothing (a gap) in the others."""
+    if frame.empty:
+        return frame
+    span = pd.period_range(frame["month"].min(), frame["month"].max(), freq="M").strftime("%Y-%m")
+    groups = list(dict.fromkeys(frame[by])) if by else [None]
+    parts = []
+    for group in groups:
+        part = frame[frame[by] == group] if by else frame
+        part = part.set_index("month").reindex(span).rename_axis("month").reset_index()
+        if by:
+            part[by] = group
+        for column in zero:
+            part[column] = part[column].fillna(0).astype(int)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)[list(frame.columns)]
 
 
 def count_if(condition) -> ColumnElement:

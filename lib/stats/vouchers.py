@@ -14,8 +14,10 @@ from lib.models import ProductCategory, Provider, ServiceRecord
 from lib.stats.scope import (
     NO_FILTERS,
     StatsFilters,
+    calendar_days,
     count_if,
     days_between,
+    every_month,
     month_of,
     rate,
     read_frame,
@@ -118,7 +120,7 @@ def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """服务商 league: bound, delivered, 交付率, median days 下单→确认 and 确认→交付."""
     v = scoped(actor, f)
     confirm = _medians(v, days_between(v.c.confirmed_at, v.c.chosen_at), "to_confirm")
-    deliver = _medians(v, days_between(v.c.delivered_on, v.c.confirmed_at), "to_deliver")
+    deliver = _medians(v, calendar_days(v.c.delivered_on, v.c.confirmed_at), "to_deliver")
     counts = (select(v.c.provider_id, count_if(v.c.status.in_(in_order(CHOSEN))).label("bound"),
                      count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))).label("delivered"))
               .where(v.c.provider_id.is_not(None)).group_by(v.c.provider_id)).subquery()
@@ -157,7 +159,7 @@ def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
         frame = read_frame(query, ["month", "count"])
         frame["series"] = label
         parts.append(frame)
-    return pd.concat(parts).sort_values(["month", "series"], ignore_index=True)
+    return every_month(pd.concat(parts, ignore_index=True), by="series", zero=("count",))
 
 
 def cycle_times(actor: Actor, f: StatsFilters = NO_FILTERS, cap: int = 30) -> pd.DataFrame:
@@ -165,7 +167,7 @@ def cycle_times(actor: Actor, f: StatsFilters = NO_FILTERS, cap: int = 30) -> pd
     v = scoped(actor, f)
     parts = []
     for label, value in [("下单→确认", days_between(v.c.confirmed_at, v.c.chosen_at)),
-                         ("确认→交付", days_between(v.c.delivered_on, v.c.confirmed_at))]:
+                         ("确认→交付", calendar_days(v.c.delivered_on, v.c.confirmed_at))]:
         bucket = case((value >= cap, cap), (value < 0, 0), else_=whole(value))
         frame = read_frame(select(bucket, func.count()).where(value.is_not(None)).group_by(bucket).order_by(bucket),
                        ["days", "count"])

@@ -1,0 +1,56 @@
+"""待办 on the home page and the counts beside the menu items (lib.todo decides what counts)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import risk, stats, todo
+from lib.actors import Actor
+from lib.labels import Role
+from ui.nav import MENUS
+
+
+@st.cache_data(ttl=60, show_spinner=False, max_entries=512)
+def _items(actor: Actor, version: int, with_risk: bool) -> list[todo.Item]:
+    # `version` is the newest history id: any write renews the counts at once, and otherwise they are
+    # re-read at most once a minute (what expires with time, 7天内到期, moves slowly).
+    risk_total = sum(total for _, total, _ in risk.signals(actor, stats.NO_FILTERS)) if with_risk else None
+    return todo.items(actor, risk_total=risk_total)
+
+
+def items(actor: Actor, *, with_risk: bool = False) -> list[todo.Item]:
+    return _items(actor, stats.data_version(), with_risk and actor.role == Role.COMMISSION)
+
+
+def menu_title(title: str, count: int) -> str:
+    """A menu item with its waiting count, as 撤回审核（3）."""
+    return f"{title}（{count}）" if count else title
+
+
+def badges(actor: Actor) -> dict[str, int]:
+    return todo.badges(items(actor))
+
+
+def _page_of(actor: Actor, url: str) -> str:
+    return next(item.path for item in MENUS[actor.role] if item.url == url)
+
+
+def render_panel(actor: Actor) -> None:
+    """The role's 待办: a card for each kind of waiting work (its count, what to do, a link to exactly those
+    records), and one line naming the kinds with nothing waiting."""
+    found = items(actor, with_risk=True)
+    if not found:
+        return
+    st.markdown("##### 待办")
+    waiting = [item for item in found if item.count]
+    if waiting:
+        for column, item in zip(st.columns(max(len(waiting), 3)), waiting, strict=False):
+            with column.container(border=True):
+                st.markdown(f"**{item.todo.label}：{item.count}**")
+                st.caption("。".join(filter(None, [item.detail, item.todo.hint])))
+                st.page_link(_page_of(actor, item.todo.page), label="查看并处理", icon=":material/arrow_forward:",
+                             query_params=item.query)
+    idle = [item.todo.label for item in found if not item.count]
+    if not waiting:
+        st.caption("暂无待办。")
+    elif idle:
+        st.caption("暂无：" + "、".join(idle))
