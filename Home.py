@@ -13,7 +13,26 @@ st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
 # hints ("Press Enter to apply") are hidden: every word a user sees is Chinese.
 st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}"
         "[data-testid=stMain] button[kind=tertiary] p{color:#1f5fa8;text-decoration:underline;font-size:1rem}"
-        "[data-testid=InputInstructions]{display:none}</style>")
+        "[data-testid=InputInstructions]{display:none}"
+        # More of Streamlit's English: the table toolbar (Download as CSV, Search, Fullscreen; our 导出Excel
+        # replaces it) is hidden, the keyboard skip link and the phone's menu button speak Chinese.
+        "[data-testid=stElementToolbar]{display:none}"
+        "[data-testid=stSkipToContent]{font-size:0}[data-testid=stSkipToContent]::after{content:'跳到主要内容';"
+        "font-size:1rem}"
+        "[data-testid=stExpandSidebarButton]::after{content:'菜单';font-size:1rem;margin-left:.25rem}"
+        # An empty date field's segments read 年-月-日, not yyyy-mm-dd.
+        "[data-testid=stDateInputField] [role=spinbutton][data-placeholder=true]{font-size:0}"
+        "[data-testid=stDateInputField] [data-placeholder=true]::after{font-size:.875rem;opacity:.6}"
+        "[data-testid=stDateInputField] [data-placeholder=true][data-type=year]::after{content:'年'}"
+        "[data-testid=stDateInputField] [data-placeholder=true][data-type=month]::after{content:'月'}"
+        "[data-testid=stDateInputField] [data-placeholder=true][data-type=day]::after{content:'日'}"
+        # Phones (Streamlit stacks columns below 640 px): the voucher list becomes cards, see ui.voucher_views._rows.
+        ".phone-only{display:none}"
+        "@media (max-width:640px){.st-key-voucher_list_head{display:none}"
+        ".st-key-voucher_list [data-testid=stHorizontalBlock]{border:1px solid rgba(49,51,63,.2);"
+        "border-radius:.5rem;padding:.25rem .75rem .5rem;margin-bottom:.5rem;gap:0}"
+        ".st-key-voucher_list [data-testid=stHorizontalBlock]>[data-testid=stColumn]:nth-child(n+3){display:none}"
+        ".phone-only{display:block;color:#555;font-size:.9rem}}</style>")
 
 auth_gate.refuse_unsafe_start()
 authenticator = auth_gate.build_authenticator()
@@ -37,8 +56,13 @@ else:
 pages = []
 for index, item in enumerate(items):
     target = partial(auth_gate.logout_page, authenticator) if item is nav.LOGOUT else item.path
-    pages.append(st.Page(target, title=todo_views.menu_title(item.title, waiting.get(item.url, 0)), url_path=item.url,
-                         default=index == 0))
+    # The first page is served at “/”; its own path goes to a hidden alias below.
+    pages.append(st.Page(target, title=todo_views.menu_title(item.title, waiting.get(item.url, 0)),
+                         url_path=f"{item.url}_home" if index == 0 else item.url, default=index == 0))
+# The first page lives at “/”; its own path (/vouchers, a bookmark) opens it too instead of Streamlit's English
+# “Page not found”.
+pages.append(st.Page(partial(st.switch_page, pages[0]), title=pages[0].title, url_path=items[0].url,
+                     visibility="hidden"))
 current = st.navigation(pages, position="top")
 if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
     st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once

@@ -84,5 +84,6 @@ def pick_date(page, label: str, day) -> None:
 
 def menu(page, name: str) -> None:
     """Open a menu item by its name, whatever count of waiting work stands beside it (撤回审核（3）)."""
-    page.get_by_role("link", name=re.compile(rf"^{re.escape(name)}(（\d+）)?$")).click()
+    escaped = re.escape(name).replace("/", r"\/")  # Playwright sends the pattern as /…/: a bare / ends it
+    page.get_by_role("link", name=re.compile(rf"^{escaped}(（\d+）)?$")).click()
     settle(page)

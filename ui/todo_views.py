@@ -37,6 +37,8 @@ def _page_of(actor: Actor, url: str) -> str:
 def render_panel(actor: Actor) -> None:
     """The role's 待办: a card for each kind of waiting work (its count, what to do, a link to exactly those
     records), and one line naming the kinds with nothing waiting."""
+    if st.query_params.get("todo"):
+        return  # opened from the panel: the list of those vouchers comes first, with a way back to all
     found = items(actor, with_risk=True)
     if not found:
         return
@@ -44,7 +46,7 @@ def render_panel(actor: Actor) -> None:
     waiting = [item for item in found if item.count]
     if waiting:
         for column, item in zip(st.columns(max(len(waiting), 3)), waiting, strict=False):
-            with column.container(border=True):
+            with column.container(border=True, key=f"todo_{item.todo.key}"):
                 st.markdown(f"**{item.todo.label}：{item.count}**")
                 st.caption("。".join(filter(None, [item.detail, item.todo.hint])))
                 st.page_link(_page_of(actor, item.todo.page), label="查看并处理", icon=":material/arrow_forward:",

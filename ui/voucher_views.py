@@ -111,18 +111,24 @@ def _set_elsewhere(param: str, shown: str, clear: str) -> None:
 
 
 def _rows(result: Page) -> None:
+    """The list as a table; on a phone (CSS in Home.py) each row becomes a card: the number, then the
+    company and one line of 区域 · 状态 · 服务商, the other columns and the header hidden."""
     widths = [1.4, 3, 2, 3, 3, 1]
-    header = st.columns(widths)
-    for col, label in zip(header, [*VOUCHER_LIST_COLUMNS.values(), "操作"], strict=True):
-        col.markdown(f"**{label}**")
+    with st.container(key="voucher_list_head"):
+        header = st.columns(widths)
+        for col, label in zip(header, [*VOUCHER_LIST_COLUMNS.values(), "操作"], strict=True):
+            col.markdown(f"**{label}**")
     if result.total == 0:
         st.markdown("没有记录!")
-    for row in result.rows.itertuples():
-        cols = st.columns(widths, vertical_alignment="center")
-        cols[0].button(row.number, key=f"open_{row.number}", type="tertiary", on_click=open_voucher,
-                       args=(row.number,))
-        cols[1].write(plain(row.enterprise_name))
-        cols[2].write(row.region)
-        cols[3].write(row.status_label)
-        cols[4].write(plain(row.provider_name) or "—")
-        cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
+    with st.container(key="voucher_list"):
+        for row in result.rows.itertuples():
+            cols = st.columns(widths, vertical_alignment="center")
+            cols[0].button(row.number, key=f"open_{row.number}", type="tertiary", on_click=open_voucher,
+                           args=(row.number,))
+            meta = " · ".join(plain(x) for x in (row.region, row.status_label, row.provider_name) if x)
+            cols[1].markdown(f"{plain(row.enterprise_name)}<span class='phone-only'>{meta}</span>",
+                             unsafe_allow_html=True)
+            cols[2].write(row.region)
+            cols[3].write(row.status_label)
+            cols[4].write(plain(row.provider_name) or "—")
+            cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))

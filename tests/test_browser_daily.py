@@ -1,0 +1,92 @@
+"""A daily user's platform in Chromium at 1366×768 and 390×844: every page of every role fits the phone's
+width and speaks only Chinese, and the home page's 待办 reaches the next task in one click."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lib import queries, todo
+from lib.labels import Role
+from tests.browser import BROWSER_MARKS, new_page, settle, shot
+from tests.builders import account
+from ui.nav import MENUS
+
+pytestmark = BROWSER_MARKS
+
+USERS = {"admin": Role.COMMISSION, "provider2": Role.PROVIDER, "qy1700008": Role.ENTERPRISE}
+PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
+# Words that are names, not English: file formats, the systems SMEs buy, QQ, and the manual's own footer.
+ALLOWED = {"Excel", "PDF", "ERP", "CRM", "OA", "MES", "PLM", "CAD", "QQ", "copyright"}
+# The text a user can see: not hidden, not zero-sized, not a Material icon's ligature name.
+VISIBLE_TEXT = """() => {
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!el || el.closest('[data-testid=stIconMaterial], script, style, noscript')) continue;
+    const css = getComputedStyle(el);
+    if (css.visibility === 'hidden' || parseFloat(css.fontSize) === 0 || el.getClientRects().length === 0) continue;
+    parts.push(walker.currentNode.textContent);
+  }
+  return parts.join(' ');
+}"""
+
+
+def english_words(page) -> set[str]:
+    text = re.sub(r"\S+@\S+", " ", page.evaluate(VISIBLE_TEXT))  # e-mail addresses are data
+    return set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_every_page_fits_a_phone_and_speaks_chinese(streamlit_server, browser, username):
+    url, _ = streamlit_server
+    context, page = new_page(browser, url, username=username)
+    page.set_viewport_size(PHONE)
+    for item in MENUS[USERS[username]]:
+        if not item.path:
+            continue
+        page.goto(f"{url}/{item.url}")
+        settle(page)
+        page.wait_for_timeout(300)  # charts and tables lay themselves out after the run
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{item.title}：页面宽{width}px，手机上需要左右滚动"
+        assert not english_words(page), f"{item.title}：{sorted(english_words(page))}"
+    context.close()
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["1366", "390"])
+def test_the_provider_reaches_the_voucher_waiting_for_confirmation_in_one_click(streamlit_server, browser, size):
+    url, _ = streamlit_server
+    context, page = new_page(browser, url, username="provider2")
+    page.set_viewport_size(size)
+    page.reload()
+    settle(page)
+    page.get_by_text("待办", exact=True).wait_for()
+    shot(page, f"daily_provider_home_{size['width']}")
+    page.locator(".st-key-todo_confirm").get_by_role("link", name="查看并处理").click()
+    settle(page)
+    page.get_by_text("待办：待购买确认").wait_for()
+    expected = queries.voucher_page(account("provider2").actor(), queries.VoucherFilters(todo="confirm"))
+    shown = [b.inner_text() for b in page.locator(".st-key-voucher_list button[kind=tertiary]").all()]
+    assert shown == expected.rows["number"].tolist() and shown
+    shot(page, f"daily_provider_todo_list_{size['width']}")
+    context.close()
+
+
+def test_the_commission_reaches_each_waiting_queue_in_one_click(streamlit_server, browser):
+    url, _ = streamlit_server
+    context, page = new_page(browser, url, username="admin")
+    items = {i.todo.label: i for i in todo.items(account("admin").actor())}
+    assert items["撤回待审核"].count and items["待兑付"].count  # the demo has both
+    menu_link = page.get_by_role("link", name=f"撤回审核（{items['撤回待审核'].count}）")
+    assert menu_link.count() == 1  # the menu says how many wait there
+    shot(page, "daily_commission_home_1366")
+    for key, heading in (("withdrawal", "撤回审核"), ("settle", "待兑付")):
+        page.goto(url)
+        settle(page)
+        page.locator(f".st-key-todo_{key}").get_by_role("link", name="查看并处理").click()
+        settle(page)
+        assert heading in page.inner_text("[data-testid=stMain]")
+    context.close()
+
