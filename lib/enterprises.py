@@ -32,28 +32,28 @@ def region_id_by_name(session: Session, name: str | None, known: dict[str, int] 
 
 
 def clean_profile(session: Session, data: dict, *, batch_year: int, today: date) -> dict:
-    """Validate a complete enterprise profile (DESIGN.md §4); returns model field values."""
+    """Validate a complete enterprise profile (DESIGN.md §4), every field at once; returns model field values."""
     money_labels = money_field_labels(batch_year)
-    out = {
-        "credit_code": v.credit_code(data.get("credit_code")),
-        "name": v.text(data.get("name"), F["name"], max_len=100, required_=True),
-        "region_id": region_id_by_name(session, data.get("region")),
-        "size": v.choice(data.get("size"), F["size"], ENTERPRISE_SIZES),
-        "legal_rep": v.text(data.get("legal_rep"), F["legal_rep"], max_len=40, required_=True),
-        "address": v.text(data.get("address"), F["address"], max_len=200, required_=True),
-        "founded_on": v.past_date(data.get("founded_on"), F["founded_on"], today=today),
-        "contact": v.text(data.get("contact"), F["contact"], max_len=40, required_=True),
-        "phone": v.phone(data.get("phone"), F["phone"]),
-        "qq": v.qq(data.get("qq")),
-        "email": v.email(data.get("email"), required_=True),
-        "employees": v.count(data.get("employees"), F["employees"], required_=True, maximum=1_000_000),
-        "difficulty": v.text(data.get("difficulty"), F["difficulty"], max_len=500),
-        "remark": v.text(data.get("remark"), F["remark"], max_len=500),
+    checks = {
+        "credit_code": lambda: v.credit_code(data.get("credit_code")),
+        "name": lambda: v.text(data.get("name"), F["name"], max_len=100, required_=True),
+        "region_id": lambda: region_id_by_name(session, data.get("region")),
+        "size": lambda: v.choice(data.get("size"), F["size"], ENTERPRISE_SIZES),
+        "legal_rep": lambda: v.text(data.get("legal_rep"), F["legal_rep"], max_len=40, required_=True),
+        "address": lambda: v.text(data.get("address"), F["address"], max_len=200, required_=True),
+        "founded_on": lambda: v.past_date(data.get("founded_on"), F["founded_on"], today=today),
+        "contact": lambda: v.text(data.get("contact"), F["contact"], max_len=40, required_=True),
+        "phone": lambda: v.phone(data.get("phone"), F["phone"]),
+        "qq": lambda: v.qq(data.get("qq")),
+        "email": lambda: v.email(data.get("email"), required_=True),
+        "employees": lambda: v.count(data.get("employees"), F["employees"], required_=True, maximum=1_000_000),
+        "difficulty": lambda: v.text(data.get("difficulty"), F["difficulty"], max_len=500),
+        "remark": lambda: v.text(data.get("remark"), F["remark"], max_len=500),
     }
     for field in MONEY_FIELDS:
-        out[field] = v.money(data.get(field), money_labels[field], required_=True, maximum=MAX_MONEY,
-                             signed=field in SIGNED_MONEY_FIELDS)
-    return out
+        checks[field] = lambda field=field: v.money(data.get(field), money_labels[field], required_=True,
+                                                    maximum=MAX_MONEY, signed=field in SIGNED_MONEY_FIELDS)
+    return v.collect(checks)
 
 
 def own_enterprise_id(actor: Actor) -> int:

@@ -22,6 +22,16 @@ class ValidationError(DomainError):
         self.reason = message
 
 
+class FormErrors(ValidationError):
+    """Several fields of one form are wrong: every message at once, so one submit shows them all."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        DomainError.__init__(self, f"有{len(errors)}项需要修改：" + "；".join(e.message for e in errors),
+                             field=errors[0].field)
+        self.reason = errors[0].reason
+        self.errors = errors
+
+
 class PermissionDenied(DomainError):
     """The actor may not do this (wrong role, not the owner)."""
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from lib.errors import ValidationError
+from lib.errors import FormErrors, ValidationError
 
 # GB 32100-2015: 31 characters (no I, O, Z, S, V) and weights for the 18th, check, character.
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -19,6 +20,22 @@ QQ_RE = re.compile(r"^[1-9][0-9]{4,11}$")
 MAX_AMOUNT = Decimal("999999999999.99")  # what a Money column (14 digits, 2 decimals) holds
 # Full-width digits, letters and the ideographic space, as Chinese input methods type them.
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
+
+
+def collect(checks: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Run every check of a form and return the cleaned values; if any refuse, refuse with all of them (one
+    error as itself, several as FormErrors), so the user sees every field to fix after one submit."""
+    values, errors = {}, []
+    for key, check in checks.items():
+        try:
+            values[key] = check()
+        except ValidationError as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise FormErrors(errors)
+    return values
 
 
 def clean(value: object, field: str, *, fold: bool = False) -> str:

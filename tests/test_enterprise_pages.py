@@ -56,6 +56,33 @@ def test_activation_through_the_profile_with_a_size_suggestion(demo):
     assert voucher_row(NEW_NUMBER).status == S.ACTIVATED
 
 
+def test_one_submit_shows_every_wrong_field_under_that_field(demo):
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    at = fill_profile(at, 邮箱="not-an-email", 联系电话="12345", 法定代表人="", **{f"{2000 + YY - 1}年营业收入": "-5"})
+    at = click(at, f"提交并激活服务券{NEW_NUMBER}")
+    revenue = f"{2000 + YY - 1}年营业收入"
+    # 企业规模 too: with a negative 营业收入 nothing is suggested, and nothing was chosen
+    assert [e.value for e in at.error] == [
+        f"有5项需要修改，已在各项下方标出：企业规模、法定代表人、联系电话、邮箱、{revenue}"]
+    notes = [m.value for m in at.markdown if m.value.startswith(":red[")]
+    phone = "号码无效，请输入手机号码或带区号的固定电话（如025&#45;8312 3456，分机写“转801”）"
+    assert notes == [":red[不能为空]", f":red[{phone}]", ":red[邮箱格式不正确]", ":red[不能小于0]", ":red[请选择]"]
+    assert voucher_row(NEW_NUMBER).status == S.ISSUED
+    # the values typed stay, so fixing them is one more submit
+    assert widget(at.text_input, "联系电话").value == "12345"
+    for label, value in (("邮箱", "li@example.com"), ("联系电话", "025-83123456"), ("法定代表人", "王伟"),
+                         (revenue, "-5.5")):
+        widget(at.text_input, label).input(value)
+    widget(at.selectbox, "企业规模").select("小型")
+    at = click(at, f"提交并激活服务券{NEW_NUMBER}")
+    assert [e.value for e in at.error] == [f"{revenue}：不能小于0"]
+    widget(at.text_input, revenue).input("760")
+    at = click(at, f"提交并激活服务券{NEW_NUMBER}")
+    assert not at.error and voucher_row(NEW_NUMBER).status == S.ACTIVATED
+    assert not [m.value for m in at.markdown if m.value.startswith(":red[")]
+
+
 def test_an_industry_measured_by_assets_asks_for_them_before_it_suggests(demo):
     at = logged_in(NEW_USER)
     at.switch_page("pages/profile_page.py").run()

@@ -13,10 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from lib import exports, validation
-from lib.errors import DomainError
+from lib.errors import DomainError, FormErrors, ValidationError
 from lib.paging import Page
 
 FLASH = "flash"
+FIELD_NOTES = "field_notes"
 # Typed text goes to Markdown with every ASCII punctuation character as a numeric character reference: it
 # then starts no image, link, GFM autolink (http:// www. a@b.c), emphasis, heading, list, HTML tag, LaTeX or
 # Streamlit directive. GFM autolinks are found in the text after parsing, so an invisible WORD JOINER
@@ -27,16 +28,27 @@ T = TypeVar("T")
 
 
 def attempt(action: Callable[[], T], done: str | None = None, *, close: str | None = None,
-            on_done: Callable[[T], object] | None = None) -> None:
+            on_done: Callable[[T], object] | None = None, fields: str | None = None) -> None:
     """Run one service call: the one way a page acts. A refusal shows here, next to the form that
-    asked for it. Success hands the result to `on_done` (to keep what the next run shows, such as a
-    one-time password), closes the form (`close` is its session key), remembers `done` for
+    asked for it; with `fields` (the form's key) every field's message is also kept for `field_note` to
+    show under that field. Success hands the result to `on_done` (to keep what the next run shows, such
+    as a one-time password), closes the form (`close` is its session key), remembers `done` for
     show_flash, and reruns."""
     try:
         result = action()
     except DomainError as exc:
+        if fields and isinstance(exc, ValidationError):  # drawn under each field by the run this starts
+            wrong = exc.errors if isinstance(exc, FormErrors) else [exc]
+            st.session_state[f"{FIELD_NOTES}:{fields}"] = {e.field: e.reason for e in wrong}
+            st.session_state[f"{FIELD_NOTES}:{fields}:summary"] = (
+                f"有{len(wrong)}项需要修改，已在各项下方标出：" + "、".join(e.field for e in wrong)
+                if len(wrong) > 1 else exc.message)
+            st.rerun()
         st.error(exc.message)
         return
+    if fields:
+        st.session_state.pop(f"{FIELD_NOTES}:{fields}", None)
+        st.session_state.pop(f"{FIELD_NOTES}:{fields}:summary", None)
     if on_done is not None:
         on_done(result)
     if close:
@@ -44,6 +56,18 @@ def attempt(action: Callable[[], T], done: str | None = None, *, close: str | No
     if done:
         st.session_state[FLASH] = done
     st.rerun()
+
+
+def form_summary(form: str) -> None:
+    """Beside the submit button: what the form's last submit was refused for (see `attempt(fields=…)`)."""
+    if summary := st.session_state.get(f"{FIELD_NOTES}:{form}:summary"):
+        st.error(summary)
+
+
+def field_note(form: str, label: str, where=st) -> None:
+    """Under a field: what was wrong with it at the form's last submit (kept until a submit succeeds)."""
+    if message := st.session_state.get(f"{FIELD_NOTES}:{form}", {}).get(label):
+        where.markdown(f":red[{plain(message)}]")
 
 
 def plain(text: object) -> str:
