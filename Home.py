@@ -66,6 +66,8 @@ pages.append(st.Page(partial(st.switch_page, pages[0]), title=pages[0].title, ur
 current = st.navigation(pages, position="top")
 if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
     st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once
+if not account.must_change_password and st.session_state.pop(auth_gate.GO_HOME, False):
+    st.switch_page(pages[0])  # a one-time password just changed: on to the work
 auth_gate.issue_pending_cookie(authenticator)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
@@ -76,6 +78,7 @@ right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name
                unsafe_allow_html=True)
 if account.must_change_password:
     st.warning("首次登录或密码已被重置，请先修改密码。")
+auth_gate.password_notice(welcome=True)
 current.run()
 st.divider()
 st.caption(COPYRIGHT)

@@ -135,6 +135,11 @@ def test_changing_the_password_keeps_the_session_and_a_refresh_stays_logged_in(s
     page.get_by_role("button", name="确定").click()
     settle(page)
     page.get_by_role("link", name="用户管理").wait_for()  # the full menu once the password is changed
+    # the first page, not the emptied form, with a confirmation that outlives the cookie's rerun
+    page.get_by_text("待办", exact=True).wait_for()
+    page.wait_for_timeout(1500)
+    assert "欢迎使用。下次登录请使用新密码。" in page.inner_text("[data-testid=stMain]")
+    assert page.get_by_role("textbox", name="原密码").count() == 0
     shot(page, "09_password_changed")
     # the fresh cookie, written by JavaScript, carries the new issue time: wait until it replaces the old one
     page.wait_for_function(f"!document.cookie.includes({before!r})")

@@ -7,7 +7,7 @@ import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import auth, config, production, sessions
+from lib import auth, clock, config, production, sessions
 from lib.actors import Actor
 from lib.errors import AuthError, DomainError
 from lib.labels import DEMO_ENVIRONMENT, PLATFORM_TITLE
@@ -167,9 +167,32 @@ def issue_pending_cookie(authenticator: stauth.Authenticate) -> None:
         authenticator.cookie_controller.set_cookie()
 
 
+PASSWORD_CHANGED = "password_changed_at"
+GO_HOME = "go_home"
+
+
 def password_changed(login: auth.Login) -> None:
-    """After a password change every old session is over: this browser continues in the new one."""
+    """After a password change every old session is over: this browser continues in the new one. The
+    time is kept so the confirmation stays (the new cookie reruns the page at once), and a user who had
+    to change a one-time password goes on to the first page of the role."""
+    forced = bool(getattr(st.session_state.get(_ACCOUNT), "must_change_password", False))
     _remember(login)
+    st.session_state[PASSWORD_CHANGED] = (clock.fmt_datetime(clock.utcnow()), forced, clock.utcnow())
+    if forced:
+        st.session_state[GO_HOME] = True  # Home.py, once the full menu is back
+
+
+def password_notice(*, welcome: bool) -> None:
+    """The lasting confirmation of a password change: on 修改密码 (`welcome` False), or once on the first
+    page after a forced change."""
+    changed = st.session_state.get(PASSWORD_CHANGED)
+    if not changed:
+        return
+    at, forced, when = changed
+    if welcome and forced and clock.utcnow() - when < timedelta(minutes=1):  # not once: the cookie reruns
+        st.success(f"密码已于{at}修改，欢迎使用。下次登录请使用新密码。")
+    elif not welcome:
+        st.success(f"密码已于{at}修改。下次登录请使用新密码。")
 
 
 def current_actor() -> Actor:
