@@ -2,14 +2,18 @@
 import pandas as pd
 import streamlit as st
 
+from lib import diagram
 from lib.labels import ROLE_LABELS
 from lib.workflow import STATUS_LABELS, STATUS_MEANINGS, TRANSITIONS, Action
 from ui.auth_gate import current_actor
 
-current_actor()
+actor = current_actor()
 st.subheader("业务流程")
-st.markdown("经信委发放服务券 → 企业激活并完善信息 → 企业选择服务商产品 → 服务商确认购买 → 签订合同 → "
-            "上门服务并填写服务信息 → 记录交付 → 企业评价 → 经信委审核兑付。")
+st.caption(f"方框是服务券的状态，箭头是改变状态的操作（括号中是执行者）；蓝色粗线是{ROLE_LABELS[actor.role]}自己的操作，"
+           "虚线是退回或过期。")
+st.graphviz_chart(diagram.life_cycle(actor.role), width="stretch")
+for note in diagram.notes():
+    st.markdown(f"- {note}")
 st.markdown("##### 服务券状态")
 st.dataframe(pd.DataFrame({"状态": list(STATUS_LABELS.values()), "说明": [STATUS_MEANINGS[s] for s in STATUS_LABELS]}),
              hide_index=True, width="stretch")

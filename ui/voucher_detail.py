@@ -5,11 +5,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lib import clock, documents, queries, validation, vouchers
+from lib import clock, diagram, documents, queries, validation, vouchers
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_FIELDS, Role, money_field_labels
 from lib.queries import VoucherDetail
-from lib.workflow import Action
+from lib.workflow import Action, VoucherStatus
 from ui.widgets import (
     Phone,
     answer,
@@ -77,6 +77,8 @@ def _header(detail: VoucherDetail) -> None:
            ("面额", yuan(detail.face_value))])
     if detail.expires_at:
         st.caption(f"办理期限：{clock.fmt_datetime(detail.expires_at)} 前")
+    with st.expander("在业务流程中的位置"):
+        st.graphviz_chart(diagram.life_cycle(None, VoucherStatus(detail.status)), width="stretch")
     if detail.expired:
         when = f"已于{clock.fmt_datetime(detail.expires_at)}过期" if detail.expires_at else "已过期"
         st.warning(f"该服务券{when}（未在期限内完成{detail.missed_step}）。"
