@@ -24,16 +24,22 @@ chosen = next(v for v in ready if v.number == number)
 st.markdown(f"服务券：**{chosen.number}**　服务商：{plain(chosen.provider_name)}　产品：{plain(chosen.product_name)}")
 st.caption("每张服务券只能评价一次，提交后服务商的服务信息和交付记录将被锁定。")
 
-scores = {}
+scores, counted = {}, {}
 cols = st.columns(2)
 for index, (field, label, maximum) in enumerate(CRITERIA):
-    scores[field] = cols[index % 2].number_input(f"{label}（满分{maximum}分）", min_value=0, max_value=maximum, step=1,
-                                                 value=None, placeholder=f"0–{maximum}", key=f"ev_{field}")
-filled = [s for s in scores.values() if s is not None]
-total = sum(filled)
+    # No min/max on the widget: the browser would refuse 99 in English and keep the old value silently.
+    scores[field] = cols[index % 2].number_input(f"{label}（满分{maximum}分）", step=1, value=None,
+                                                 placeholder=f"0–{maximum}", key=f"ev_{field}")
+    if scores[field] is not None and 0 <= scores[field] <= maximum:
+        counted[field] = scores[field]
+    elif scores[field] is not None:
+        cols[index % 2].markdown(f":red[应在0到{maximum}分之间]")
+total = sum(counted.values())
 left, right = st.columns(2)
 left.metric("总分", f"{total} / 100")
-right.metric("等级", band(total) if len(filled) == len(CRITERIA) else "—")
+right.metric("等级", band(total) if len(counted) == len(CRITERIA) else "—")
+if missing := [label for field, label, _ in CRITERIA if field not in counted]:
+    st.caption("总分尚未计入：" + "、".join(missing) + "（未打分或分数超出范围）")
 solved = st.radio("问题是否解决", ["已解决", "未解决"], index=None, horizontal=True, key="ev_solved")
 improvements = st.multiselect("实施信息化后对企业有哪些改善（必选，可多选）", IMPROVEMENTS, key="ev_improvements",
                               select_all=False,

@@ -142,6 +142,25 @@ def test_evaluate_a_delivered_voucher_once(demo):
     assert "暂无待评价的服务券" in texts(at)
 
 
+def test_a_score_above_its_maximum_is_said_in_chinese_and_the_total_names_what_it_leaves_out(demo):
+    make_voucher(S.DELIVERED, enterprise_id=enterprise_id("qy1700008"))
+    at = logged_in("qy1700008")
+    at.switch_page("pages/evaluate_page.py").run()
+    (_, first_label, first_max), (_, second_label, _) = CRITERIA[0], CRITERIA[1]
+    assert "总分尚未计入：" + "、".join(label for _, label, _ in CRITERIA) + "（未打分或分数超出范围）" in texts(at)
+    widget(at.number_input, f"{first_label}（满分{first_max}分）").set_value(99)
+    for _field, label, maximum in CRITERIA[2:]:
+        widget(at.number_input, f"{label}（满分{maximum}分）").set_value(maximum)
+    at = at.run()
+    assert f":red[应在0到{first_max}分之间]" in [m.value for m in at.markdown]
+    counted = sum(maximum for _, _, maximum in CRITERIA[2:])
+    assert [m.value for m in at.metric] == [f"{counted} / 100", "—"]
+    assert f"总分尚未计入：{first_label}、{second_label}（未打分或分数超出范围）" in texts(at)
+    widget(at.radio, "问题是否解决").set_value("已解决")
+    at = click(at, "提交评价")  # refused by the service too, in Chinese
+    assert any(f"{first_label}：应在0到{first_max}分之间" in e.value for e in at.error)
+
+
 def test_withdraw_from_the_detail(demo):
     at = logged_in("qy1700008", voucher="1700008")
     at = click(at, "提交撤回申请")
