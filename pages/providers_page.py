@@ -11,6 +11,7 @@ from ui.widgets import (
     form_buttons,
     keep,
     page_header,
+    with_voucher_links,
 )
 
 FORM = "provider_form"
@@ -87,6 +88,6 @@ if editable_list(FORM, provider_form, frame, "新增服务商"):
         st.markdown(f"**办理中的服务券（{len(live)}张）**" + ("　服务商已暂停，请逐一处理（撤回、作废或延期）。"
                                                        if row.suspended and len(live) else ""))
         if not live.empty:
-            st.dataframe(live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称",
-                                              "status_label": "状态"})
-                         [["服务券号", "企业名称", "状态"]], hide_index=True, width="stretch")
+            named = live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称", "status_label": "状态"})
+            table, links = with_voucher_links(named[["服务券号", "企业名称", "状态"]])
+            st.dataframe(table, hide_index=True, width="stretch", column_config=links)

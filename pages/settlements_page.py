@@ -3,7 +3,7 @@ import streamlit as st
 
 from lib import clock, settlement, vouchers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, page_header
+from ui.widgets import attempt, export_button, page_header, with_voucher_links
 
 actor = current_actor()
 page_header("兑付管理")
@@ -13,7 +13,8 @@ if ready.empty:
     st.markdown("没有记录!")
 else:
     shown = ready.assign(ready=ready["ready"].map({True: "✅ 齐全", False: "❌ 不齐"}))
-    st.dataframe(shown[list(settlement.COLUMNS)].rename(columns=settlement.COLUMNS), hide_index=True, width="stretch")
+    table, links = with_voucher_links(shown[list(settlement.COLUMNS)].rename(columns=settlement.COLUMNS))
+    st.dataframe(table, hide_index=True, width="stretch", column_config=links)
     export_button(ready, settlement.COLUMNS, title="待兑付清单", filters={"状态": "已评价"}, label="导出待兑付清单")
     with st.form("settle"):
         choices = ready.loc[ready["ready"], "number"].tolist()
@@ -30,6 +31,7 @@ settled = settlement.settlements(actor)
 if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:
-    st.dataframe(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200), hide_index=True, width="stretch")
+    table, links = with_voucher_links(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200))
+    st.dataframe(table, hide_index=True, width="stretch", column_config=links)
     export_button(settled, settlement.SETTLED_COLUMNS, title="兑付清单", filters={"状态": "已兑付"},
                   label="导出兑付清单")

@@ -21,8 +21,8 @@ else:
 for row in pending.itertuples():
     with st.container(border=True):
         with st.form(f"decide_{row.number}", border=False):
-            st.markdown(f"**服务券{row.number}**　{plain(row.enterprise_name)}　｜　{plain(row.provider_name)}"
-                        f"　{plain(row.product_name)}　｜　{row.status_label}")
+            st.markdown(f"**服务券[{row.number}](/?voucher={row.number})**　{plain(row.enterprise_name)}"
+                        f"　｜　{plain(row.provider_name)}　{plain(row.product_name)}　｜　{row.status_label}")
             st.markdown(f"撤回原因：{plain(row.reason)}　　申请时间：{clock.fmt_datetime(row.requested_at)}")
             note = st.text_input("审核意见（驳回时必填）", max_chars=500)
             ok, no, _ = st.columns([1, 1, 5])

@@ -66,6 +66,15 @@ def test_settle_from_the_settlement_page(demo):
     assert voucher_row(v["number"]).status == S.SETTLED
 
 
+def test_voucher_numbers_in_the_commissions_tables_open_the_voucher(demo):
+    at = page("settlements")
+    waiting, settled = (frame.value for frame in at.dataframe)
+    assert waiting["服务券号"].str.fullmatch(r"/\?voucher=\d+").all() and len(waiting)
+    assert settled["服务券号"].str.fullmatch(r"/\?voucher=\d+").all() and len(settled)
+    at = page("withdrawals")
+    assert any("](/?voucher=" in m.value for m in at.markdown)
+
+
 def test_approve_a_product(demo):
     from lib import products
     actor = account("langkun").actor()

@@ -135,6 +135,12 @@ def export_button(rows: pd.DataFrame | Callable[[], pd.DataFrame], columns: dict
     download_excel(label, build, file_name or f"{title}.xlsx", **kwargs)
 
 
+def with_voucher_links(shown: pd.DataFrame, label: str = "服务券号") -> tuple[pd.DataFrame, dict]:
+    """A table's 服务券号 column as links to each voucher's detail: the frame and its column_config."""
+    linked = shown.assign(**{label: "/?voucher=" + shown[label].astype(str)})
+    return linked, {label: st.column_config.LinkColumn(label, display_text=r"voucher=(\d+)")}
+
+
 def page_header(title: str, caption: str | None = None) -> None:
     """A page's title, its one-line explanation, and the confirmation of the action just done."""
     st.subheader(title)
