@@ -14,12 +14,11 @@ actor = current_actor()
 st.subheader("评价统计")
 f, described = filters(actor, "es")
 k = fetch(es.kpis, actor, f)
-cols = st.columns(5)
+cols = st.columns(4)  # 优秀 has its share in the row below, once
 cols[0].metric("评价数", f"{k['evaluations']:,}")
 cols[1].metric("评价覆盖率", percent(k["coverage"]), help="已评价 ÷ 已交付及以后")
 cols[2].metric("平均分", "—" if k["mean"] is None else f"{k['mean']}")
 cols[3].metric("问题解决率", percent(k["solved_rate"]))
-cols[4].metric("优秀率", percent(k["bands"]["优秀"]))
 cols = st.columns(4)
 for col, band in zip(cols, es.BANDS, strict=True):
     col.metric(f"{band}占比", percent(k["bands"][band]), help=f"{k['band_counts'][band]}条")

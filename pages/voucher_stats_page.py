@@ -51,9 +51,15 @@ chart(fetch(voucher_stats.region_status, actor, f),
       described=described,
       on_pick=lambda p: {"region": p["customdata"][0], "status": p["customdata"][1]} if p.get("customdata") else None)
 rates = fetch(voucher_stats.region_rates, actor, f)
+chart(rates.assign(percent=rates["delivery_rate"] * 100)[["region", "percent", "used"]],
+      lambda d: style(px.bar(d, x="region", y="percent", hover_data=["used"],
+                             labels={"region": "区域", "percent": "交付率（%）", "used": "已选择产品"}),
+                      height=380).update_yaxes(range=[0, 100], ticksuffix="%"),
+      key="region_rates_chart", columns={"region": "区域", "percent": "交付率（%）"}, title="各区域交付率",
+      described=described)
 table(rates.assign(rate=rates["delivery_rate"].map(percent)),
       {"region": "区域", "issued": "发放", "used": "已选择产品", "delivered": "已交付及以后", "rate": "交付率"},
-      title="各区域交付率", described=described, key="region_rates", links={"region": "region"})
+      title="各区域交付率（明细）", described=described, key="region_rates", links={"region": "region"})
 
 league = fetch(voucher_stats.provider_league, actor, f)
 st.markdown("**服务商排行**")

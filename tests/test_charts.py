@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pandas as pd
+import pytest
 
 from lib import stats
 from lib.stats import evaluations
@@ -35,6 +36,11 @@ def test_monthly_trend_is_a_time_axis_in_calendar_order_with_every_month(databas
     assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == ",d"  # no 0.2 张
 
 
+@pytest.mark.parametrize("months,step", [(1, "M1"), (12, "M1"), (13, "M3"), (36, "M3"), (72, "M6"), (109, "M12")])
+def test_month_ticks_stay_about_a_dozen(months, step):
+    assert charts.month_step(months) == step
+
+
 def test_a_month_without_evaluations_is_a_gap_not_a_zero_score(database):
     make_voucher(S.EVALUATED)  # evaluated 3 days before NOW
     frame = evaluations.monthly(COMMISSION)
@@ -55,6 +61,12 @@ def test_cycle_times_never_draw_a_negative_day(database):
     assert min(x for trace in fig.data for x in trace.x) >= 0
     delivered = next(t for t in fig.data if t.name == "确认→交付")
     assert list(delivered.x) == [0] and list(delivered.y) == [1]  # the same day: 0 days, not −0.3
+
+
+def test_every_slice_of_a_twelve_category_pie_gets_its_own_house_colour():
+    frame = pd.DataFrame({"category": [f"类别{i}" for i in range(12)], "count": range(1, 13)})
+    fig = charts.style(charts.px.pie(frame, names="category", values="count"))
+    assert list(fig.layout.piecolorway) == charts.PALETTE and len(set(charts.PALETTE)) == 12
 
 
 def test_one_palette_and_no_english_toolbar():

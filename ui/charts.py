@@ -10,7 +10,10 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 # One palette everywhere: the government blue first, then colours that stay apart on screen and in print
 # (none so pale that a slice disappears on white).
 PALETTE = ["#1f5fa8", "#e07b39", "#3a9a5b", "#c23b3b", "#7d5ba6", "#2b9fb0", "#b58a1b", "#5c6b7a", "#d45c9a",
-           "#6f8f2f"]
+           "#6f8f2f", "#8c564b", "#0f7b6c"]
+# plotly express colours each trace (and each pie slice) itself, ignoring the layout's colorway: the house
+# palette is its default too.
+px.defaults.color_discrete_sequence = PALETTE
 # Plotly's toolbar speaks English (“Download plot as a PNG”, “Zoom”) and Streamlit loads no plotly locale:
 # it is hidden; each chart's data has its own 导出Excel.
 CONFIG = {"displaylogo": False, "displayModeBar": False}
@@ -19,7 +22,7 @@ CONFIG = {"displaylogo": False, "displayModeBar": False}
 def style(fig: go.Figure, title: str = "", *, height: int = 380, margin: int = 10, counts: str | None = None,
           top: float | None = None) -> go.Figure:
     """House layout. `counts` names the axis ("x" or "y") that counts things: whole-number ticks from 0."""
-    fig.update_layout(title=title, font_family=FONT, height=height, colorway=PALETTE,
+    fig.update_layout(title=title, font_family=FONT, height=height, colorway=PALETTE, piecolorway=PALETTE,
                       margin=dict(l=margin, r=margin, t=50, b=10), legend_title_text="", hoverlabel_font_family=FONT)
     if counts:
         largest = top if top is not None else _largest(fig, counts)
@@ -41,12 +44,20 @@ def months(frame: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(frame["month"] + "-01")
 
 
+def month_step(months_shown: int) -> str:
+    """Tick every month for a year, then every quarter, half year or year: about a dozen labels at most."""
+    for limit, step in ((12, "M1"), (36, "M3"), (72, "M6")):
+        if months_shown <= limit:
+            return step
+    return "M12"
+
+
 def month_lines(frame: pd.DataFrame, y: str, *, color: str | None = None, labels: dict[str, str],
                 hover: list[str] | None = None, counts: bool = False, height: int = 380) -> go.Figure:
     """A line per series over a real time axis (months in order, ticks as 2026-11, empty months as gaps or 0)."""
     drawn = frame.assign(month=months(frame)).sort_values("month")
     fig = px.line(drawn, x="month", y=y, color=color, markers=True, hover_data=hover, labels=labels)
-    fig.update_xaxes(type="date", tickformat="%Y-%m", dtick="M1" if drawn["month"].nunique() <= 12 else "M3")
+    fig.update_xaxes(type="date", tickformat="%Y-%m", dtick=month_step(drawn["month"].nunique()))
     fig.update_traces(xhoverformat="%Y-%m", connectgaps=False)
     return style(fig, height=height, counts="y" if counts else None)
 
