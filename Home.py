@@ -17,6 +17,9 @@ st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}"
         # More of Streamlit's English: the table toolbar (Download as CSV, Search, Fullscreen; our 导出Excel
         # replaces it) is hidden, the keyboard skip link and the phone's menu button speak Chinese.
         "[data-testid=stElementToolbar]{display:none}"
+        ".st-key-login_box [data-testid=stFormSubmitButton] button{background:#1f5fa8;border-color:#1f5fa8;"
+        "color:#fff}"
+        "@media (max-width:640px){.st-key-page_title h4{font-size:1.05rem;white-space:nowrap}}"
         "[data-testid=stSkipToContent]{font-size:0}[data-testid=stSkipToContent]::after{content:'跳到主要内容';"
         "font-size:1rem}"
         "[data-testid=stExpandSidebarButton]::after{content:'菜单';font-size:1rem;margin-left:.25rem}"
@@ -71,7 +74,7 @@ if not account.must_change_password and st.session_state.pop(auth_gate.GO_HOME, 
 auth_gate.issue_pending_cookie(authenticator)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
-left.markdown(f"#### {auth_gate.title_line()}")
+left.container(key="page_title").markdown(f"#### {auth_gate.title_line()}")
 # The name is typed by users (an enterprise names itself): escape it before it goes into HTML.
 right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name)}"
                f"（{ROLE_LABELS[account.role]}）</div>",

@@ -121,7 +121,9 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     """The login page (also served at every other path while logged out, so deep links survive)."""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
-        st.markdown(f"<h2 style='text-align:center'>{PLATFORM_TITLE}</h2>", unsafe_allow_html=True)
+        # one line at any width (15 characters): the size follows the screen
+        st.markdown(f"<h2 style='text-align:center;white-space:nowrap;font-size:clamp(1.1rem,4.4vw,1.9rem)'>"
+                    f"{PLATFORM_TITLE}</h2>", unsafe_allow_html=True)
         if not config.is_production():
             st.markdown(f":orange-badge[{DEMO_ENVIRONMENT}]", text_alignment="center")
         if st.session_state.get(_LOGGED_OUT):
@@ -131,7 +133,8 @@ def login_form(authenticator: stauth.Authenticate) -> None:
             st.markdown("<a href='/' target='_self'>重新登录</a>", unsafe_allow_html=True)
             return
         try:
-            authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
+            with st.container(key="login_box"):  # Home.py's CSS draws its 登录 in the primary colour
+                authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
         except DomainError as exc:
             st.session_state["authentication_status"] = False
             st.error(exc.message)
