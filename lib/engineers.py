@@ -23,11 +23,11 @@ def _require_provider(actor: Actor) -> int:
 
 
 def _clean(data: dict) -> dict:
-    return {
-        "name": v.text(data.get("name"), FIELDS["name"], max_len=40, required_=True),
-        "mobile": v.mobile(data.get("mobile"), FIELDS["mobile"]),
-        "title": v.text(data.get("title"), FIELDS["title"], max_len=100),
-    }
+    return v.collect({
+        "name": lambda: v.text(data.get("name"), FIELDS["name"], max_len=40, required_=True),
+        "mobile": lambda: v.mobile(data.get("mobile"), FIELDS["mobile"]),
+        "title": lambda: v.text(data.get("title"), FIELDS["title"], max_len=100),
+    })
 
 
 def _own(session, actor: Actor, engineer_id: int) -> Engineer:

@@ -46,23 +46,32 @@ def category_names() -> list[str]:
                                     .order_by(ProductCategory.sort_order)))
 
 
-def _clean(session: Session, data: dict) -> dict:
+def _category_id(session: Session, data: dict) -> int:
     category = v.required(data.get("category"), PRODUCT_FIELDS["category_id"])
     category_id = session.scalar(select(ProductCategory.id).where(ProductCategory.name == category,
                                                                    ProductCategory.active.is_(True)))
     if category_id is None:
         raise ValidationError(PRODUCT_FIELDS["category_id"], "选项无效")
+    return category_id
+
+
+def _price(data: dict):
     price = v.money(data.get("price"), PRODUCT_FIELDS["price"], required_=True, maximum=MAX_PRICE)
     if price <= 0:
         raise ValidationError(PRODUCT_FIELDS["price"], "应大于0")
-    return {
-        "name": v.text(data.get("name"), PRODUCT_FIELDS["name"], max_len=100, required_=True),
-        "category_id": category_id,
-        "price": price,
-        "target": v.text(data.get("target"), PRODUCT_FIELDS["target"], max_len=500),
-        "problems": v.text(data.get("problems"), PRODUCT_FIELDS["problems"], max_len=1000, required_=True),
-        "cases": v.text(data.get("cases"), PRODUCT_FIELDS["cases"], max_len=2000),
-    }
+    return price
+
+
+def _clean(session: Session, data: dict) -> dict:
+    """Every field checked at once (one submit shows every problem)."""
+    return v.collect({
+        "name": lambda: v.text(data.get("name"), PRODUCT_FIELDS["name"], max_len=100, required_=True),
+        "category_id": lambda: _category_id(session, data),
+        "price": lambda: _price(data),
+        "target": lambda: v.text(data.get("target"), PRODUCT_FIELDS["target"], max_len=500),
+        "problems": lambda: v.text(data.get("problems"), PRODUCT_FIELDS["problems"], max_len=1000, required_=True),
+        "cases": lambda: v.text(data.get("cases"), PRODUCT_FIELDS["cases"], max_len=2000),
+    })
 
 
 def _own(session: Session, actor: Actor, product_id: int) -> Product:

@@ -31,15 +31,15 @@ def _clean(data: dict) -> dict:
     website = v.text(data.get("website"), FIELDS["website"], max_len=200)
     if website and not website.startswith(("http://", "https://")):
         website = "http://" + website
-    return {
-        "name": v.text(data.get("name"), FIELDS["name"], max_len=100, required_=True),
-        "credit_code": v.credit_code(data.get("credit_code")),
-        "phone": v.phone(data.get("phone"), FIELDS["phone"]),
-        "fax": v.phone(data.get("fax"), FIELDS["fax"], required_=False),
-        "contact": v.text(data.get("contact"), FIELDS["contact"], max_len=40, required_=True),
-        "address": v.text(data.get("address"), FIELDS["address"], max_len=200),
-        "website": website,
-    }
+    return v.collect({
+        "name": lambda: v.text(data.get("name"), FIELDS["name"], max_len=100, required_=True),
+        "credit_code": lambda: v.credit_code(data.get("credit_code")),
+        "phone": lambda: v.phone(data.get("phone"), FIELDS["phone"]),
+        "fax": lambda: v.phone(data.get("fax"), FIELDS["fax"], required_=False),
+        "contact": lambda: v.text(data.get("contact"), FIELDS["contact"], max_len=40, required_=True),
+        "address": lambda: v.text(data.get("address"), FIELDS["address"], max_len=200),
+        "website": lambda: website,
+    })
 
 
 def _unique(session, values: dict, own_id: int | None = None) -> None:

@@ -99,6 +99,25 @@ def test_bad_product_input_is_refused_and_nothing_saved(database, change, messag
     assert products.provider_products(actor).empty
 
 
+def test_every_wrong_field_of_a_product_engineer_or_provider_is_named_after_one_submit(database):
+    from lib import providers
+    from lib.errors import FormErrors
+    actor = provider_actor(make_provider())
+    with pytest.raises(FormErrors) as err:
+        products.create_product(actor=actor, data={**GOOD_PRODUCT, "name": "", "category": "不存在的类别",
+                                                   "price": "0"}, now=NOW)
+    assert [e.message for e in err.value.errors] == ["服务产品名称：不能为空", "类别：选项无效", "价格（元）：应大于0"]
+    assert err.value.message.startswith("有3项需要修改：服务产品名称：不能为空；")
+    with pytest.raises(FormErrors) as err:
+        engineers.add_engineer(actor=actor, data={"name": "", "mobile": "025-84567890"}, now=NOW)
+    assert [e.field for e in err.value.errors] == ["姓名", "手机"]
+    with pytest.raises(FormErrors) as err:
+        providers.create_provider(actor=COMMISSION, data={"name": "", "credit_code": "123", "phone": "1",
+                                                          "contact": ""}, now=NOW)
+    assert [e.field for e in err.value.errors] == ["服务商名称", "统一社会信用代码", "公司电话", "联系人"]
+    assert products.provider_products(actor).empty and engineers.provider_engineers(actor).empty
+
+
 def test_duplicate_product_names_within_a_provider_are_refused(database):
     actor = provider_actor(make_provider())
     products.create_product(actor=actor, data=GOOD_PRODUCT, now=NOW)

@@ -149,7 +149,8 @@ def _commission_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[
             if Action.EXTEND in actions:
                 with st.form(f"extend_{n}"):
                     c1, c2 = st.columns([1, 3])
-                    days = c1.number_input("延期天数", min_value=1, max_value=365, value=15, step=1)
+                    # no min/max: the browser's range error is English; lib.vouchers.extend refuses in Chinese
+                    days = c1.number_input("延期天数", value=15, step=1)
                     reason = c2.text_input("延期原因", max_chars=500)
                     if st.form_submit_button("延期"):
                         _attempt(n, lambda: vouchers.extend(actor=actor, number=n, days=days, reason=reason),
