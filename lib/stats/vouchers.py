@@ -25,6 +25,7 @@ from lib.stats.scope import (
     sum_if,
     whole,
 )
+from lib.todo import EXPIRY_WARNING_DAYS
 from lib.workflow import (
     CHOSEN,
     CONFIRMED_OR_LATER,
@@ -185,7 +186,8 @@ def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None =
         "待购买确认超过3天": (v.c.status == S.PENDING_CONFIRM) & (v.c.chosen_at < now - timedelta(days=3)),
         "已确认超过14天仍无服务记录": (v.c.status == S.CONFIRMED) & (v.c.confirmed_at < now - timedelta(days=14))
         & ~has_service,
-        "7天内到期": v.c.status.in_(in_order(EXPIRING)) & (v.c.expires_at < now + timedelta(days=7)),
+        f"{EXPIRY_WARNING_DAYS}天内到期": v.c.status.in_(in_order(EXPIRING))
+        & (v.c.expires_at < now + timedelta(days=EXPIRY_WARNING_DAYS)),  # the 待办 item's window
         "撤回待审核": v.c.withdrawal_pending.is_(True),
     }
     out = {}
