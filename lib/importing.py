@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
 
-from lib import db, exports
+from lib import db, exports, queries
 from lib import validation as v
 from lib.errors import ValidationError
 from lib.issuing import COLUMNS, EXAMPLE_ROW, MAX_ROWS, REQUIRED, batch_of, clean_row, live_numbers
 from lib.labels import ENTERPRISE_SIZES, REGION_ALIASES
-from lib.models import Region
 
 HEADER_SCAN = 20  # rows of each sheet searched for the header row
 MAX_COLUMNS = 50
@@ -27,6 +25,7 @@ MAX_COLUMNS = 50
 MAX_EXPANDED_BYTES = 25 * 1024 * 1024
 _ROW_SLACK = 100  # blank or note rows tolerated beyond MAX_ROWS before a file counts as oversize
 TEXT_FORMAT = "请将该列设置为文本格式后重新填写"
+DAMAGED = "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"
 
 # Headers as offices write them → the template's column. Matched after `header_key` folds them.
 HEADER_ALIASES = {
@@ -94,7 +93,7 @@ def _open(content: bytes):
             return None, f"文件展开后约{expanded // 1024 // 1024}MB，远超{MAX_ROWS}行数据的大小，请拆分后分批导入。"
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True), None
     except Exception:  # noqa: BLE001 - a damaged or crafted file fails inside openpyxl in many ways
-        return None, "无法读取：文件不是Excel（.xlsx）文件或已损坏，请使用下载的模板填写。"
+        return None, DAMAGED
 
 
 def _bounded_rows(sheet) -> tuple[list[tuple], str | None]:
@@ -122,6 +121,7 @@ class Header:
     ignored: list[str]
     renamed: list[str]
     unnamed: list[int]  # cell indexes with no header (their content is not read)
+    first_sheet: bool = True
 
 
 def _header_in(cells: tuple) -> Header | None:
@@ -245,9 +245,9 @@ def _row_values(cells: tuple, header: Header, regions: list[str], mapped: _Mappe
 
 # ---------------------------------------------------------------- the whole check
 
-def _header_notes(header: Header, first_sheet: bool, body: list[tuple[int, tuple]]) -> list[str]:
+def _header_notes(header: Header, body: list[tuple[int, tuple]]) -> list[str]:
     notes = []
-    if not first_sheet or header.row != 1:
+    if not header.first_sheet or header.row != 1:
         notes.append(f"企业名单读自工作表“{header.sheet.title}”，表头在第{header.row}行。")
     if header.renamed:
         notes.append("按模板的列读取：" + "、".join(header.renamed) + "。")
@@ -263,6 +263,21 @@ def _header_notes(header: Header, first_sheet: bool, body: list[tuple[int, tuple
     return notes
 
 
+def _table_of(book) -> tuple[Header | None, list[tuple], str | None]:
+    """The header and every row of the sheet that holds the table, or why there is none."""
+    header = _find_header(book)
+    if header is None:
+        return None, [], ("没有找到表头：各工作表的前20行中，没有一行含有“统一社会信用代码”“企业名称”“所属区”"
+                          "这些列名。请使用下载的模板填写。")
+    missing = [c for c in REQUIRED if c not in header.columns.values()]
+    if missing:
+        return header, [], (f"工作表“{header.sheet.title}”第{header.row}行的表头缺少必填列："
+                            f"{'、'.join(missing)}。请使用下载的模板填写。")
+    header.first_sheet = header.sheet is book.worksheets[0]
+    rows, error = _bounded_rows(header.sheet)
+    return header, rows, error
+
+
 def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
     """Check an uploaded file completely, writing nothing: file-level problems first, then each row."""
     preview = ImportPreview()
@@ -270,25 +285,16 @@ def read_import(content: bytes, *, batch_year: int) -> ImportPreview:
     if book is None:
         return preview
     try:
-        header = _find_header(book)
-        if header is None:
-            preview.file_error = ("没有找到表头：各工作表的前20行中，没有一行含有“统一社会信用代码”“企业名称”“所属区”"
-                                  "这些列名。请使用下载的模板填写。")
-            return preview
-        missing = [c for c in REQUIRED if c not in header.columns.values()]
-        if missing:
-            preview.file_error = (f"工作表“{header.sheet.title}”第{header.row}行的表头缺少必填列："
-                                  f"{'、'.join(missing)}。请使用下载的模板填写。")
-            return preview
-        rows, preview.file_error = _bounded_rows(header.sheet)
-        first_sheet = header.sheet is book.worksheets[0]
+        header, rows, preview.file_error = _table_of(book)
+    except Exception:  # noqa: BLE001 - a damaged sheet fails inside openpyxl only when its rows are read
+        header, preview.file_error = None, DAMAGED
     finally:
         book.close()
     if preview.file_error:
         return preview
     body = [(number, cells) for number, cells in enumerate(rows, start=1)
             if number > header.row and any(c not in (None, "") and str(c).strip() for c in cells)]
-    preview.notes = _header_notes(header, first_sheet, body)
+    preview.notes = _header_notes(header, body)
     if not body:
         preview.file_error = "文件中没有企业数据（只有表头）。"
     elif len(body) > MAX_ROWS:
@@ -302,8 +308,8 @@ def _check_rows(preview: ImportPreview, body: list[tuple[int, tuple]], header: H
     mapped = _Mapped()
     with db.read_session() as session:
         batch = batch_of(session, batch_year)
-        region_ids = dict(session.execute(select(Region.name, Region.id).where(Region.active.is_(True))
-                                          .order_by(Region.kind.desc(), Region.sort_order)).all())
+        options = queries.regions()  # 行政区 first, then 开发区: the order the messages list them in
+        region_ids = dict(zip(options["name"], options["id"].astype(int), strict=True))
         regions = list(region_ids)
         seen: dict[str, int] = {}
         for number, cells in body:

@@ -15,14 +15,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from lib import auth, clock, db, exports
+from lib import auth, clock, db, exports, queries
 from lib import validation as v
 from lib.actors import Actor
 from lib.enterprises import clean_basic
 from lib.errors import DomainError, NotFound, ValidationError
 from lib.history import AdminAction, record
 from lib.labels import ENTERPRISE_SIZES
-from lib.models import Batch, Enterprise, Region, User, Voucher
+from lib.models import Batch, Enterprise, User, Voucher
 from lib.workflow import LIVE, Action, VoucherStatus, in_order, require_commission
 
 if TYPE_CHECKING:
@@ -164,9 +164,7 @@ def _drop_down(sheet, column: str, source: str, title: str, message: str) -> Non
 def template_excel() -> bytes:
     """The import template: the header row (required columns in red), a grey example row to delete,
     drop-down lists for 所属区 and 企业规模, the code and phone columns as text, and a 填写说明 sheet."""
-    with db.read_session() as session:
-        regions = list(session.scalars(select(Region.name).where(Region.active.is_(True))
-                                       .order_by(Region.kind.desc(), Region.sort_order)))
+    regions = queries.regions()["name"].tolist()
     book = Workbook()
     sheet = book.active
     sheet.title = "企业名单"

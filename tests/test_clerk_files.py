@@ -234,3 +234,16 @@ def test_a_credit_code_failing_gb_11714_is_a_warning_never_a_refusal(database):
     assert preview.ok and [r["credit_code"] for r in preview.rows] == [credit_code_for(800001), failing]
     assert preview.notes == ["第3行的统一社会信用代码第9至17位（组织机构代码）未通过GB 11714校验。"
                              "2015年以前赋码的部分企业确实如此，不影响发放；请与营业执照核对。"]
+
+
+def test_a_sheet_damaged_inside_a_sound_zip_is_refused_in_chinese(database):
+    """The zip opens and the workbook loads; the sheet's XML breaks only when its rows are read."""
+    import zipfile
+    make_batch(2026)
+    sound = save(sheet_with([HEADER, row(1)]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sound)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    assert check(out.getvalue()).file_error == importing.DAMAGED
