@@ -6,6 +6,7 @@ import streamlit as st
 from lib import audit, clock
 from lib.history import ACTION_LABELS
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.widgets import export_button, pager
 
 actor = current_actor()
@@ -26,7 +27,7 @@ if result.total == 0:
     st.markdown("没有记录!")
 else:
     shown = result.rows.assign(at=result.rows["at"].map(clock.fmt_datetime))
-    st.dataframe(shown[list(audit.COLUMNS)].rename(columns=audit.COLUMNS), hide_index=True, width="stretch")
+    card_table(shown[list(audit.COLUMNS)].rename(columns=audit.COLUMNS), key="audit", title=audit.COLUMNS["at"])
 pager("log_page", result)
 applied = {"账户名": username, "服务券号": number, "操作": action if labels[action] else "",
            "日期": f"{start}至{end}" if start else ""}

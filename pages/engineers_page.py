@@ -3,7 +3,8 @@ import streamlit as st
 
 from lib import engineers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, list_rows, page_header, plain
+from ui.cards import list_rows
+from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, page_header
 
 FORM = "engineer_form"
 actor = current_actor()
@@ -27,12 +28,12 @@ def engineer_form(row=None) -> None:
 
 if editable_list(FORM, engineer_form, staff, "新增人员"):
     for row, cols in list_rows(staff, [2, 2, 3, 1, 1.5, 1.2, 1.2],
-                               ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""]):
-        cols[0].write(plain(row.name))
-        cols[1].write(plain(row.mobile))
-        cols[2].write(plain(row.title))
-        cols[3].write("在职" if row.active else "离职")
-        cols[4].write(f"{row.records}条")
+                               ["姓名", "手机", "职务/专长", "状态", "服务记录", "操作", ""], key="engineers"):
+        cols.text(0, row.name)
+        cols.phone(1, row.mobile)
+        cols.text(2, row.title)
+        cols.text(3, "在职" if row.active else "离职")
+        cols.text(4, f"{row.records}条")
         edit_button(cols[5], FORM, row.id, key=f"edit_engineer_{row.id}")
         label, done = ("离职", "已标记为离职。") if row.active else ("复职", "已恢复为在职。")
         if cols[6].button(label, key=f"toggle_{row.id}"):

@@ -4,6 +4,7 @@ import streamlit as st
 from lib import auth, enterprises, queries
 from lib.labels import ENTERPRISE_SIZES
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.widgets import attempt, export_button, keep, opened_version, page_header, pager, plain
 
 FORM = "enterprise_form"
@@ -21,13 +22,9 @@ rows, total = result.rows, result.total
 if total == 0:
     st.markdown("没有记录!")
 else:
-    st.dataframe(rows.fillna("—").rename(columns={"credit_code": "统一社会信用代码", "name": "企业名称",
-                                                  "region": "所属区",
-                                      "size": "企业规模", "contact": "联系人", "phone": "联系电话",
-                                      "vouchers": "服务券",
-                                      "username": "登录账户"})
-                 [["统一社会信用代码", "企业名称", "所属区", "企业规模", "联系人", "联系电话", "服务券", "登录账户"]],
-                 hide_index=True, width="stretch")
+    listed = {"name": "企业名称", "credit_code": "统一社会信用代码", "region": "所属区", "size": "企业规模",
+              "contact": "联系人", "phone": "联系电话", "vouchers": "服务券", "username": "登录账户"}
+    card_table(rows[list(listed)].rename(columns=listed), key="enterprises", title="企业名称", phones=("联系电话",))
 COLUMNS = {"credit_code": "统一社会信用代码", "name": "企业名称", "region": "所属区", "size": "企业规模",
            "legal_rep": "法定代表人",
            "address": "地址", "contact": "联系人", "phone": "联系电话", "email": "邮箱", "vouchers": "服务券",

@@ -7,6 +7,7 @@ from lib.labels import BAND_COLORS
 from lib.stats import evaluations as es
 from ui import charts
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.charts import style
 from ui.stats_views import chart, fetch, filters, percent, table
 
@@ -66,7 +67,7 @@ else:
                                 for flag, ranked in zip(league["flag"], league["ranked"], strict=True)])
     columns = {"rank": "名次", "provider": "服务商", "evaluations": "评价数", "mean": "平均分", "solved": "问题解决率",
                "note": "提示"}
-    st.dataframe(shown[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+    card_table(shown[list(columns)].rename(columns=columns), key="eval_league", title="服务商")
     table(shown, columns, title="服务商评价排名", described=described, key="eval_league",
           links={"provider": "provider"})
 
@@ -93,9 +94,6 @@ low = fetch(es.low_scores, actor, f)
 if low.empty:
     st.caption("暂无")
 else:
-    shown = low.assign(link=["/?voucher=" + n for n in low["number"]], comment=low["comment"].fillna(""))
-    st.dataframe(shown[["link", "enterprise_name", "provider", "total", "band", "comment"]].rename(
-        columns={"link": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "total": "总分",
-                 "band": "等级",
-                 "comment": "意见和建议"}), hide_index=True, width="stretch",
-        column_config={"服务券号": st.column_config.LinkColumn(display_text=r"voucher=(\d+)")})
+    card_table(low[["number", "enterprise_name", "provider", "total", "band", "comment"]].rename(
+        columns={"number": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "total": "总分",
+                 "band": "等级", "comment": "意见和建议"}), key="low_scores", title="服务券号", voucher="服务券号")

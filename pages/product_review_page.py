@@ -4,6 +4,7 @@ import streamlit as st
 from lib import review
 from lib.workflow import PRODUCT_STATUS_LABELS, ProductStatus
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.widgets import attempt, export_button, page_header, plain, yuan
 
 COLUMNS = {"name": "服务产品名称", "provider_name": "服务商", "category": "类别", "price": "价格（元）",
@@ -40,7 +41,7 @@ with everything:
     status = st.selectbox("状态", ["全部", *PRODUCT_STATUS_LABELS.values()], key="review_status")
     code = next((k for k, v in PRODUCT_STATUS_LABELS.items() if v == status), None)
     products = review.products_in(actor, code)
-    st.dataframe(products[list(COLUMNS)].fillna("").rename(columns=COLUMNS), hide_index=True, width="stretch")
+    card_table(products[list(COLUMNS)].rename(columns=COLUMNS), key="all_products", title="服务产品名称")
     export_button(products, COLUMNS, title="产品列表", filters={"状态": status})
     with st.form("on_sale"):
         choices = dict(zip(products["id"], products["name"] + "（" + products["provider_name"] + "，"

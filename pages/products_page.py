@@ -4,13 +4,13 @@ import streamlit as st
 from lib import products
 from lib.labels import PRODUCT_FIELDS as F
 from ui.auth_gate import current_actor
+from ui.cards import list_rows
 from ui.widgets import (
     attempt,
     edit_button,
     edit_form,
     editable_list,
     form_buttons,
-    list_rows,
     opened_version,
     page_header,
     plain,
@@ -45,12 +45,12 @@ def product_form(row=None) -> None:
 
 if editable_list(FORM, product_form, own, "新增产品"):
     for row, cols in list_rows(own, [4, 3, 2, 1.5, 3, 1.2, 1.5],
-                               ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""]):
-        cols[0].write(plain(row.name))
-        cols[1].write(row.category)
-        cols[2].write(yuan(row.price))
-        cols[3].write(row.status_label)
-        cols[4].write(plain(row.review_note))
+                               ["服务产品名称", "类别", "价格", "状态", "审核意见", "操作", ""], key="products"):
+        cols.text(0, row.name)
+        cols.text(1, row.category)
+        cols.text(2, yuan(row.price))
+        cols.text(3, row.status_label)
+        cols.text(4, row.review_note)
         edit_button(cols[5], FORM, row.id, key=f"edit_product_{row.id}")
         if row.can_take_off_sale:
             with cols[6].popover("下架"):

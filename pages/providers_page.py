@@ -3,6 +3,7 @@ import streamlit as st
 
 from lib import auth, providers
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.widgets import (
     attempt,
     edit_form,
@@ -11,7 +12,6 @@ from ui.widgets import (
     form_buttons,
     keep,
     page_header,
-    with_voucher_links,
 )
 
 FORM = "provider_form"
@@ -56,7 +56,8 @@ def provider_form(row=None) -> None:
 
 
 if editable_list(FORM, provider_form, frame, "新增服务商"):
-    st.dataframe(frame[list(COLUMNS)].fillna("—").rename(columns=COLUMNS), hide_index=True, width="stretch")
+    card_table(frame[list(COLUMNS)].rename(columns=COLUMNS), key="providers", title="服务商名称",
+               phones=("公司电话",))
     export_button(frame, COLUMNS, title="服务商列表", filters={"服务商名称": search})
     names = dict(zip(frame["id"], frame["name"], strict=True))
     chosen = st.selectbox("选择服务商进行操作", list(names), format_func=names.get, index=None, placeholder="请选择",
@@ -89,5 +90,5 @@ if editable_list(FORM, provider_form, frame, "新增服务商"):
                                                        if row.suspended and len(live) else ""))
         if not live.empty:
             named = live.rename(columns={"number": "服务券号", "enterprise_name": "企业名称", "status_label": "状态"})
-            table, links = with_voucher_links(named[["服务券号", "企业名称", "状态"]])
-            st.dataframe(table, hide_index=True, width="stretch", column_config=links)
+            card_table(named[["服务券号", "企业名称", "状态"]], key="provider_live", title="服务券号",
+                       voucher="服务券号")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from lib import risk
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.stats_views import fetch, filters, table
 from ui.widgets import answer
 
@@ -18,10 +19,8 @@ for signal, total, frame in found:
         st.markdown(f"**{signal.title}：{total}条**")
         st.caption(signal.why)
         if total:
-            shown = frame.assign(link=["/?voucher=" + n for n in frame["number"]])
-            st.dataframe(shown[["link", "enterprise_name", "provider", "detail"]].rename(
-                columns={"link": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "detail": "情况"}),
-                hide_index=True, width="stretch",
-                column_config={"服务券号": st.column_config.LinkColumn(display_text=r"voucher=(\d+)")})
+            card_table(frame[["number", "enterprise_name", "provider", "detail"]].rename(
+                columns={"number": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "detail": "情况"}),
+                key=f"signal_{signal.key}", title="服务券号", voucher="服务券号")
             table(frame, {"number": "服务券号", "enterprise_name": "企业名称", "provider": "服务商", "detail": "情况"},
                   title=signal.title, described=described, key=f"risk_{signal.key}")

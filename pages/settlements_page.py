@@ -3,7 +3,8 @@ import streamlit as st
 
 from lib import clock, settlement, vouchers
 from ui.auth_gate import current_actor
-from ui.widgets import attempt, export_button, page_header, with_voucher_links
+from ui.cards import card_table
+from ui.widgets import attempt, export_button, page_header
 
 actor = current_actor()
 page_header("兑付管理")
@@ -13,8 +14,8 @@ if ready.empty:
     st.markdown("没有记录!")
 else:
     shown = ready.assign(ready=ready["ready"].map({True: "✅ 齐全", False: "❌ 不齐"}))
-    table, links = with_voucher_links(shown[list(settlement.COLUMNS)].rename(columns=settlement.COLUMNS))
-    st.dataframe(table, hide_index=True, width="stretch", column_config=links)
+    card_table(shown[list(settlement.COLUMNS)].rename(columns=settlement.COLUMNS), key="to_settle",
+               title=settlement.COLUMNS["number"], voucher=settlement.COLUMNS["number"])
     export_button(ready, settlement.COLUMNS, title="待兑付清单", filters={"状态": "已评价"}, label="导出待兑付清单")
     with st.form("settle"):
         choices = ready.loc[ready["ready"], "number"].tolist()
@@ -31,7 +32,7 @@ settled = settlement.settlements(actor)
 if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:
-    table, links = with_voucher_links(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200))
-    st.dataframe(table, hide_index=True, width="stretch", column_config=links)
+    card_table(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200), key="settled",
+               title=settlement.SETTLED_COLUMNS["number"], voucher=settlement.SETTLED_COLUMNS["number"])
     export_button(settled, settlement.SETTLED_COLUMNS, title="兑付清单", filters={"状态": "已兑付"},
                   label="导出兑付清单")

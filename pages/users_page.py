@@ -4,6 +4,7 @@ import streamlit as st
 from lib import auth, clock
 from lib.labels import ROLE_LABELS, Role
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.widgets import attempt, export_button, keep, page_header
 
 COLUMNS = {"username": "账户名", "display_name": "名称", "role_label": "角色", "state": "状态",
@@ -26,8 +27,8 @@ if users.empty:
     st.markdown("没有记录!")
 else:
     shown = users[list(COLUMNS)].rename(columns=COLUMNS)
-    st.dataframe(shown.assign(**{"创建时间": users["created_at"].map(clock.fmt_datetime)}), hide_index=True,
-                 width="stretch")
+    card_table(shown.assign(**{"创建时间": users["created_at"].map(clock.fmt_datetime)}), key="users",
+               title="账户名")
     st.caption("最多显示500个账户，请用角色和名称缩小范围。")
     export_button(users, COLUMNS, title="用户列表", filters={"角色": role, "账户名或名称": search})
     username = st.selectbox("选择账户", users["username"].tolist(), index=None, placeholder="请选择", key="user_chosen")

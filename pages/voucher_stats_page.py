@@ -8,6 +8,7 @@ from lib.stats import vouchers as voucher_stats
 from lib.workflow import STATUS_LABELS
 from ui import charts
 from ui.auth_gate import current_actor
+from ui.cards import card_table
 from ui.charts import style
 from ui.stats_views import chart, fetch, filters, money, percent, table
 
@@ -70,7 +71,7 @@ else:
     columns = {"provider": "服务商", "bound": "已选择", "delivered": "已交付", "rate": "交付率",
                "to_confirm": "下单→确认（中位天数）",
                "to_deliver": "确认→交付（中位天数）"}
-    st.dataframe(shown[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+    card_table(shown[list(columns)].rename(columns=columns), key="league", title="服务商")
     table(shown, columns, title="服务商排行", described=described, key="league", links={"provider": "provider"})
 
 left, right = st.columns(2)
@@ -93,9 +94,7 @@ for name, (frame, total) in fetch(voucher_stats.ageing, actor, f).items():
         if frame.empty:
             st.caption("暂无")
             continue
-        shown = frame.assign(link=["/?voucher=" + n for n in frame["number"]],
-                             expires=frame["expires_at"].map(clock.fmt_datetime))
-        st.dataframe(shown[["link", "enterprise_name", "region", "status_label", "expires"]].rename(
-            columns={"link": "服务券号", "enterprise_name": "企业名称", "region": "区域", "status_label": "状态",
-                     "expires": "办理期限"}), hide_index=True, width="stretch",
-            column_config={"服务券号": st.column_config.LinkColumn(display_text=r"voucher=(\d+)")})
+        shown = frame.assign(expires=frame["expires_at"].map(clock.fmt_datetime))
+        card_table(shown[["number", "enterprise_name", "region", "status_label", "expires"]].rename(
+            columns={"number": "服务券号", "enterprise_name": "企业名称", "region": "区域", "status_label": "状态",
+                     "expires": "办理期限"}), key=f"ageing_{name}", title="服务券号", voucher="服务券号")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lib import queries, todo
+from lib import auth, queries, todo
 from lib.labels import Role
 from tests.browser import BROWSER_MARKS, new_page, settle, shot
 from tests.builders import account
@@ -90,3 +90,35 @@ def test_the_commission_reaches_each_waiting_queue_in_one_click(streamlit_server
         assert heading in page.inner_text("[data-testid=stMain]")
     context.close()
 
+
+
+def test_lists_become_cards_on_a_phone_and_tables_on_a_desk(streamlit_server, browser):
+    """用户管理 (a table) and 人员管理 (a list with buttons): on a phone one card per record with every value
+    after its label and phone numbers tappable; on a desk the table and the header row, and no cards."""
+    url, _ = streamlit_server
+    context, page = new_page(browser, url, username="admin")
+    accounts = len(auth.accounts(account("admin").actor()))
+    for size, cards_shown in ((PHONE, True), (DESK, False)):
+        page.set_viewport_size(size)
+        page.goto(f"{url}/users")
+        settle(page)
+        cards = page.locator(".st-key-cards_users .card")
+        assert cards.count() == accounts
+        assert cards.first.is_visible() is cards_shown
+        assert page.locator(".st-key-wide_users [data-testid=stDataFrame]").is_visible() is not cards_shown
+        if cards_shown:
+            assert cards.filter(has_text="admin").first.inner_text().splitlines()[1:3] == ["名称：南京市经信委",
+                                                                                     "角色：经信委"]
+    context.close()
+    context, page = new_page(browser, url, username="provider2")
+    for size, cards_shown in ((PHONE, True), (DESK, False)):
+        page.set_viewport_size(size)
+        page.goto(f"{url}/engineers")
+        settle(page)
+        assert page.locator(".st-key-cardhead_engineers").get_by_text("姓名", exact=True).is_visible() is not cards_shown
+        mobile = page.locator(".st-key-cardrows_engineers a[href^='tel:+86']").first
+        assert mobile.is_visible()
+        label = page.locator(".st-key-cardrows_engineers .cell-label").first
+        assert label.is_visible() is cards_shown and label.inner_text() == "姓名："
+        shot(page, f"daily_provider_engineers_{size['width']}")
+    context.close()

@@ -309,7 +309,9 @@ def test_a_damaged_excel_file_is_refused_in_chinese_never_an_error_page(database
     make_batch(2026)
     content = bytearray(workbook([good_row(1), good_row(2)]))
     for _ in range(data.draw(st.integers(1, 20))):  # flip bytes anywhere: headers, compressed XML, the directory
-        content[data.draw(st.integers(0, len(content) - 1))] = data.draw(st.integers(0, 255))
+        # the position is drawn independently of the file's length: a zipped workbook's size varies with its
+        # timestamp by a byte, and Hypothesis needs the same draws on a replay
+        content[data.draw(st.integers(0, 2**20)) % len(content)] = data.draw(st.integers(0, 255))
     preview = importing.read_import(bytes(content), batch_year=2026)
     assert preview.file_error or preview.errors or preview.rows
 

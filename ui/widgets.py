@@ -198,16 +198,6 @@ def editable_list(form_key: str, new_form: Callable[[], None], rows: pd.DataFram
     return not rows.empty
 
 
-def list_rows(rows: pd.DataFrame, widths: list[float], labels: list[str]) -> Iterator[tuple[object, list]]:
-    """A list drawn as columns: the bold header row (a blank label leaves its column empty), then each
-    row with its columns to fill."""
-    for col, label in zip(st.columns(widths), labels, strict=True):
-        if label:
-            col.markdown(f"**{label}**")
-    for row in rows.itertuples():
-        yield row, st.columns(widths, vertical_alignment="center")
-
-
 def wan(value: Decimal | None) -> str:
     """123.00 → '123万' as the manual prints amounts in 万元."""
     if value is None:
