@@ -87,3 +87,9 @@ def menu(page, name: str) -> None:
     escaped = re.escape(name).replace("/", r"\/")  # Playwright sends the pattern as /…/: a bare / ends it
     page.get_by_role("link", name=re.compile(rf"^{escaped}(（\d+）)?$")).click()
     settle(page)
+
+
+def unfold(page, label: str) -> None:
+    """Open a folded section (st.expander) by its label."""
+    page.locator("[data-testid=stExpander] summary").filter(has_text=label).click()
+    page.wait_for_timeout(300)

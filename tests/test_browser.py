@@ -16,6 +16,7 @@ from tests.browser import (
     new_page,
     settle,
     shot,
+    unfold,
     wait_for_login_cookie,
 )
 
@@ -65,7 +66,8 @@ def test_a_deep_link_survives_the_login_form_and_refuses_other_providers(server,
     page.goto(f"{server}/?voucher=1700008")
     settle(page)
     login(page, "langkun")
-    page.get_by_text("服务券号: 1700008").wait_for()
+    page.get_by_text("服务券号：1700008").wait_for()
+    unfold(page, "企业信息")  # folded while the provider has a next step (合同签订)
     body = page.inner_text("[data-testid=stMain]")
     assert "测试11" in body and "2016年总产值" in body and "“由你飞”运营管控平台-企业版" in body
     shot(page, "05_deep_link_detail")

@@ -110,7 +110,7 @@ def test_approve_a_product(app):
     page.get_by_text("朗坤安全网关").wait_for()
     page.get_by_role("button", name="审核通过").first.click()
     settle(page)
-    page.get_by_text("“朗坤安全网关”已上架。").wait_for()
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("“朗坤安全网关”已上架。").wait_for()
     assert product_status("朗坤安全网关") == "on_sale"
     shot(page, "commission_03_product_approved")
 
@@ -123,7 +123,7 @@ def test_approve_a_withdrawal(app):
     request = page.locator("[data-testid=stForm]").filter(has_text="服务券1700008")
     request.get_by_role("button", name="批准").click()
     settle(page)
-    page.get_by_text("已批准服务券1700008的撤回。").wait_for()
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("已批准服务券1700008的撤回。").wait_for()
     stored = queries.voucher_detail(admin(), "1700008")
     assert (stored.status, stored.withdrawal_pending, stored.product) == ("activated", False, None)
     assert queries.open_withdrawals(COMMISSION).query("number == '1700008'").empty
@@ -142,7 +142,7 @@ def test_settle_a_voucher(app):
     page.keyboard.press("Escape")
     page.get_by_role("button", name="兑付", exact=True).click()
     settle(page)
-    page.get_by_text("已兑付1张服务券。").wait_for()
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("已兑付1张服务券。").wait_for()
     stored = queries.voucher_detail(admin(), number)
     assert (stored.status, stored.settled_amount, stored.settled_on) == ("settled", stored.face_value,
                                                                          clock.local_date())

@@ -115,10 +115,40 @@ def test_lists_become_cards_on_a_phone_and_tables_on_a_desk(streamlit_server, br
         page.set_viewport_size(size)
         page.goto(f"{url}/engineers")
         settle(page)
-        assert page.locator(".st-key-cardhead_engineers").get_by_text("姓名", exact=True).is_visible() is not cards_shown
+        header = page.locator(".st-key-cardhead_engineers").get_by_text("姓名", exact=True)
+        assert header.is_visible() is not cards_shown
         mobile = page.locator(".st-key-cardrows_engineers a[href^='tel:+86']").first
         assert mobile.is_visible()
         label = page.locator(".st-key-cardrows_engineers .cell-label").first
         assert label.is_visible() is cards_shown and label.inner_text() == "姓名："
         shot(page, f"daily_provider_engineers_{size['width']}")
+    context.close()
+
+
+def test_on_a_phone_the_detail_starts_with_the_next_step_and_the_confirmation_is_in_view(streamlit_server, browser):
+    """The engineer on site: the voucher waiting for confirmation opens with 确认购买 and the customer's
+    tappable number on the first screen, 企业信息 folded; after saving, the confirmation shows in view and
+    the next step (合同签订) is first again."""
+    url, _ = streamlit_server
+    context, page = new_page(browser, url, username="provider2")
+    page.set_viewport_size(PHONE)
+    waiting = queries.voucher_page(account("provider2").actor(), queries.VoucherFilters(todo="confirm"))
+    (number,) = waiting.rows["number"]
+    page.goto(f"{url}/?voucher={number}")
+    settle(page)
+    confirm = page.get_by_role("button", name="确认购买")
+    assert confirm.bounding_box()["y"] + confirm.bounding_box()["height"] <= PHONE["height"]
+    assert page.locator("[data-testid=stMain] a[href^='tel:+86']").first.is_visible()
+    info = page.locator("[data-testid=stExpander]").filter(has_text="企业信息")
+    assert info.locator("details").get_attribute("open") is None  # folded
+    shot(page, "daily_provider_detail_390")
+    page.evaluate("window.scrollTo(0, 0)")
+    confirm.click()
+    settle(page)
+    toast = page.locator("[data-testid=stToast]").filter(has_text="已确认购买。")
+    toast.wait_for()
+    box = toast.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+    contract = page.get_by_role("button", name="合同签订")
+    assert contract.bounding_box()["y"] <= PHONE["height"]
     context.close()

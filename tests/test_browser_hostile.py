@@ -55,7 +55,7 @@ def test_typed_markdown_and_html_show_as_text_on_every_page(planted, browser):
     login(page, "admin")
     page.goto(f"{url}/?voucher=1700009")
     settle(page)
-    page.get_by_text("服务券号: 1700009").wait_for()
+    page.get_by_text("服务券号：1700009").wait_for()
     assert_plain(page, "交付", "地址", "困难", "描述", "备注")
     shot(page, "hostile_detail")
     page.goto(f"{url}/withdrawals")

@@ -81,7 +81,7 @@ def logout(page) -> None:
 def open_voucher(url, page) -> None:
     page.goto(f"{url}/?voucher={NUMBER}")
     settle(page)
-    page.get_by_text(f"服务券号: {NUMBER}").wait_for()
+    page.get_by_text(f"服务券号：{NUMBER}").wait_for()
 
 
 def test_1_enterprise_activates_and_chooses_a_product(app):
@@ -124,7 +124,7 @@ def test_2_provider_confirms_signs_serves_and_delivers(app):
     assert "已购买产品，待购买确认" in text_of(page)
     page.get_by_role("button", name="确认购买").click()
     settle(page)
-    page.get_by_text("已确认购买。").wait_for()
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("已确认购买。").wait_for()
     pick_date(page, "合同签订日期", today)
     page.get_by_role("button", name="合同签订").click()
     settle(page)
@@ -142,8 +142,8 @@ def test_2_provider_confirms_signs_serves_and_delivers(app):
     page.get_by_role("textbox", name="交付内容").fill("系统上线，交付使用手册")
     page.get_by_role("button", name="确定").click()
     settle(page)
-    page.get_by_text("交付记录已保存。").wait_for()
-    assert "服务券状态: 已交付" in text_of(page)
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("交付记录已保存。").wait_for()
+    assert "服务券状态：已交付" in text_of(page)
     shot(page, "journey_03_delivered")
     logout(page)
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from lib import clock, queries, vouchers
-from tests.browser import BROWSER_MARKS, choose, login, new_page, pick_date, settle, shot
+from tests.browser import BROWSER_MARKS, choose, login, new_page, pick_date, settle, shot, unfold
 from tests.builders import account
 
 pytestmark = BROWSER_MARKS
@@ -40,7 +40,7 @@ def detail(number: str = "1700008"):
 def open_1700008(page) -> None:
     page.get_by_role("button", name="1700008").click()
     settle(page)
-    page.get_by_text("服务券号: 1700008").wait_for()
+    page.get_by_text("服务券号：1700008").wait_for()
 
 
 def sign_contract_through_lib() -> None:
@@ -100,6 +100,7 @@ def test_5_2_multi_condition_search(provider):
 def test_2_open_the_detail(provider):
     app = provider
     open_1700008(app)
+    unfold(app, "企业信息")  # folded while the provider has a next step (合同签订)
     body = main_text(app)
     for expected in ["已确认", "测试11", "江宁区", "中型", "14444444444", "12@qq.com", "2016年总产值", "123万",
                      "2017年预计利润", "42万", "12人", "朗坤智慧科技股份有限公司", "谢晓江",
@@ -125,7 +126,7 @@ def test_4_sign_the_contract_and_add_a_service_record(provider):
     pick_date(app, "合同签订日期", today)
     app.get_by_role("button", name="合同签订").click()
     settle(app)
-    app.get_by_text("合同签订日期已保存。").wait_for()
+    app.get_by_test_id("stAlertContentSuccess").get_by_text("合同签订日期已保存。").wait_for()
     assert detail().contract_date == today
     app.get_by_role("button", name="添加服务信息").click()
     settle(app)
@@ -157,7 +158,7 @@ def test_4_5_edit_the_service_record(provider):
     app.get_by_role("textbox", name="服务描述").fill("上门部署平台，培训三名操作人员")
     app.get_by_role("button", name="确定").click()
     settle(app)
-    app.get_by_text("服务信息已修改。").wait_for()
+    app.get_by_test_id("stAlertContentSuccess").get_by_text("服务信息已修改。").wait_for()
     assert "服务描述：上门部署平台，培训三名操作人员" in main_text(app)
     assert [r.description for r in detail().services] == ["上门部署平台，培训三名操作人员"]
     shot(app, "provider_07_service_edited")
@@ -173,9 +174,9 @@ def test_record_the_delivery(provider):
     app.get_by_role("textbox", name="交付内容").fill("平台上线运行，交付操作手册和培训记录")
     app.get_by_role("button", name="确定").click()
     settle(app)
-    app.get_by_text("交付记录已保存。").wait_for()
+    app.get_by_test_id("stAlertContentSuccess").get_by_text("交付记录已保存。").wait_for()
     body = main_text(app)
-    assert "服务券状态: 已交付" in body and "交付内容：平台上线运行，交付操作手册和培训记录" in body
+    assert "服务券状态：已交付" in body and "交付内容：平台上线运行，交付操作手册和培训记录" in body
     stored = detail()
     assert (stored.status, stored.delivered_on, stored.delivery_content) == (
         "delivered", today, "平台上线运行，交付操作手册和培训记录")

@@ -93,7 +93,7 @@ def test_the_provider_list_shows_its_own_vouchers_with_the_manuals_columns(demo)
 def test_a_deep_link_opens_the_voucher_for_whoever_may_see_it(demo):
     at = logged_in("langkun", voucher="1700008")
     body = texts(at)
-    assert "服务券号: 1700008" in body and "测试11" in body and "2016年总产值" in body and "已确认" in body
+    assert "服务券号：1700008" in body and "测试11" in body and "2016年总产值" in body and "已确认" in body
     other = logged_in("provider2", voucher="1700008")
     assert [e.value for e in other.error] == ["无权查看该服务券"]
     assert "测试11" not in texts(other)

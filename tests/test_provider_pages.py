@@ -95,7 +95,11 @@ def test_the_detail_offers_only_the_actions_of_its_status(demo, status):
     assert not at.exception
     assert set(button_labels(at)) & ALL_ACTIONS == OFFERED[status]
     body = texts(at)
-    assert f"服务券号: {v['number']}" in body and "企业信息" in body and "办理记录" in body
+    assert f"服务券号：{v['number']}" in body and "办理记录" in body
+    # the enterprise's details fold away while the provider has a next step to take
+    (info,) = [e for e in at.expander if e.label == "企业信息"]
+    assert "联系人" in "".join(str(m.value) for m in info.markdown)
+    assert info.proto.expanded is not bool(OFFERED[status] - {"修改"})
     if status in (S.EVALUATED, S.SETTLED):
         assert LOCKED_NOTE in body and "评价信息" in body
 
@@ -158,7 +162,7 @@ def test_record_the_delivery(demo):
     widget(at.date_input, "交付日期").set_value(today)
     widget(at.text_area, "交付内容").input("平台上线，交付操作手册")
     at = click(at, "确定")
-    assert "交付记录已保存。" in texts(at) and "**服务券状态:** 已交付" in texts(at)
+    assert "交付记录已保存。" in texts(at) and "**服务券状态**：已交付" in texts(at)
 
 
 def test_add_a_product_which_then_waits_for_review(demo):

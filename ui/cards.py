@@ -73,9 +73,15 @@ def card_table(frame: pd.DataFrame, *, key: str, title: str, voucher: str | None
         return
     table, config = with_voucher_links(frame, voucher) if voucher else (frame, None)
     with st.container(key=f"wide_{key}"):
-        st.dataframe(table.astype(object).fillna("—"), hide_index=True, width="stretch", column_config=config)
+        st.dataframe(_dashes(table), hide_index=True, width="stretch", column_config=config)
     with st.container(key=f"cards_{key}"):
         st.html("".join(_card(row, title, voucher, phones) for row in frame.to_dict("records")))
+
+
+def _dashes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells as “—”: a column with an empty cell becomes text (a mixed column is not valid Arrow)."""
+    gaps = [c for c in frame.columns if frame[c].isna().any()]
+    return frame.assign(**{c: [("—" if pd.isna(x) else str(x)) for x in frame[c]] for c in gaps})
 
 
 def _card(row: dict, title: str, voucher: str | None, phones: tuple[str, ...]) -> str:

@@ -24,6 +24,9 @@ from ui.widgets import (
 )
 
 LOCKED_NOTE = "企业已评价，服务信息和交付记录已锁定，不能再修改。"
+# The provider's steps of manual §3–4, offered at the top of the detail.
+NEXT_STEPS = frozenset({Action.CONFIRM, Action.DECLINE, Action.SIGN_CONTRACT, Action.ADD_SERVICE,
+                        Action.RECORD_DELIVERY})
 
 
 def close_voucher() -> None:
@@ -43,7 +46,7 @@ def _grid(items: list[tuple[str, object]], columns: int = 3) -> None:
         cols = st.columns(columns)
         for col, (label, value) in zip(cols, items[start:start + columns], strict=False):
             shown = phone_link(value) if isinstance(value, Phone) else plain(value) if value not in (None, "") else ""
-            col.markdown(f"**{label}:** {shown}", unsafe_allow_html=True)  # typed text is escaped by plain()
+            col.markdown(f"**{label}**：{shown}", unsafe_allow_html=True)  # typed text is escaped by plain()
 
 
 def render_detail(actor: Actor, number: str) -> None:
@@ -60,19 +63,21 @@ def render_detail(actor: Actor, number: str) -> None:
     show_flash()
     actions = detail.actions
     _header(detail)
+    # What the viewer does next comes first (on a phone the rest is a long scroll below it); the enterprise's
+    # details fold away while there is something to do.
     _enterprise_actions(actor, detail, actions)
     _commission_actions(actor, detail, actions)
-    _purchase(actor, detail, actions)
-    _enterprise(detail)
-    _product(actor, detail, actions)
-    _delivery(actor, detail, actions)
+    _next_step(actor, detail, actions)
+    _enterprise(detail, folded=bool(actions & NEXT_STEPS))
+    _product(detail)
+    _delivery(detail)
     _services(actor, detail, actions)
     _evaluation(detail)
     _history(actor, detail)
 
 
 def _header(detail: VoucherDetail) -> None:
-    st.markdown(f"### 服务券号: {detail.number}")
+    st.markdown(f"### 服务券号：{detail.number}")
     _grid([("服务券状态", detail.status_label), ("发券时间", clock.fmt_datetime(detail.issued_at)),
            ("面额", yuan(detail.face_value))])
     if detail.expires_at:
@@ -168,6 +173,9 @@ def _purchase(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
     if Action.CONFIRM not in actions and Action.DECLINE not in actions:
         return
     st.info("企业已选择贵公司的产品，请尽快联系企业商谈采购事宜，然后确认购买或说明无法提供的原因。")
+    e = detail.enterprise
+    st.markdown(f"**下一步：确认购买**　联系人：{plain(e['contact']) or '—'}　联系电话："
+                f"{phone_link(e['phone']) or '—'}", unsafe_allow_html=True)
     left, right = st.columns(2)
     with left, st.form(f"confirm_{detail.number}"):
         remark = st.text_input("备注（可选）", max_chars=500)
@@ -181,8 +189,43 @@ def _purchase(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -
                      "已告知企业无法提供，服务券回到已激活状态。")
 
 
-def _enterprise(detail: VoucherDetail) -> None:
-    st.markdown("#### 企业信息")
+def _next_step(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
+    """The provider's next action (确认购买 / 合同签订 / 添加服务信息 / 编辑交付记录), first on the page, and
+    the form it opens right there, so the form and its confirmation stay where the user is."""
+    _purchase(actor, detail, actions)
+    if Action.SIGN_CONTRACT in actions:
+        with st.container(border=True), st.form(f"contract_{detail.number}"):
+            st.markdown("**下一步：合同签订**")
+            day = st.date_input("合同签订日期", value=None, format="YYYY-MM-DD")
+            if st.form_submit_button("合同签订", type="primary"):
+                _attempt(detail.number,
+                         lambda: vouchers.sign_contract(actor=actor, number=detail.number, contract_date=day),
+                         "合同签订日期已保存。")
+            st.caption("签订合同后才能添加服务信息和交付记录。")
+    if not actions & {Action.ADD_SERVICE, Action.RECORD_DELIVERY}:
+        return
+    key = _open_key(detail.number)
+    with st.container(border=True):
+        st.markdown("**下一步**：" + ("每次上门服务后添加服务信息，产品交付后填写交付记录。" if not detail.delivered_on
+                                  else "交付记录已填写，可继续添加服务信息或修改交付记录；企业评价后锁定。"))
+        left, right, _ = st.columns([1, 1, 2])
+        if Action.ADD_SERVICE in actions and left.button("添加服务信息", key=f"add_btn_{detail.number}",
+                                                         type="primary"):
+            st.session_state[key] = "add"
+        if Action.RECORD_DELIVERY in actions and right.button("编辑交付记录", key=f"delivery_btn_{detail.number}"):
+            st.session_state[key] = "delivery"
+        if st.session_state.get(key) == "add" and Action.ADD_SERVICE in actions:
+            _service_form(actor, detail, None)
+        if st.session_state.get(key) == "delivery" and Action.RECORD_DELIVERY in actions:
+            _delivery_form(actor, detail)
+
+
+def _enterprise(detail: VoucherDetail, *, folded: bool) -> None:
+    with st.expander("企业信息", expanded=not folded):
+        _enterprise_grid(detail)
+
+
+def _enterprise_grid(detail: VoucherDetail) -> None:
     e = detail.enterprise
     money = money_field_labels(detail.batch_year)
     f = ENTERPRISE_FIELDS
@@ -195,7 +238,7 @@ def _enterprise(detail: VoucherDetail) -> None:
              (f["difficulty"], e["difficulty"]), (f["remark"], e["remark"])])
 
 
-def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
+def _product(detail: VoucherDetail) -> None:
     st.markdown("#### 产品信息")
     p = detail.product
     if p is None:
@@ -207,36 +250,26 @@ def _product(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) ->
         st.markdown(f"{label}：{plain(value)}")
     if detail.contract_date:
         st.markdown(f"合同签订日期：{detail.contract_date.isoformat()}")
-    if Action.SIGN_CONTRACT in actions:
-        with st.form(f"contract_{detail.number}"):
-            day = st.date_input("合同签订日期", value=None, format="YYYY-MM-DD")
-            if st.form_submit_button("合同签订", type="primary"):
-                _attempt(detail.number,
-                         lambda: vouchers.sign_contract(actor=actor, number=detail.number, contract_date=day),
-                         "合同签订日期已保存。")
-        st.caption("签订合同后才能添加服务信息和交付记录。")
 
 
-def _delivery(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
-    head, button = st.columns([4, 1], vertical_alignment="center")
-    head.markdown("#### 产品交付记录")
-    key = _open_key(detail.number)
-    if Action.RECORD_DELIVERY in actions and button.button("编辑交付记录", key=f"delivery_btn_{detail.number}"):
-        st.session_state[key] = "delivery"
+def _delivery(detail: VoucherDetail) -> None:
+    st.markdown("#### 产品交付记录")
     if detail.delivered_on:
         st.markdown(f"交付日期：{detail.delivered_on.isoformat()}  \n交付内容：{plain(detail.delivery_content)}")
     else:
         st.caption("暂无交付记录。")
-    if st.session_state.get(key) == "delivery" and Action.RECORD_DELIVERY in actions:
-        with st.form(f"delivery_{detail.number}"):
-            st.markdown("**编辑交付记录**")
-            day = st.date_input("交付日期", value=detail.delivered_on,
-                                format="YYYY-MM-DD")
-            content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
-            version = opened_version(key, "delivery", detail.version)
-            form_buttons(key, lambda: vouchers.record_delivery(
-                actor=actor, number=detail.number, delivered_on=day, content=content, version=version),
-                "交付记录已保存。")
+
+
+def _delivery_form(actor: Actor, detail: VoucherDetail) -> None:
+    key = _open_key(detail.number)
+    with st.form(f"delivery_{detail.number}"):
+        st.markdown("**编辑交付记录**")
+        day = st.date_input("交付日期", value=detail.delivered_on, format="YYYY-MM-DD")
+        content = st.text_area("交付内容", value=detail.delivery_content or "", max_chars=2000)
+        version = opened_version(key, "delivery", detail.version)
+        form_buttons(key, lambda: vouchers.record_delivery(
+            actor=actor, number=detail.number, delivered_on=day, content=content, version=version),
+            "交付记录已保存。")
 
 
 def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEntry | None) -> None:
@@ -270,15 +303,10 @@ def _service_form(actor: Actor, detail: VoucherDetail, entry: queries.ServiceEnt
 
 
 def _services(actor: Actor, detail: VoucherDetail, actions: frozenset[Action]) -> None:
-    head, button = st.columns([4, 1], vertical_alignment="center")
-    head.markdown("#### 服务信息")
+    st.markdown("#### 服务信息")
     key = _open_key(detail.number)
-    if Action.ADD_SERVICE in actions and button.button("添加服务信息", key=f"add_btn_{detail.number}", type="primary"):
-        st.session_state[key] = "add"
     if detail.records_locked and actor.role == Role.PROVIDER:
         st.caption(LOCKED_NOTE)
-    if st.session_state.get(key) == "add" and Action.ADD_SERVICE in actions:
-        _service_form(actor, detail, None)
     if not detail.services:
         st.caption("暂无服务记录。")
     for entry in detail.services:

@@ -150,8 +150,11 @@ def page_header(title: str, caption: str | None = None) -> None:
 
 
 def show_flash() -> None:
+    """The confirmation of the action just done: at the top of the page, and as a toast in the corner of the
+    screen, so it is seen wherever the user had scrolled to (a form low on a phone's page)."""
     if message := st.session_state.pop(FLASH, None):
         st.success(message)
+        st.toast(message, icon=":material/check_circle:")
 
 
 def ok_cancel() -> tuple[bool, bool]:
