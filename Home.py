@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib.labels import COPYRIGHT, PLATFORM_TITLE, ROLE_LABELS
-from ui import auth_gate, cards, nav, todo_views
+from ui import auth_gate, cards, nav, todo_views, widgets
 
 st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
 # Streamlit leaves 6rem above the content for the top navigation; half of it is plenty here.
@@ -36,6 +36,8 @@ st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}"
         "border-radius:.5rem;padding:.25rem .75rem .5rem;margin-bottom:.5rem;gap:0}"
         ".st-key-voucher_list [data-testid=stHorizontalBlock]>[data-testid=stColumn]:nth-child(n+3){display:none}"
         ".phone-only{display:block;color:#555;font-size:.9rem}}" + cards.CSS + "</style>")
+
+st.html(widgets.KEYPAD_JS, unsafe_allow_javascript=True)
 
 auth_gate.refuse_unsafe_start()
 authenticator = auth_gate.build_authenticator()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lib import clock, db, permissions
+from lib import clock, db, drafts, permissions
 from lib import validation as v
 from lib.actors import Actor
 from lib.errors import PermissionDenied, ValidationError
@@ -31,27 +31,35 @@ def region_id_by_name(session: Session, name: str | None, known: dict[str, int] 
     return region_id
 
 
+# What activation needs (the page marks these fields); QQ号, 信息化难点 and 备注 may stay empty.
+PROFILE_REQUIRED = frozenset({"credit_code", "name", "region", "size", "legal_rep", "address", "founded_on",
+                              "contact", "phone", "email", "employees", *MONEY_FIELDS})
+
+
 def clean_profile(session: Session, data: dict, *, batch_year: int, today: date) -> dict:
     """Validate a complete enterprise profile (DESIGN.md §4), every field at once; returns model field values."""
     money_labels = money_field_labels(batch_year)
+    need = PROFILE_REQUIRED.__contains__
     checks = {
         "credit_code": lambda: v.credit_code(data.get("credit_code")),
-        "name": lambda: v.text(data.get("name"), F["name"], max_len=100, required_=True),
+        "name": lambda: v.text(data.get("name"), F["name"], max_len=100, required_=need("name")),
         "region_id": lambda: region_id_by_name(session, data.get("region")),
-        "size": lambda: v.choice(data.get("size"), F["size"], ENTERPRISE_SIZES),
-        "legal_rep": lambda: v.text(data.get("legal_rep"), F["legal_rep"], max_len=40, required_=True),
-        "address": lambda: v.text(data.get("address"), F["address"], max_len=200, required_=True),
-        "founded_on": lambda: v.past_date(data.get("founded_on"), F["founded_on"], today=today),
-        "contact": lambda: v.text(data.get("contact"), F["contact"], max_len=40, required_=True),
-        "phone": lambda: v.phone(data.get("phone"), F["phone"]),
+        "size": lambda: v.choice(data.get("size"), F["size"], ENTERPRISE_SIZES, required_=need("size")),
+        "legal_rep": lambda: v.text(data.get("legal_rep"), F["legal_rep"], max_len=40, required_=need("legal_rep")),
+        "address": lambda: v.text(data.get("address"), F["address"], max_len=200, required_=need("address")),
+        "founded_on": lambda: v.past_date(data.get("founded_on"), F["founded_on"], today=today,
+                                          required_=need("founded_on")),
+        "contact": lambda: v.text(data.get("contact"), F["contact"], max_len=40, required_=need("contact")),
+        "phone": lambda: v.phone(data.get("phone"), F["phone"], required_=need("phone")),
         "qq": lambda: v.qq(data.get("qq")),
-        "email": lambda: v.email(data.get("email"), required_=True),
-        "employees": lambda: v.count(data.get("employees"), F["employees"], required_=True, maximum=1_000_000),
+        "email": lambda: v.email(data.get("email"), required_=need("email")),
+        "employees": lambda: v.count(data.get("employees"), F["employees"], required_=need("employees"),
+                                     maximum=1_000_000),
         "difficulty": lambda: v.text(data.get("difficulty"), F["difficulty"], max_len=500),
         "remark": lambda: v.text(data.get("remark"), F["remark"], max_len=500),
     }
     for field in MONEY_FIELDS:
-        checks[field] = lambda field=field: v.money(data.get(field), money_labels[field], required_=True,
+        checks[field] = lambda field=field: v.money(data.get(field), money_labels[field], required_=need(field),
                                                     maximum=MAX_MONEY, signed=field in SIGNED_MONEY_FIELDS)
     return v.collect(checks)
 
@@ -92,6 +100,7 @@ def update_profile(*, actor: Actor, data: dict, version: int | None = None, now:
         values = clean_profile(session, data, batch_year=profile_year(session, enterprise_id),
                                today=clock.local_date(now))
         keep_identity(ent, values)
+        drafts.discard(actor=actor, form=drafts.PROFILE, session=session)  # submitted: the draft has served
         return _save(session, actor, ent, values, AdminAction.UPDATE_PROFILE, now)
 
 

@@ -305,6 +305,17 @@ class LoginSession(Base):
     client: Mapped[str | None] = mapped_column(String(64))
 
 
+class Draft(Base):
+    """A long form's values typed but not yet submitted (企业信息), kept per user on the server so a reload,
+    a closed tab or a lost connection does not lose them; deleted in the transaction that submits the form."""
+
+    __tablename__ = "drafts"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    form: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class LoginThrottle(Base):
     """Failed logins from one client (IP address): each failure beyond the fifth doubles the wait."""
 

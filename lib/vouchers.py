@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lib import clock, db, settlement
+from lib import clock, db, drafts, settlement
 from lib import validation as v
 from lib.actors import Actor
 from lib.enterprises import clean_profile, keep_identity
@@ -117,6 +117,7 @@ def activate(*, actor: Actor, number: str, profile: dict, now: datetime | None =
         voucher.activated_at = now
         voucher.expires_at = now + timedelta(days=voucher.batch.expiry_days_after_activation)
         changes["expires_at"] = voucher.expires_at
+        drafts.discard(actor=actor, form=drafts.PROFILE, session=session)  # submitted: the draft has served
         _move(session, voucher, Action.ACTIVATE, actor, now, changes)
 
 

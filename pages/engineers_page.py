@@ -4,7 +4,7 @@ import streamlit as st
 from lib import engineers
 from ui.auth_gate import current_actor
 from ui.cards import list_rows
-from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, page_header
+from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, keypad, page_header
 
 FORM = "engineer_form"
 actor = current_actor()
@@ -16,9 +16,10 @@ def engineer_form(row=None) -> None:
     with edit_form("engineer_edit", "人员", row):
         data = {
             "name": st.text_input("姓名", value=row.name if row is not None else "", max_chars=40),
-            "mobile": st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=20),
-            "title": st.text_input("职务/专长", value=(row.title or "") if row is not None else "", max_chars=100),
         }
+        with keypad("tel", "mobile"):
+            data["mobile"] = st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=20)
+        data["title"] = st.text_input("职务/专长", value=(row.title or "") if row is not None else "", max_chars=100)
         if row is None:
             form_buttons(FORM, lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。")
         else:

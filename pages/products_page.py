@@ -11,6 +11,7 @@ from ui.widgets import (
     edit_form,
     editable_list,
     form_buttons,
+    keypad,
     opened_version,
     page_header,
     plain,
@@ -31,7 +32,10 @@ def product_form(row=None) -> None:
             "name": st.text_input(F["name"], value=row.name if row is not None else "", max_chars=100),
             "category": st.selectbox(F["category_id"], categories, index=categories.index(row.category)
                                      if row is not None and row.category in categories else None, placeholder="请选择"),
-            "price": st.text_input(F["price"], value=f"{row.price:.2f}" if row is not None else ""),
+        }
+        with keypad("decimal", "price"):
+            data["price"] = st.text_input(F["price"], value=f"{row.price:.2f}" if row is not None else "")
+        data |= {
             "target": st.text_area(F["target"], value=(row.target or "") if row is not None else "", max_chars=500),
             "problems": st.text_area(F["problems"], value=(row.problems or "") if row is not None else "",
                                      max_chars=1000),

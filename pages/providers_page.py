@@ -11,6 +11,7 @@ from ui.widgets import (
     export_button,
     form_buttons,
     keep,
+    keypad,
     page_header,
 )
 
@@ -41,8 +42,10 @@ def provider_form(row=None) -> None:
                                              max_chars=18)}
         c1, c2, c3 = st.columns(3)
         data["contact"] = c1.text_input("联系人", value=(row.contact or "") if row is not None else "", max_chars=40)
-        data["phone"] = c2.text_input("公司电话", value=(row.phone or "") if row is not None else "", max_chars=40)
-        data["fax"] = c3.text_input("公司传真", value=(row.fax or "") if row is not None else "", max_chars=40)
+        with c2, keypad("tel", "phone"):
+            data["phone"] = st.text_input("公司电话", value=(row.phone or "") if row is not None else "", max_chars=40)
+        with c3, keypad("tel", "fax"):
+            data["fax"] = st.text_input("公司传真", value=(row.fax or "") if row is not None else "", max_chars=40)
         c1, c2 = st.columns(2)
         data["address"] = c1.text_input("公司地址", value=(row.address or "") if row is not None else "", max_chars=200)
         data["website"] = c2.text_input("公司网站", value=(row.website or "") if row is not None else "", max_chars=200)

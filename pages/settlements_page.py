@@ -4,7 +4,7 @@ import streamlit as st
 from lib import clock, settlement, vouchers
 from ui.auth_gate import current_actor
 from ui.cards import card_table
-from ui.widgets import attempt, export_button, page_header
+from ui.widgets import attempt, export_button, keypad, page_header
 
 actor = current_actor()
 page_header("兑付管理")
@@ -22,7 +22,8 @@ else:
         numbers = st.multiselect("选择要兑付的服务券（仅材料齐全的可选）", choices, placeholder="请选择",
                                  select_all=True)
         c1, c2 = st.columns(2)
-        amount = c1.text_input("兑付金额（元，留空则按面额）")
+        with c1, keypad("decimal", "amount"):
+            amount = st.text_input("兑付金额（元，留空则按面额）")
         day = c2.date_input("兑付日期", value=clock.local_date(), format="YYYY-MM-DD")
         if st.form_submit_button("兑付", type="primary"):
             attempt(lambda: vouchers.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lib import auth, queries, todo
+from lib import auth, clock, queries, todo
 from lib.labels import Role
 from tests.browser import BROWSER_MARKS, new_page, settle, shot
 from tests.builders import account
@@ -151,4 +151,31 @@ def test_on_a_phone_the_detail_starts_with_the_next_step_and_the_confirmation_is
     assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
     contract = page.get_by_role("button", name="合同签订")
     assert contract.bounding_box()["y"] <= PHONE["height"]
+    context.close()
+
+
+def test_the_profile_form_marks_required_fields_brings_the_right_keypad_and_survives_f5(streamlit_server, browser):
+    url, _ = streamlit_server
+    year = clock.local_date().year
+    context, page = new_page(browser, url, username=f"qy{year % 100:02d}00001")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{url}/profile")
+    settle(page)
+    def field(label):
+        return page.get_by_role("textbox", name=label, exact=True)
+    assert field(f"{year - 1}年总产值").get_attribute("inputmode") == "decimal"
+    assert field("联系电话").get_attribute("inputmode") == "tel"
+    assert field("从业人数").get_attribute("inputmode") == "numeric"
+    assert field("法定代表人").get_attribute("inputmode") is None
+    mark = """label => [...document.querySelectorAll('label p')].filter(p => p.textContent === label)
+                        .map(p => getComputedStyle(p, '::after').content)[0]"""
+    assert page.evaluate(mark, "法定代表人") == '" *"' and page.evaluate(mark, "QQ号") in ("none", "normal")
+    field("法定代表人").fill("王伟")
+    field("地址").click()  # leaving the field commits it
+    settle(page)
+    page.reload()
+    settle(page)
+    page.get_by_text("填写但尚未提交的内容").wait_for()
+    assert field("法定代表人").input_value() == "王伟"
+    shot(page, "daily_enterprise_profile_390")
     context.close()

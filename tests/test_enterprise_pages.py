@@ -195,3 +195,36 @@ def test_the_pdf_button_appears_once_delivered(demo):
         assert documents.NO_FONT in texts(at)
     else:
         assert [d.proto.label for d in at.get("download_button")] == ["打印服务券（PDF）"]
+
+
+def test_a_half_filled_profile_survives_a_reload_until_it_is_submitted(demo):
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    assert not any("已恢复" in i.value for i in at.info)
+    at = fill_profile(at, 邮箱="")
+    at = logged_in(NEW_USER)  # F5: a new session of the same user
+    at.switch_page("pages/profile_page.py").run()
+    assert any("填写但尚未提交的内容" in i.value for i in at.info)
+    assert widget(at.text_input, "法定代表人").value == "王伟"
+    assert widget(at.date_input, "成立日期").value == date(2015, 6, 1)
+    widget(at.text_input, "邮箱").input("li@example.com")
+    at = click(at, f"提交并激活服务券{NEW_NUMBER}")
+    assert voucher_row(NEW_NUMBER).status == S.ACTIVATED
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    assert not any("已恢复" in i.value for i in at.info)  # submitted: no draft left over
+
+
+def test_a_draft_can_be_thrown_away(demo):
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    widget(at.text_input, "法定代表人").input("王伟")
+    at.run()
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    assert widget(at.text_input, "法定代表人").value == "王伟"
+    at = click(at, "放弃草稿")
+    assert widget(at.text_input, "法定代表人").value == ""
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    assert not any("已恢复" in i.value for i in at.info) and widget(at.text_input, "法定代表人").value == ""

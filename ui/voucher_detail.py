@@ -15,6 +15,7 @@ from ui.widgets import (
     answer,
     attempt,
     form_buttons,
+    keypad,
     opened_version,
     phone_link,
     plain,
@@ -143,7 +144,8 @@ def _commission_actions(actor: Actor, detail: VoucherDetail, actions: frozenset[
                 st.markdown(f"{'✅' if ok else '❌'} {label}")
             with st.form(f"settle_{n}"):
                 c1, c2 = st.columns(2)
-                amount = c1.text_input("兑付金额（元）", value=f"{detail.face_value:.2f}")
+                with c1, keypad("decimal", "settle"):
+                    amount = st.text_input("兑付金额（元）", value=f"{detail.face_value:.2f}")
                 day = c2.date_input("兑付日期", value=clock.local_date(),
                                     format="YYYY-MM-DD")
                 if st.form_submit_button("兑付", type="primary"):

@@ -9,7 +9,7 @@ from lib.actors import Actor
 from lib.labels import VOUCHER_LIST_COLUMNS, Role
 from lib.paging import Page
 from lib.workflow import STATUS_LABELS
-from ui.widgets import export_button, pager, plain
+from ui.widgets import export_button, keypad, pager, plain
 
 ANY = "请选择"
 
@@ -59,7 +59,8 @@ def _search_form(region_names: list[str], providers: dict[int, str] | None) -> N
     qp = st.query_params
     with st.form("voucher_search", border=False):
         c1, c2, c3, c4, c5 = st.columns([2, 3, 2, 3, 1], vertical_alignment="bottom")
-        number = c1.text_input("服务券号", value=qp.get("number", ""), placeholder="服务券号", max_chars=12)
+        with c1, keypad("numeric", "number"):
+            number = st.text_input("服务券号", value=qp.get("number", ""), placeholder="服务券号", max_chars=12)
         name = c2.text_input("企业名称", value=qp.get("name", ""), placeholder="企业名称", max_chars=100)
         region = c3.selectbox("区域", region_names, index=region_names.index(qp["region"])
                               if qp.get("region") in region_names else 0)

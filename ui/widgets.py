@@ -226,3 +226,28 @@ def pager(state_key: str, result: Page) -> None:
             st.rerun()
     cols[4].markdown(f"第{page if total else 1}页 共{pages}页")
     cols[5].markdown(f"第{result.first_row}到第{result.last_row}条 共{total}条")
+
+
+# Phones bring up the keypad a field needs: inputs inside a keypad(kind, …) container get inputmode=kind
+# (decimal: digits and a point; numeric: digits; tel: the phone pad). Streamlit has no parameter for it, so
+# Home.py loads this observer once per page.
+KEYPAD_KINDS = ("decimal", "numeric", "tel")
+KEYPAD_JS = ("<script>(() => {if (window.__keypad) return; window.__keypad = true;"
+             "const kinds = " + repr(list(KEYPAD_KINDS)).replace("'", '"') + ";"
+             "const apply = () => kinds.forEach(k => document.querySelectorAll("
+             "`[class*=\"st-key-keypad_${k}_\"] input:not([inputmode])`).forEach(i => i.setAttribute('inputmode', k)));"
+             "new MutationObserver(apply).observe(document.body, {childList: true, subtree: true}); apply();})();"
+             "</script>")
+
+
+def keypad(kind: str, name: str):
+    """A container whose text inputs bring up the `kind` keypad on a phone (see KEYPAD_JS)."""
+    if kind not in KEYPAD_KINDS:
+        raise ValueError(kind)
+    return st.container(key=f"keypad_{kind}_{name}")
+
+
+def required_marks(keys: list[str]) -> None:
+    """A red * after the label of each required field (by widget key), said once in the caption above the form."""
+    selectors = ",".join(f".st-key-{key} label p::after" for key in sorted(keys))
+    st.html(f"<style>{selectors}{{content:' *';color:#d33}}</style>")
