@@ -47,7 +47,7 @@ def category_names() -> list[str]:
 
 
 def _category_id(session: Session, data: dict) -> int:
-    category = v.required(data.get("category"), PRODUCT_FIELDS["category_id"])
+    category = v.required(data.get("category"), PRODUCT_FIELDS["category_id"], message="请选择")
     category_id = session.scalar(select(ProductCategory.id).where(ProductCategory.name == category,
                                                                    ProductCategory.active.is_(True)))
     if category_id is None:

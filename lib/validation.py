@@ -104,10 +104,11 @@ def credit_code_warning(code: str) -> str | None:
     return ORG_CODE_WARNING
 
 
-def required(value: str | None, field: str) -> str:
+def required(value: str | None, field: str, *, message: str = "不能为空") -> str:
+    """The trimmed value; `message` (请选择 for a choice) when it is empty."""
     text = clean(value, field).strip() if value is not None else ""
     if not text:
-        raise ValidationError(field, "不能为空")
+        raise ValidationError(field, message)
     return text
 
 

@@ -4,7 +4,17 @@ import streamlit as st
 from lib import engineers
 from ui.auth_gate import current_actor
 from ui.cards import list_rows
-from ui.widgets import attempt, edit_button, edit_form, editable_list, form_buttons, keypad, page_header
+from ui.widgets import (
+    attempt,
+    edit_button,
+    edit_form,
+    editable_list,
+    field_note,
+    form_buttons,
+    form_summary,
+    keypad,
+    page_header,
+)
 
 FORM = "engineer_form"
 actor = current_actor()
@@ -14,17 +24,19 @@ staff = engineers.provider_engineers(actor)
 
 def engineer_form(row=None) -> None:
     with edit_form("engineer_edit", "人员", row):
-        data = {
-            "name": st.text_input("姓名", value=row.name if row is not None else "", max_chars=40),
-        }
+        data = {"name": st.text_input("姓名", value=row.name if row is not None else "", max_chars=40)}
+        field_note(FORM, "姓名")
         with keypad("tel", "mobile"):
             data["mobile"] = st.text_input("手机", value=(row.mobile or "") if row is not None else "", max_chars=20)
+        field_note(FORM, "手机")
         data["title"] = st.text_input("职务/专长", value=(row.title or "") if row is not None else "", max_chars=100)
+        field_note(FORM, "职务/专长")
+        form_summary(FORM)
         if row is None:
-            form_buttons(FORM, lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。")
+            form_buttons(FORM, lambda: engineers.add_engineer(actor=actor, data=data), "人员已添加。", fields=FORM)
         else:
             form_buttons(FORM, lambda: engineers.update_engineer(actor=actor, engineer_id=row.id, data=data),
-                         "人员信息已修改。")
+                         "人员信息已修改。", fields=FORM)
 
 
 if editable_list(FORM, engineer_form, staff, "新增人员"):

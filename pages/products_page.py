@@ -10,7 +10,9 @@ from ui.widgets import (
     edit_button,
     edit_form,
     editable_list,
+    field_note,
     form_buttons,
+    form_summary,
     keypad,
     opened_version,
     page_header,
@@ -28,23 +30,25 @@ own = products.provider_products(actor)
 def product_form(row=None) -> None:
     categories = products.category_names()
     with edit_form("product_edit", "产品", row):
-        data = {
-            "name": st.text_input(F["name"], value=row.name if row is not None else "", max_chars=100),
-            "category": st.selectbox(F["category_id"], categories, index=categories.index(row.category)
-                                     if row is not None and row.category in categories else None, placeholder="请选择"),
-        }
+        data = {"name": st.text_input(F["name"], value=row.name if row is not None else "", max_chars=100)}
+        field_note(FORM, F["name"])
+        data["category"] = st.selectbox(F["category_id"], categories, index=categories.index(row.category)
+                                        if row is not None and row.category in categories else None,
+                                        placeholder="请选择")
+        field_note(FORM, F["category_id"])
         with keypad("decimal", "price"):
             data["price"] = st.text_input(F["price"], value=f"{row.price:.2f}" if row is not None else "")
-        data |= {
-            "target": st.text_area(F["target"], value=(row.target or "") if row is not None else "", max_chars=500),
-            "problems": st.text_area(F["problems"], value=(row.problems or "") if row is not None else "",
-                                     max_chars=1000),
-            "cases": st.text_area(F["cases"], value=(row.cases or "") if row is not None else "", max_chars=2000),
-        }
+        field_note(FORM, F["price"])
+        for field, limit in (("target", 500), ("problems", 1000), ("cases", 2000)):
+            data[field] = st.text_area(F[field], value=(getattr(row, field) or "") if row is not None else "",
+                                       max_chars=limit)
+            field_note(FORM, F[field])
         version = None if row is None else opened_version(FORM, row.id, int(row.version))
         save = (lambda: products.create_product(actor=actor, data=data)) if row is None else (
             lambda: products.update_product(actor=actor, product_id=row.id, data=data, version=version))
-        form_buttons(FORM, save, "产品已提交，等待经信委审核。" if row is None else "修改已提交，等待经信委审核。")
+        form_summary(FORM)
+        form_buttons(FORM, save, "产品已提交，等待经信委审核。" if row is None else "修改已提交，等待经信委审核。",
+                     fields=FORM)
 
 
 if editable_list(FORM, product_form, own, "新增产品"):

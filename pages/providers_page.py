@@ -9,7 +9,9 @@ from ui.widgets import (
     edit_form,
     editable_list,
     export_button,
+    field_note,
     form_buttons,
+    form_summary,
     keep,
     keypad,
     page_header,
@@ -34,28 +36,33 @@ def _remember_login(made: tuple[int, str | None, str | None]) -> None:
 
 
 def provider_form(row=None) -> None:
+    def field(where, name: str, label: str, limit: int, kind: str | None = None) -> None:
+        """One text field and, under it, what its last submit was refused for."""
+        with where, (keypad(kind, name) if kind else st.container()):
+            data[name] = st.text_input(label, value=(getattr(row, name) or "") if row is not None else "",
+                                       max_chars=limit)
+            field_note(FORM, label)
+
+    data: dict = {}
     with edit_form("provider_edit", "服务商", row):
         c1, c2 = st.columns(2)
-        data = {"name": c1.text_input("服务商名称", value=row.name if row is not None else "", max_chars=100),
-                "credit_code": c2.text_input("统一社会信用代码",
-                                             value=(row.credit_code or "") if row is not None else "",
-                                             max_chars=18)}
+        field(c1, "name", "服务商名称", 100)
+        field(c2, "credit_code", "统一社会信用代码", 18)
         c1, c2, c3 = st.columns(3)
-        data["contact"] = c1.text_input("联系人", value=(row.contact or "") if row is not None else "", max_chars=40)
-        with c2, keypad("tel", "phone"):
-            data["phone"] = st.text_input("公司电话", value=(row.phone or "") if row is not None else "", max_chars=40)
-        with c3, keypad("tel", "fax"):
-            data["fax"] = st.text_input("公司传真", value=(row.fax or "") if row is not None else "", max_chars=40)
+        field(c1, "contact", "联系人", 40)
+        field(c2, "phone", "公司电话", 40, "tel")
+        field(c3, "fax", "公司传真", 40, "tel")
         c1, c2 = st.columns(2)
-        data["address"] = c1.text_input("公司地址", value=(row.address or "") if row is not None else "", max_chars=200)
-        data["website"] = c2.text_input("公司网站", value=(row.website or "") if row is not None else "", max_chars=200)
+        field(c1, "address", "公司地址", 200)
+        field(c2, "website", "公司网站", 200)
         username = st.text_input("登录账户名（可留空，稍后在用户管理中创建）", max_chars=40) if row is None else None
+        form_summary(FORM)
         if row is None:
             form_buttons(FORM, lambda: providers.create_provider(actor=actor, data=data, username=username or None),
-                         "服务商已新增。", on_done=_remember_login)
+                         "服务商已新增。", on_done=_remember_login, fields=FORM)
         else:
             form_buttons(FORM, lambda: providers.update_provider(actor=actor, provider_id=row.id, data=data),
-                         "服务商信息已修改。")
+                         "服务商信息已修改。", fields=FORM)
 
 
 if editable_list(FORM, provider_form, frame, "新增服务商"):

@@ -182,6 +182,18 @@ def test_add_a_product_which_then_waits_for_review(demo):
         assert s.scalar(select(Product.status).where(Product.name == "朗坤云OA")) == "pending"
 
 
+def test_an_empty_product_form_names_every_missing_field_under_it(demo):
+    at = logged_in("langkun")
+    at.switch_page("pages/products_page.py").run()
+    at = click(at, "新增产品")
+    widget(at.text_input, "价格（元）").input("-3")
+    at = click(at, "确定")
+    assert [e.value for e in at.error] == ["有4项需要修改，已在各项下方标出：服务产品名称、类别、价格（元）、解决问题"]
+    assert [m.value for m in at.markdown if m.value.startswith(":red[")] == [
+        ":red[不能为空]", ":red[请选择]", ":red[不能小于0]", ":red[不能为空]"]
+    assert widget(at.text_input, "价格（元）").value == "-3"  # the form stays open with what was typed
+
+
 def test_add_an_engineer_and_mark_one_as_left(demo):
     at = logged_in("langkun")
     at.switch_page("pages/engineers_page.py").run()
