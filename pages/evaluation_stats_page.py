@@ -1,6 +1,5 @@
 """评价统计: KPIs, bands, score histogram, the eight criteria, provider league, groups, trend, choices, comments."""
 import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.labels import BAND_COLORS
@@ -39,16 +38,9 @@ with right:
 left, right = st.columns(2)
 with left:
     crit = fetch(es.criteria, actor, f)
-
-    def radar(d):
-        fig = go.Figure(go.Scatterpolar(r=list(d["percent"]) + [d["percent"].iloc[0]],
-                                        theta=list(d["criterion"]) + [d["criterion"].iloc[0]], fill="toself",
-                                        hovertemplate="%{theta}：%{r}%<extra></extra>"))
-        fig.update_polars(radialaxis_range=[0, 100])
-        return style(fig, height=430, margin=110)
-
-    chart(crit.dropna(), radar, key="radar", columns={"criterion": "评价项", "percent": "得分率（%）"},
-          title="八项评分得分率（占满分的百分比）", described=described)
+    chart(crit.dropna(), lambda d: charts.radar(d, theta="criterion", r="percent"), key="radar",
+          columns={"criterion": "评价项", "percent": "得分率（%）"}, title="八项评分得分率（占满分的百分比）",
+          described=described)
 with right:
     chart(fetch(es.monthly, actor, f),
           lambda d: charts.month_lines(d, "mean", hover=["evaluations"], height=430,

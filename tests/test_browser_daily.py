@@ -179,3 +179,14 @@ def test_the_profile_form_marks_required_fields_brings_the_right_keypad_and_surv
     assert field("法定代表人").input_value() == "王伟"
     shot(page, "daily_enterprise_profile_390")
     context.close()
+
+
+def test_the_password_eye_is_named_in_chinese(streamlit_server, browser):
+    url, _ = streamlit_server
+    context, page = new_page(browser, url)
+    eye = page.get_by_role("button", name="显示密码")
+    eye.click()
+    page.get_by_role("button", name="隐藏密码").wait_for()
+    assert page.get_by_role("textbox", name="密码").get_attribute("type") == "text"
+    assert not page.locator("[aria-label='Show password'], [aria-label='Hide password']").count()
+    context.close()

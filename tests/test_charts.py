@@ -75,3 +75,16 @@ def test_one_palette_and_no_english_toolbar():
     assert charts.CONFIG["displayModeBar"] is False
     # no slice as pale as the old near-white one: every colour is darker than light grey
     assert all(sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) < 3 * 0xD0 for c in charts.PALETTE)
+
+
+def test_the_radar_draws_every_criterion_closed_with_labels_that_fit_a_phone(database):
+    from lib.labels import CRITERIA
+    make_voucher(S.EVALUATED)
+    frame = evaluations.criteria(COMMISSION)
+    fig = charts.radar(frame, theta="criterion", r="percent")
+    (trace,) = fig.data
+    assert list(trace.customdata) == [label for _f, label, _m in CRITERIA] + [CRITERIA[0][1]]  # closed
+    assert trace.r[0] == trace.r[-1] and all(0 <= r <= 100 for r in trace.r)
+    assert max(len(line) for t in trace.theta for line in t.split("<br>")) <= 5
+    assert ["".join(t.split("<br>")) for t in trace.theta] == list(trace.customdata)  # nothing cut off
+    assert fig.layout.polar.radialaxis.range == (0, 100)

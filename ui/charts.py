@@ -67,3 +67,21 @@ def day_bars(frame: pd.DataFrame, *, cap: int, labels: dict[str, str]) -> go.Fig
     fig = px.bar(frame, x="days", y="count", color="series", barmode="group", labels=labels)
     fig.update_xaxes(range=[-0.5, cap + 0.5], tick0=0, dtick=5 if cap > 10 else 1)
     return style(fig, counts="y")
+
+
+def wrap(label: str, width: int = 5) -> str:
+    """A long Chinese label on lines of at most `width` characters (plotly breaks only at <br>)."""
+    return "<br>".join(label[i:i + width] for i in range(0, len(label), width))
+
+
+def radar(frame: pd.DataFrame, *, theta: str, r: str, suffix: str = "%") -> go.Figure:
+    """A closed radar of `r` (0–100) by `theta`: labels wrapped so they fit beside a phone-wide chart, the
+    whole label in the hover."""
+    closed = pd.concat([frame, frame.head(1)])
+    fig = go.Figure(go.Scatterpolar(r=closed[r].tolist(), theta=[wrap(t) for t in closed[theta]],
+                                    customdata=closed[theta].tolist(), fill="toself",
+                                    hovertemplate=f"%{{customdata}}：%{{r}}{suffix}<extra></extra>"))
+    # the radial scale between two spokes (eight spokes 45° apart from 0°), clear of the labels
+    fig.update_polars(radialaxis_range=[0, 100], radialaxis_angle=22.5, radialaxis_tickfont_size=9,
+                      angularaxis_tickfont_size=11)
+    return style(fig, height=430, margin=80)

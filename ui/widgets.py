@@ -3,6 +3,7 @@ forms and lists, Excel downloads, the pager, money."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -229,15 +230,18 @@ def pager(state_key: str, result: Page) -> None:
 
 
 # Phones bring up the keypad a field needs: inputs inside a keypad(kind, …) container get inputmode=kind
-# (decimal: digits and a point; numeric: digits; tel: the phone pad). Streamlit has no parameter for it, so
-# Home.py loads this observer once per page.
+# (decimal: digits and a point; numeric: digits; tel: the phone pad). Streamlit has no parameter for it, and
+# names the password eye button in English for screen readers; Home.py loads this observer once per page.
 KEYPAD_KINDS = ("decimal", "numeric", "tel")
+ARIA_LABELS = {"Show password": "显示密码", "Hide password": "隐藏密码"}
 KEYPAD_JS = ("<script>(() => {if (window.__keypad) return; window.__keypad = true;"
-             "const kinds = " + repr(list(KEYPAD_KINDS)).replace("'", '"') + ";"
-             "const apply = () => kinds.forEach(k => document.querySelectorAll("
+             f"const kinds = {json.dumps(list(KEYPAD_KINDS))}; const names = {json.dumps(ARIA_LABELS)};"
+             "const apply = () => {kinds.forEach(k => document.querySelectorAll("
              "`[class*=\"st-key-keypad_${k}_\"] input:not([inputmode])`).forEach(i => i.setAttribute('inputmode', k)));"
-             "new MutationObserver(apply).observe(document.body, {childList: true, subtree: true}); apply();})();"
-             "</script>")
+             "document.querySelectorAll('[aria-label]').forEach(e => {const t = names[e.getAttribute('aria-label')];"
+             "if (t) e.setAttribute('aria-label', t);});};"
+             "new MutationObserver(apply).observe(document.body, {childList: true, subtree: true, attributes: true,"
+             " attributeFilter: ['aria-label']}); apply();})();</script>")
 
 
 def keypad(kind: str, name: str):
