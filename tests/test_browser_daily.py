@@ -35,6 +35,9 @@ VISIBLE_TEXT = """() => {
 
 def english_words(page) -> set[str]:
     text = re.sub(r"\S+@\S+", " ", page.evaluate(VISIBLE_TEXT))  # e-mail addresses are data
+    text = re.sub(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])", " ", text)  # so are credit codes (…NXD12)
+    for username in auth.accounts(account("admin").actor())["username"]:  # so are login names (登录账户)
+        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(username)}(?![A-Za-z0-9])", " ", text)
     return set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED
 
 
@@ -189,4 +192,37 @@ def test_the_password_eye_is_named_in_chinese(streamlit_server, browser):
     page.get_by_role("button", name="隐藏密码").wait_for()
     assert page.get_by_role("textbox", name="密码").get_attribute("type") == "text"
     assert not page.locator("[aria-label='Show password'], [aria-label='Hide password']").count()
+    context.close()
+
+
+# Each role's home, a list, a voucher's detail and a form, as the daily user meets them (screenshots under
+# tests/artifacts/walk_*): steps are (name, path, button to press first or None, text that shows it is there).
+WALKS = {
+    "admin": [("home", "", None, "待办"), ("list", "settlements", None, "已兑付"),
+              ("detail", "?voucher={number}", None, "办理记录"), ("form", "providers", "新增服务商", "新增服务商")],
+    "provider2": [("home", "", None, "待办"), ("list", "engineers", None, "新增人员"),
+                  ("detail", "?voucher={number}", None, "办理记录"), ("form", "products", "新增产品", "新增产品")],
+    "qy1700008": [("home", "", None, "下一步"), ("list", "catalogue", None, "选择"),
+                  ("detail", "?voucher={number}", None, "办理记录"), ("form", "evaluate", None, "服务评价")],
+}
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["1366", "390"])
+@pytest.mark.parametrize("username", list(WALKS))
+def test_each_roles_daily_walk_fits_the_screen(streamlit_server, browser, username, size):
+    url, _ = streamlit_server
+    number = queries.voucher_page(account(username).actor(), queries.VoucherFilters()).rows["number"].iloc[0]
+    context, page = new_page(browser, url, username=username)
+    page.set_viewport_size(size)
+    for step, path, press, shows in WALKS[username]:
+        page.goto(f"{url}/{path.format(number=number)}")
+        settle(page)
+        if press:
+            page.get_by_role("button", name=press).click()
+            settle(page)
+        page.get_by_text(shows).first.wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{step}：页面宽{width}px"
+        assert not english_words(page), f"{step}：{sorted(english_words(page))}"
+        shot(page, f"walk_{username}_{step}_{size['width']}")
     context.close()

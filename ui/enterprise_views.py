@@ -23,14 +23,14 @@ def render_my_vouchers(actor: Actor) -> None:
         with st.container(border=True):
             top = st.columns([2, 3, 3], vertical_alignment="center")
             top[0].button(v.number, key=f"open_{v.number}", type="tertiary", on_click=open_voucher, args=(v.number,))
-            top[1].markdown(f"**状态：** {v.status_label}")
+            top[1].markdown(f"**状态**：{v.status_label}")
             if v.days_left is not None:
-                top[2].markdown(f"**办理期限：** {clock.fmt_datetime(v.expires_at)}（剩余{v.days_left}天）")
+                top[2].markdown(f"**办理期限**：{clock.fmt_datetime(v.expires_at)}（剩余{v.days_left}天）")
             elif v.expired and v.expires_at:
                 top[2].markdown(f"**已于** {clock.fmt_datetime(v.expires_at)} 过期")
             if v.provider_name:
-                st.markdown(f"**服务商：** {plain(v.provider_name)}　**产品：** {plain(v.product_name)}")
-            st.markdown(f"**下一步：** {v.next_step}")
+                st.markdown(f"**服务商**：{plain(v.provider_name)}　**产品**：{plain(v.product_name)}")
+            st.markdown(f"**下一步**：{v.next_step}")
             left, right = st.columns(2)
             step = todo.NEXT_PAGE.get(v.status)
             if step and step[0] in pages:

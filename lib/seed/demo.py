@@ -172,7 +172,7 @@ def _demo_core(conn: Connection, now: datetime) -> list[int]:
                          status=S.ISSUED, issued_at=now, expires_at=now + timedelta(days=15), updated_at=now)
     conn.execute(insert(History), [
         {"voucher_id": ids[v], "from_status": str(a) if a else None, "to_status": str(b), "at": at or now,
-         "action": str(action), "role": str(min(TRANSITIONS[action].roles)), "username": "seed", "user_id": None,
+         "action": str(action), "role": str(min(TRANSITIONS[action].roles)), "username": "演示数据", "user_id": None,
          "changes": None} for v, a, b, at, action in HISTORY])
     return [made[PROVIDER2][0], *others]
 

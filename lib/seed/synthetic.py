@@ -226,7 +226,7 @@ class Generator:
                                          "decision_reason": None})
         v["updated_at"] = steps[-1][2]
         if self.with_history:
-            extra["history"] = [{"at": at, "user_id": None, "username": "seed",
+            extra["history"] = [{"at": at, "user_id": None, "username": "模拟数据",
                                  "role": str(min(TRANSITIONS[action].roles)),
                                  "voucher_id": vid, "action": str(action), "from_status": str(old) if old else None,
                                  "to_status": str(new), "changes": changes} for old, new, at, action, changes in steps]
