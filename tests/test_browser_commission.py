@@ -107,7 +107,7 @@ def test_approve_a_product(app):
                            data={"name": "朗坤安全网关", "category": "信息安全", "price": "16000",
                                  "problems": "边界防护"})
     menu(page, "产品审核")
-    page.get_by_text("朗坤安全网关").wait_for()
+    page.get_by_role("tabpanel", name="待审核").get_by_text("朗坤安全网关").wait_for()
     page.get_by_role("button", name="审核通过").first.click()
     settle(page)
     page.get_by_test_id("stAlertContentSuccess").get_by_text("“朗坤安全网关”已上架。").wait_for()
