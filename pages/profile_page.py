@@ -47,10 +47,19 @@ def forget_draft() -> None:
         del st.session_state[key]
 
 
+def restorable(field: str, value: object) -> bool:
+    """A draft's value the form can show again: not the identity (only the commission changes it, maybe since
+    the draft was kept) and, for a choice, still one of the options."""
+    options = {"region": regions, "size": ENTERPRISE_SIZES}
+    return (field in saved and field not in enterprises.IDENTITY_FIELDS
+            and (field not in options or value is None or value in options[field]))
+
+
+regions = queries.regions()["name"].tolist()
 saved = {field: as_typed(field, profile.get(field)) for field in FIELDS}
 if "pf_legal_rep" not in st.session_state:  # the form opens (again): the saved profile, then any draft over it
     draft = drafts.load(actor, FORM)
-    opening = saved | ({k: v for k, v in draft.values.items() if k in saved} if draft else {})
+    opening = saved | ({k: v for k, v in draft.values.items() if restorable(k, v)} if draft else {})
     for field, value in opening.items():
         st.session_state[f"pf_{field}"] = value
     st.session_state["pf_draft"] = draft.values if draft else None
@@ -75,7 +84,6 @@ def note(label: str, where=st) -> None:
 
 
 IDENTITY_HELP = "发券时登记，企业不能自行修改；如需更正请联系经信委"
-regions = queries.regions()["name"].tolist()
 version = opened_version(FORM, "enterprise", profile["version"])
 c1, c2 = st.columns(2)
 data = {"credit_code": text("credit_code", c1, max_chars=18, disabled=True, help=IDENTITY_HELP),

@@ -44,12 +44,23 @@ def postgresql_url() -> str:
     return PG_URL
 
 
+# Every id sequence of the schema back to 1, as TRUNCATE … RESTART IDENTITY did.
+RESTART_SEQUENCES = (
+    "SELECT setval(s.seq, 1, false) FROM (SELECT pg_get_serial_sequence(c.relname, a.attname) AS seq"
+    " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind = 'r'"
+    " AND c.relnamespace = 'public'::regnamespace AND a.attnum > 0) s WHERE s.seq IS NOT NULL")
+
+
 def _empty(url: str) -> None:
     db.use_database(url)
     tables = list(reversed(Base.metadata.sorted_tables))
     with db.get_engine().begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+            # DELETE and a sequence reset: on a handful of rows far cheaper than TRUNCATE, which gives every
+            # table new files (and an fsync) on each of the ~700 PostgreSQL tests
+            for table in tables:
+                conn.execute(table.delete())
+            conn.execute(text(RESTART_SEQUENCES))
         else:
             for table in tables:
                 conn.execute(table.delete())

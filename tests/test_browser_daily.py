@@ -226,3 +226,17 @@ def test_each_roles_daily_walk_fits_the_screen(streamlit_server, browser, userna
         assert not english_words(page), f"{step}：{sorted(english_words(page))}"
         shot(page, f"walk_{username}_{step}_{size['width']}")
     context.close()
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["1366", "390"])
+def test_a_new_enterprise_reaches_its_activation_form_in_one_click(streamlit_server, browser, size):
+    url, _ = streamlit_server
+    year = clock.local_date().year
+    context, page = new_page(browser, url, username=f"qy{year % 100:02d}00001")
+    page.set_viewport_size(size)
+    page.reload()
+    settle(page)
+    page.get_by_role("link", name="去完善企业信息并激活").click()
+    settle(page)
+    page.get_by_role("button", name=re.compile(r"^提交并激活服务券\d+$")).wait_for()
+    context.close()

@@ -228,3 +228,17 @@ def test_a_draft_can_be_thrown_away(demo):
     at = logged_in(NEW_USER)
     at.switch_page("pages/profile_page.py").run()
     assert not any("已恢复" in i.value for i in at.info) and widget(at.text_input, "法定代表人").value == ""
+
+
+def test_a_draft_never_brings_back_a_stale_identity_or_a_region_that_is_gone(demo):
+    from lib import drafts, enterprises
+    actor = account(NEW_USER).actor()
+    profile = enterprises.enterprise_profile(actor)
+    drafts.save(actor=actor, form=drafts.PROFILE, values={"name": "旧名称有限公司", "region": "已撤销区",
+                                                          "legal_rep": "王伟"})
+    at = logged_in(NEW_USER)
+    at.switch_page("pages/profile_page.py").run()
+    assert not at.exception
+    assert widget(at.text_input, "法定代表人").value == "王伟"
+    assert widget(at.text_input, "企业名称").value == profile["name"]
+    assert widget(at.selectbox, "所属区").value == profile["region"]
