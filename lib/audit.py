@@ -113,7 +113,7 @@ def search(actor: Actor, filters: AuditFilters = AuditFilters(), *, page: int = 
     """One page of the log, newest first."""
     permissions.require(actor, Area.AUDIT_LOG)
     with db.read_session() as session:
-        result = fetch_page(session, _query(filters).order_by(History.at.desc(), History.id.desc()), RAW_COLUMNS,
+        result = fetch_page(session, _query(filters), RAW_COLUMNS, order=[History.at.desc(), History.id.desc()],
                             page=page, page_size=page_size)
     return replace(result, rows=_readable(result.rows))
 

@@ -7,7 +7,7 @@ import getpass
 import sys
 import time
 
-from lib import auth, backup, config, db, production, seed, vouchers
+from lib import auth, backup, config, db, derived, production, seed, vouchers
 from lib.actors import Actor
 from lib.errors import DomainError
 from lib.labels import Role
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reset-password", help="重置密码并打印一次性密码")
     p.add_argument("username")
     sub.add_parser("expire", help="把超过期限的服务券标记为已过期")
+    sub.add_parser("rebuild-summaries", help="从服务券等基础数据重新计算统计汇总表和风险预警")
     sub.add_parser("is-empty", help="数据库没有任何服务商时退出码为0（make run 用）")
     sub.add_parser("check", help="生产环境（APP_ENV=production）启动前检查；有问题时退出码为1")
     p = sub.add_parser("backup", help="在线备份整个数据库（SQLite：数据库文件；PostgreSQL：pg_dump 归档）")
@@ -106,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"一次性密码：{password}")
         elif args.command == "reset-password":
             print(f"一次性密码：{auth.reset_password(actor=operator, username=args.username)}")
+        elif args.command == "rebuild-summaries":
+            started = time.perf_counter()
+            with db.get_engine().begin() as conn:
+                rows, flags = derived.rebuild(conn)
+            print(f"统计汇总表已重建：{rows:,} 行，风险预警 {flags:,} 条，用时 {time.perf_counter() - started:.1f} 秒")
         elif args.command == "expire":
             print(f"已过期服务券：{vouchers.expire()} 张")
         elif args.command == "is-empty":

@@ -19,6 +19,7 @@ SETTINGS = {
     "SESSION_IDLE_MINUTES": ("30", "登录会话空闲多少分钟后失效"),
     "SESSION_MAX_HOURS": ("12", "登录会话最长有效小时数（无论是否活动）"),
     "BCRYPT_ROUNDS": ("12", "密码哈希强度（测试可设为 4）"),
+    "TRUSTED_PROXY": ("（空）", "设为 1 表示在反向代理之后：按代理转发的 X-Forwarded-For 识别用户地址（登录限速）"),
 }
 
 
@@ -62,6 +63,10 @@ def session_idle_minutes() -> float:
 
 def session_max_hours() -> float:
     return float(os.environ.get("SESSION_MAX_HOURS", SETTINGS["SESSION_MAX_HOURS"][0]))
+
+
+def trusted_proxy() -> bool:
+    return os.environ.get("TRUSTED_PROXY", "").strip().lower() in ("1", "true", "yes")
 
 
 def bcrypt_rounds() -> int:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, false
+from sqlalchemy import Engine, column, create_engine, event, false, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from lib import config
+from lib import config, derived  # noqa: F401  (derived: its flush listeners keep the derived tables)
 from lib.errors import ConflictError, NotFound, StaleRecord, ValidationError
 
 _engines: dict[str, Engine] = {}
@@ -168,6 +168,17 @@ def contains(column, text: str):
     """`column` contains `text`, ignoring case the same way on SQLite and PostgreSQL (SQLite's LIKE
     ignores ASCII case and PostgreSQL's does not), with %, _ and the escape character taken literally."""
     return column.ilike(contains_pattern(text), escape=LIKE_ESCAPE)
+
+
+def name_contains(model, text: str):
+    """`model.name` contains `text` (as `contains`) through a trigram index: on PostgreSQL the pg_trgm GIN index
+    serves ILIKE by itself; on SQLite the FTS5 trigram table `<table>_name_fts` (migration 0007) is asked first
+    for a text of three or more characters (a trigram index cannot narrow a shorter one)."""
+    condition = contains(model.name, text)
+    if get_engine().dialect.name == "sqlite" and len(text) >= 3 and not set(text) & set("%_\\"):
+        fts = table(f"{model.__tablename__}_name_fts", column("rowid"), column("name"))
+        condition = model.id.in_(select(fts.c.rowid).where(fts.c.name.like(f"%{text}%"))) & condition
+    return condition
 
 
 def contains_pattern(text: str) -> str:

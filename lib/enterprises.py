@@ -172,11 +172,11 @@ def search_enterprises(actor: Actor, *, search: str = "", region: str | None = N
              .outerjoin(vouchers, vouchers.c.enterprise_id == Enterprise.id))
     text = v.scrub(search, fold=False)
     if text:
-        query = query.where(db.contains(Enterprise.name, text) | (Enterprise.credit_code == text.upper()))
+        query = query.where(db.name_contains(Enterprise, text) | (Enterprise.credit_code == text.upper()))
     if region:
         query = query.where(Region.name == region)
     with db.read_session() as session:
-        result = fetch_page(session, query.order_by(Enterprise.id.desc()), [
+        result = fetch_page(session, query, order=[Enterprise.id.desc()], columns=[
             "id", "credit_code", "name", "region", "size", "legal_rep", "address", "contact", "phone", "email",
             "vouchers", "username", "version"], page=page, page_size=page_size)
     result.rows["phone"] = result.rows["phone"].map(v.display_phone)

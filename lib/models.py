@@ -198,6 +198,10 @@ class Voucher(Versioned, Base):
         Index("ix_vouchers_status_expires", "status", "expires_at"),
         Index("ix_vouchers_issued_at", "issued_at"),
         Index("ix_vouchers_batch", "batch_id"),
+        Index("ix_vouchers_provider_status", "provider_id", "status"),
+        Index("ix_vouchers_product", "product_id"),
+        Index("ix_vouchers_withdrawal_pending", "number", sqlite_where=text("withdrawal_pending = 1"),
+              postgresql_where=text("withdrawal_pending")),
     )
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 PAGE_SIZE = 20  # rows per page, as in the manual
 
@@ -30,12 +32,28 @@ class Page:
         return min(self.page * self.page_size, self.total)
 
 
-def fetch_page(session: Session, query: Select, columns: list[str], *, page: int, page_size: int = PAGE_SIZE,
-               count: Select | None = None) -> Page:
-    """Count the rows of `count` (default: the query itself), keep `page` within 1…pages, and read that
-    page of the ordered `query`."""
-    total = session.scalar(select(func.count()).select_from((query if count is None else count).order_by(None)
-                                                            .subquery()))
+def _reversed(clause: ColumnElement) -> ColumnElement:
+    if isinstance(clause, UnaryExpression) and clause.modifier is operators.desc_op:
+        return clause.element.asc()
+    if isinstance(clause, UnaryExpression) and clause.modifier is operators.asc_op:
+        return clause.element.desc()
+    return clause.desc()
+
+
+def fetch_page(session: Session, query: Select, columns: list[str], *, page: int, order: list[ColumnElement],
+               page_size: int = PAGE_SIZE, count: Select | None = None, total: int | None = None) -> Page:
+    """Count the rows of `count` (default: the query itself) unless `total` is known already, keep `page`
+    within 1…pages, and read that page of `query` in `order` (which must be unique). A page in the second
+    half is read from the end backwards, so that 末页 costs what 首页 does, not an OFFSET over every row."""
+    if total is None:
+        total = session.scalar(select(func.count()).select_from((query if count is None else count).order_by(None)
+                                                                .subquery()))
     page = min(max(1, page), max(1, -(-total // page_size)))
-    rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    start = (page - 1) * page_size
+    if start > total - start - page_size:  # nearer the end than the start
+        after = max(0, total - start - page_size)  # rows after this page
+        backwards = query.order_by(*[_reversed(c) for c in order]).limit(min(page_size, total - start)).offset(after)
+        rows = list(reversed(session.execute(backwards).mappings().all()))
+    else:
+        rows = session.execute(query.order_by(*order).limit(page_size).offset(start)).mappings().all()
     return Page(rows=pd.DataFrame(rows, columns=columns), total=total, page=page, page_size=page_size)

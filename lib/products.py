@@ -165,7 +165,7 @@ def offered_products(*, category: str | None = None, search: str = "", page: int
     if text:
         query = query.where(db.contains(Product.name, text) | db.contains(Provider.name, text))
     with db.read_session() as session:
-        result = fetch_page(session, query.order_by(Provider.name, Product.name), [
+        result = fetch_page(session, query, order=[Provider.name, Product.name, Product.id], columns=[
             "id", "name", "provider_name", "contact", "provider_phone", "category", "price", "target", "problems",
             "cases"], page=page, page_size=page_size)
     result.rows["payable"] = [payable(p, face_value) for p in result.rows["price"]]

@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from lib import auth, clock, db, permissions, sessions
 from lib import validation as v
 from lib.actors import Actor
+from lib.derived_models import VoucherCube
 from lib.errors import NotFound, ValidationError
 from lib.history import AdminAction, record, update
 from lib.models import Enterprise, Product, Provider, User, Voucher
@@ -109,8 +110,9 @@ def all_providers(actor: Actor, search: str = "") -> pd.DataFrame:
     products = select(Product.provider_id,
                       func.count().label("products")).where(Product.status == ProductStatus.ON_SALE) \
         .group_by(Product.provider_id).subquery()
-    live = select(Voucher.provider_id, func.count().label("live")).where(Voucher.status.in_(in_order(IN_PROGRESS))) \
-        .group_by(Voucher.provider_id).subquery()
+    # live vouchers per provider from the statistics' summary (lib.summaries): O(groups), not O(vouchers)
+    live = select(VoucherCube.provider_id, cast(func.sum(VoucherCube.n), Integer).label("live")) \
+        .where(VoucherCube.status.in_(in_order(IN_PROGRESS))).group_by(VoucherCube.provider_id).subquery()
     users = select(User.provider_id, func.min(User.username).label("username")).group_by(User.provider_id).subquery()
     query = (select(Provider.id, Provider.name, Provider.credit_code, Provider.contact, Provider.phone, Provider.fax,
                     Provider.address, Provider.website, Provider.status,

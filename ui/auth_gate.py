@@ -50,6 +50,8 @@ def client_address() -> str | None:
     """The browser's address as the server sees it (for the per-client login throttle)."""
     try:
         address = st.context.ip_address
+        if config.trusted_proxy():  # behind nginx every request comes from the proxy: take the address it saw
+            address = st.context.headers.get("X-Forwarded-For", "").split(",")[-1].strip() or address
     except Exception:  # noqa: BLE001 - no request context (AppTest)
         return None
     return address if isinstance(address, str) and address else None

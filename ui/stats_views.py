@@ -17,16 +17,17 @@ ALL = "全部"
 
 
 @st.cache_data(ttl=300, show_spinner="正在统计…", max_entries=256)
-def _cached(name: str, _statistic: Callable, actor: Actor, filters: stats.StatsFilters, version: int, kwargs: tuple):
-    # `name` stands for the function in the cache key (Streamlit does not hash `_`-arguments); `version` is the
-    # newest history id: any write changes it, so a result never outlives the data.
-    return _statistic(actor, filters, **dict(kwargs))
+def _cached(name: str, _statistic: Callable, _actor: Actor, key: tuple, filters: stats.StatsFilters, kwargs: tuple):
+    # `name` stands for the function (Streamlit does not hash `_`-arguments); `key` is the viewer's scope and the
+    # versions of the tables the statistic reads (lib.stats.cache_key): a second commission user hits, a write
+    # to another table keeps the entry, and every replica agrees because the versions are in the database.
+    return _statistic(_actor, filters, **dict(kwargs))
 
 
 def fetch(statistic: Callable, actor: Actor, filters: stats.StatsFilters, **kwargs):
-    """A statistic of lib.stats or lib.risk for these filters, cached until the next write."""
-    return _cached(f"{statistic.__module__}.{statistic.__qualname__}", statistic, actor, filters, stats.data_version(),
-                   tuple(sorted(kwargs.items())))
+    """A statistic of lib.stats or lib.risk for these filters, cached until its data changes."""
+    return _cached(f"{statistic.__module__}.{statistic.__qualname__}", statistic, actor,
+                   stats.cache_key(statistic, actor), filters, tuple(sorted(kwargs.items())))
 
 
 def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]:

@@ -10,15 +10,17 @@ from ui.nav import MENUS
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=512)
-def _items(actor: Actor, version: int, with_risk: bool) -> list[todo.Item]:
-    # `version` is the newest history id: any write renews the counts at once, and otherwise they are
-    # re-read at most once a minute (what expires with time, 7天内到期, moves slowly).
-    risk_total = sum(total for _, total, _ in risk.signals(actor, stats.NO_FILTERS)) if with_risk else None
-    return todo.items(actor, risk_total=risk_total)
+def _items(_actor: Actor, scope: tuple, version: tuple, with_risk: bool) -> list[todo.Item]:
+    # `scope` is whose work it is (every commission user shares one entry); `version` the tables' write counts:
+    # any write renews the counts at once, and otherwise they are re-read at most once a minute (what expires
+    # with time, 7天内到期, moves slowly).
+    risk_total = sum(total for _, total, _ in risk.signals(_actor, stats.NO_FILTERS)) if with_risk else None
+    return todo.items(_actor, risk_total=risk_total)
 
 
 def items(actor: Actor, *, with_risk: bool = False) -> list[todo.Item]:
-    return _items(actor, stats.data_version(), with_risk and actor.role == Role.COMMISSION)
+    scope = (str(actor.role), actor.provider_id, actor.enterprise_id)
+    return _items(actor, scope, stats.data_version(), with_risk and actor.role == Role.COMMISSION)
 
 
 def menu_title(title: str, count: int) -> str:

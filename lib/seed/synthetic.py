@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, func, select, text
 
-from lib import clock, db
+from lib import clock, db, derived
 from lib.labels import CRITERIA, DISTRICTS, ENTERPRISE_SIZES, IMPROVEMENTS, NEXT_FOCUS, band
 from lib.models import (
     Batch,
@@ -53,6 +53,9 @@ PREFIX = ["金陵", "钟山", "紫金", "秦淮", "石城", "江宁", "栖霞", 
           "仙林"]
 SERVICE_TEXT = ["上门安装部署系统并完成基础数据初始化", "对企业操作人员进行系统使用培训", "调研业务流程并完成系统配置",
                 "现场排查网络与权限问题", "完成历史数据迁移并核对", "回访使用情况并优化报表", "上线试运行现场支持"]
+MODULES = ["采购管理", "库存管理", "销售管理", "财务核算", "生产排程", "质量追溯", "设备点检", "客户关系", "人事考勤",
+           "移动审批", "电子发票", "仓储条码", "能耗监测", "网站建设", "网络安全", "数据备份", "视频会议", "报表分析"]
+COPIED_SHARE = 0.003  # service records whose text was copied from another voucher's
 Step = tuple[S | None, S, datetime, Action, dict | None]  # from, to, when, action, changes: one history row
 
 
@@ -98,6 +101,8 @@ class Generator:
     def __init__(self, conn: Connection, rng: random.Random, now: datetime, *, with_history: bool,
                  progress: Callable[[int, int], None] | None = None, provider_ids: list[int] | None = None) -> None:
         self.conn, self.rng, self.now, self.with_history, self.progress = conn, rng, now, with_history, progress
+        self.copied: list[str] = []
+        self.varied_texts = False  # the demo keeps its few texts (and so its exact data); `seed` varies them
         self.regions = list(conn.scalars(select(Region.id)))
         offers = select(Product.id, Product.provider_id, Product.price).where(Product.status == ProductStatus.ON_SALE)
         if provider_ids is not None:
@@ -257,13 +262,25 @@ class Generator:
         for _ in range(rng.choice([1, 1, 2, 3]) if level >= 4 or rng.random() < 0.6 else 0):
             t = self._when(t, 15)
             extra["services"].append({"voucher_id": v["id"], "engineer_id": rng.choice(engineers),
-                                      "service_date": clock.local_date(t),
-                                      "description": f"{rng.choice(SERVICE_TEXT)}，"
-                                                     f"涉及{rng.randrange(2, 60)}个业务流程，"
-                                                     f"培训{rng.randrange(2, 40)}人",
+                                      "service_date": clock.local_date(t), "description": self._description(t)
+                                      if self.varied_texts else f"{rng.choice(SERVICE_TEXT)}，"
+                                      f"涉及{rng.randrange(2, 60)}个业务流程，培训{rng.randrange(2, 40)}人",
                                       "remark": None, "created_by": None, "created_at": t, "updated_by": None,
                                       "updated_at": None})
         return t
+
+    def _description(self, t: datetime) -> str:
+        """What an engineer writes about one visit: different every time, except the rare copied text that
+        风险预警's identical-description signal is there to find."""
+        rng = self.rng
+        if self.copied and rng.random() < COPIED_SHARE:
+            return rng.choice(self.copied)
+        modules = "、".join(rng.sample(MODULES, rng.randint(1, 3)))
+        text = (f"{clock.local_date(t):%m月%d日}{rng.choice(SERVICE_TEXT)}，涉及{modules}，"
+                f"梳理{rng.randrange(2, 60)}个业务流程，培训{rng.randrange(2, 40)}人")
+        if len(self.copied) < 50:
+            self.copied.append(text)
+        return text
 
     def _deliver(self, v: dict, t: datetime, level: int, steps: list[Step], extra: dict) -> datetime:
         t = self._when(t, 30)
@@ -338,8 +355,10 @@ def seed_synthetic(count: int, *, seed: int = 1, now: datetime | None = None, pr
         first_year = now.year - max(0, -(-count // 99_999) - 1)
         years = list(range(min(first_year, now.year - 2), now.year + 1))
         ent0 = 10_000_000 + (conn.scalar(select(func.max(Enterprise.id))) or 0)
-        gen = Generator(conn, rng, now, with_history=False, progress=_progress_bar("生成服务券") if progress else None)
+        gen = Generator(conn, rng, now, with_history=True, progress=_progress_bar("生成服务券") if progress else None)
+        gen.varied_texts = True
         done = gen.run(count, years, ent0)
+        derived.rebuild(conn)  # bulk inserts pass by the flush listeners that keep the derived tables
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     if db.get_engine().dialect.name == "sqlite":

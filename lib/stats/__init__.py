@@ -1,6 +1,6 @@
 """Statistics (DESIGN.md §6), aggregated in SQL: `scope` (filters and the voucher set they select, shared
 helpers), `vouchers` (服务券统计) and `evaluations` (评价统计). The names below are the 服务券统计 API."""
-from lib.stats.scope import NO_FILTERS, StatsFilters, data_version, filter_options
+from lib.stats.scope import NO_FILTERS, StatsFilters, cache_key, data_version, filter_options
 from lib.stats.vouchers import (
     DEFINITIONS,
     ageing,
@@ -14,5 +14,6 @@ from lib.stats.vouchers import (
     region_status,
 )
 
-__all__ = ["DEFINITIONS", "NO_FILTERS", "StatsFilters", "ageing", "category_share", "cycle_times", "data_version",
-           "filter_options", "funnel", "kpis", "monthly", "provider_league", "region_rates", "region_status"]
+__all__ = ["DEFINITIONS", "NO_FILTERS", "StatsFilters", "ageing", "cache_key", "category_share", "cycle_times",
+           "data_version", "filter_options", "funnel", "kpis", "monthly", "provider_league", "region_rates",
+           "region_status"]

@@ -2,21 +2,23 @@
 dialect helpers for SQLite and PostgreSQL, and the small SQL/pandas helpers the statistics modules use."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, Integer, Select, case, cast, func, literal, select
-from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy import Date, DateTime, Float, Integer, Select, String, case, cast, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement, Subquery, literal_column
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.functions import FunctionElement
 
-from lib import clock, db
+from lib import clock, db, summaries
 from lib.actors import Actor
-from lib.history import ACCOUNT_EVENTS
 from lib.labels import Role
 from lib.models import (
     Batch,
     Enterprise,
-    History,
     Product,
     ProductCategory,
     Provider,
@@ -40,42 +42,67 @@ NO_FILTERS = StatsFilters()
 
 
 # ---------------------------------------------------------------- dialect helpers
+# Each is a SQL function compiled for the dialect of the connection that runs it (not of the configured
+# engine): a migration or a flush listener on PostgreSQL gets PostgreSQL's SQL whatever lib.db points at.
 
 AWARE = DateTime(timezone=True)  # PostgreSQL's timestamptz: dates and timestamps compared in one zone
 
 
-def _pg() -> bool:
-    return db.get_engine().dialect.name == "postgresql"
+def _dialect_function(name: str, result_type, sqlite: Callable, postgresql: Callable) -> type:
+    cls = type(name, (FunctionElement,), {"inherit_cache": True, "type": result_type, "name": name})
+    # in parentheses: `days_between(a, b) * 1440` must multiply the difference, not its last term
+    compiles(cls)(lambda element, compiler, **kw: compiler.process(Grouping(sqlite(*element.clauses)), **kw))
+    compiles(cls, "postgresql")(lambda element, compiler, **kw: compiler.process(
+        Grouping(postgresql(*element.clauses)), **kw))
+    return cls
+
+
+def _sql(text: str) -> ColumnElement:
+    """A constant written into the SQL, not a bound parameter: the same expression in SELECT and GROUP BY then
+    reads the same to PostgreSQL (each compilation would otherwise bind its own parameters)."""
+    return literal_column(f"'{text}'")
+
+
+def _local(moment) -> ColumnElement:
+    return func.timezone(_sql("Asia/Shanghai"), cast(moment, AWARE))
+
+
+_MonthOf = _dialect_function(
+    "month_of", String(),
+    lambda column: func.strftime(_sql("%Y-%m"), column, _sql("+8 hours")),
+    lambda column: func.to_char(_local(column), _sql("YYYY-MM")))
+_DaysBetween = _dialect_function(
+    "days_between", Float(),
+    lambda later, earlier: func.julianday(later) - func.julianday(earlier),
+    lambda later, earlier: func.extract("epoch", cast(later, AWARE) - cast(earlier, AWARE)) / literal_column("86400.0"))
+_CalendarDays = _dialect_function(
+    "calendar_days", Integer(),
+    lambda later, earlier: cast(func.julianday(func.date(later, _sql("+8 hours")))
+                                - func.julianday(func.date(earlier, _sql("+8 hours"))), Integer),
+    lambda later, earlier: cast(_local(later), Date) - cast(_local(earlier), Date))
+_Whole = _dialect_function(
+    "whole", Integer(), lambda value: cast(value, Integer), lambda value: cast(func.floor(value), Integer))
 
 
 def month_of(column) -> ColumnElement:
     """'YYYY-MM' of a UTC timestamp or a date, in Nanjing time."""
-    if _pg():
-        return func.to_char(func.timezone("Asia/Shanghai", cast(column, AWARE)), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+8 hours")
+    return _MonthOf(column)
 
 
 def days_between(later, earlier) -> ColumnElement:
     """Fractional days from `earlier` to `later` (timestamps or dates)."""
-    if _pg():
-        return func.extract("epoch", cast(later, AWARE) - cast(earlier, AWARE)) / 86400.0
-    return func.julianday(later) - func.julianday(earlier)
+    return _DaysBetween(later, earlier)
 
 
 def calendar_days(later, earlier) -> ColumnElement:
     """Whole days between the Nanjing calendar dates of `earlier` and `later` (a date, or a UTC timestamp):
     a delivery dated the day of the confirmation is 0 days after it, never −0.3."""
-    if _pg():
-        return (cast(func.timezone("Asia/Shanghai", cast(later, AWARE)), Date)
-                - cast(func.timezone("Asia/Shanghai", cast(earlier, AWARE)), Date))
-    return cast(func.julianday(func.date(later, "+8 hours")) - func.julianday(func.date(earlier, "+8 hours")), Integer)
+    return _CalendarDays(later, earlier)
 
 
 def whole(value) -> ColumnElement:
     """Round a non-negative number down to an integer (SQLite may lack floor())."""
-    if _pg():
-        return cast(func.floor(value), Integer)
-    return cast(value, Integer)
+    return _Whole(value)
 
 
 # ---------------------------------------------------------------- the filtered set
@@ -161,14 +188,30 @@ def rate(part: int, whole_: int) -> float | None:
     return round(part / whole_, 4) if whole_ else None
 
 
-def data_version() -> int:
-    """Changes whenever data is written (every write appends a history row; logins and other account
-    events do not count): a cache key."""
-    events = [str(a) for a in ACCOUNT_EVENTS]
+ALL_TABLES = (*summaries.VERSIONED, summaries.SUMMARIES)
+
+
+def reads(*tables: str) -> Callable:
+    """Declare the tables a statistic's result depends on: its cache key holds their versions (`data_version`),
+    so a write elsewhere leaves it cached. Undeclared statistics depend on every table."""
+    def mark(statistic: Callable) -> Callable:
+        statistic.reads = tables
+        return statistic
+    return mark
+
+
+def data_version(*tables: str) -> tuple[int, ...]:
+    """How many writes each of `tables` (default: all) has seen, from the database: the same in every replica.
+    Logins, sessions and drafts do not count."""
     with db.read_session() as session:
-        # newest first with LIMIT 1 (not max() with a WHERE): a backward walk of the key that stops at once
-        return session.scalar(select(History.id).where(History.action.not_in(events))
-                              .order_by(History.id.desc()).limit(1)) or 0
+        return summaries.versions(session.connection(), tables or ALL_TABLES)
+
+
+def cache_key(statistic: Callable, actor: Actor) -> tuple:
+    """What a statistic's result depends on besides its filters: the viewer's scope (a provider sees its own
+    vouchers, every commission user the same) and the versions of the tables it reads."""
+    scope = (str(actor.role), actor.provider_id if actor.role == Role.PROVIDER else None)
+    return scope, data_version(*getattr(statistic, "reads", ALL_TABLES))
 
 
 def filter_options() -> dict:

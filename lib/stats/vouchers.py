@@ -1,30 +1,18 @@
-"""服务券统计 (DESIGN.md §6): every number is aggregated in SQL over the filtered, actor-scoped vouchers;
-functions return small DataFrames or dicts, never the voucher table."""
+"""服务券统计 (DESIGN.md §6): the figures and charts are read from the summary tables (lib.summaries, through
+lib.stats.cube: O(groups) rows at any scale); the lists of vouchers worth chasing (`ageing`) from the vouchers
+through their indexes. Functions return small DataFrames or dicts, never the voucher table."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, literal, select
-from sqlalchemy.sql import Subquery
+from sqlalchemy import func, select
 
 from lib import clock, db
 from lib.actors import Actor
-from lib.models import ProductCategory, Provider, ServiceRecord
-from lib.stats.scope import (
-    NO_FILTERS,
-    StatsFilters,
-    calendar_days,
-    count_if,
-    days_between,
-    every_month,
-    month_of,
-    rate,
-    read_frame,
-    scoped,
-    sum_if,
-    whole,
-)
+from lib.models import ProductCategory, Provider, Region, ServiceRecord
+from lib.stats import cube
+from lib.stats.scope import NO_FILTERS, StatsFilters, every_month, rate, read_frame, reads, scoped
 from lib.todo import EXPIRY_WARNING_DAYS
 from lib.workflow import (
     CHOSEN,
@@ -49,140 +37,152 @@ DEFINITIONS = {
 }
 
 
-# ---------------------------------------------------------------- KPIs and charts
+# ---------------------------------------------------------------- KPIs and charts (from lib.summaries)
 
+def _where(frame: pd.DataFrame, statuses, column: str = "n") -> int:
+    return int(frame.loc[frame["status"].isin([str(x) for x in statuses]), column].sum())
+
+
+@reads("summaries", "providers", "product_categories", "regions")
 def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
-    v = scoped(actor, f)
-    extra = case((v.c.price > v.c.face_value, v.c.price - v.c.face_value), else_=0)
-    query = select(
-        func.count().label("issued"),
-        *[count_if(v.c.status == s).label(f"n_{s}") for s in S],
-        count_if(v.c.activated_at.is_not(None)).label("ever_activated"),
-        count_if(v.c.status.in_(in_order(CHOSEN))).label("used"),
-        count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))).label("delivered_on"),
-        sum_if(v.c.status.in_(in_order(CHOSEN)), v.c.face_value).label("committed"),
-        sum_if(v.c.status.in_(in_order(DELIVERED_OR_LATER)), v.c.face_value).label("delivered_amount"),
-        func.sum(v.c.settled_amount).label("settled_amount"),
-        sum_if(v.c.status.in_(in_order(CHOSEN)), extra).label("leverage"),
-    )  # a sum over no rows is NULL: `or 0` below makes it 0
-    with db.read_session() as session:
-        row = session.execute(query).mappings().one()
-    out = {k: (row[k] or 0) for k in row.keys() if not k.startswith("n_")}
-    out["by_status"] = {S(k[2:]): int(row[k] or 0) for k in row.keys() if k.startswith("n_")}
+    c = cube.summed("cube", actor, f, ["status"])
+    counts = dict(zip(c["status"], c["n"], strict=True))
+    out = {
+        "issued": int(c["n"].sum()),
+        "ever_activated": int(c["activated"].sum()),
+        "used": _where(c, in_order(CHOSEN)),
+        "delivered_on": _where(c, in_order(DELIVERED_OR_LATER)),
+        "committed": cube.money(_where(c, in_order(CHOSEN), "face")),
+        "delivered_amount": cube.money(_where(c, in_order(DELIVERED_OR_LATER), "face")),
+        "settled_amount": cube.money(c["settled"].sum()),
+        "leverage": cube.money(_where(c, in_order(CHOSEN), "extra")),
+    }
+    out["by_status"] = {s: int(counts.get(str(s), 0)) for s in S}
     out["activation_rate"] = rate(out["ever_activated"], out["issued"])
     out["use_rate"] = rate(out["used"], out["issued"])
     out["delivery_rate"] = rate(out["delivered_on"], out["used"])
     return out
 
 
+@reads("summaries", "providers", "product_categories", "regions")
 def funnel(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
-    v = scoped(actor, f)
-    stages = [("发放", literal(True)), ("激活", v.c.activated_at.is_not(None)),
-              ("选择产品", v.c.status.in_(in_order(CHOSEN))),
-              ("确认", v.c.status.in_(in_order(CONFIRMED_OR_LATER))),
-              ("交付", v.c.status.in_(in_order(DELIVERED_OR_LATER))),
-              ("评价", v.c.status.in_(in_order(EVALUATED_OR_LATER))), ("兑付", v.c.status == S.SETTLED)]
-    with db.read_session() as session:
-        row = session.execute(select(*[count_if(c) for _, c in stages])).one()
-    return pd.DataFrame({"stage": [s for s, _ in stages], "count": [int(x or 0) for x in row]})
+    c = cube.summed("cube", actor, f, ["status"])
+    stages = [("发放", int(c["n"].sum())), ("激活", int(c["activated"].sum())),
+              ("选择产品", _where(c, in_order(CHOSEN))), ("确认", _where(c, in_order(CONFIRMED_OR_LATER))),
+              ("交付", _where(c, in_order(DELIVERED_OR_LATER))), ("评价", _where(c, in_order(EVALUATED_OR_LATER))),
+              ("兑付", _where(c, [S.SETTLED]))]
+    return pd.DataFrame({"stage": [s for s, _ in stages], "count": [n for _, n in stages]})
 
 
+def _by_region(actor: Actor, f: StatsFilters) -> pd.DataFrame:
+    c = cube.summed("cube", actor, f, ["region_id", "status"])
+    c["region"] = c["region_id"].map(cube.names(Region, c["region_id"]))
+    return c.sort_values(["region", "status"], ignore_index=True)
+
+
+@reads("summaries", "providers", "product_categories", "regions")
 def region_status(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Vouchers per 区域 and 状态."""
-    v = scoped(actor, f, needs=frozenset({"region"}))
-    frame = read_frame(select(v.c.region, v.c.status, func.count()).group_by(v.c.region, v.c.status)
-                   .order_by(v.c.region), ["region", "status", "count"])
+    c = _by_region(actor, f)
+    frame = c.loc[c["n"] > 0, ["region", "status", "n"]].rename(columns={"n": "count"}).reset_index(drop=True)
     frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[S(s)])
     return frame
 
 
+@reads("summaries", "providers", "product_categories", "regions")
 def region_rates(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
-    v = scoped(actor, f, needs=frozenset({"region"}))
-    frame = read_frame(select(v.c.region, func.count(), count_if(v.c.status.in_(in_order(CHOSEN))),
-                              count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))))
-                   .group_by(v.c.region).order_by(v.c.region), ["region", "issued", "used", "delivered"])
+    c = _by_region(actor, f)
+    c["used"] = c["n"].where(c["status"].isin([str(x) for x in in_order(CHOSEN)]), 0)
+    c["delivered"] = c["n"].where(c["status"].isin([str(x) for x in in_order(DELIVERED_OR_LATER)]), 0)
+    frame = (c.groupby("region", as_index=False, sort=True)[["n", "used", "delivered"]].sum()
+             .rename(columns={"n": "issued"}))
+    frame = frame[frame["issued"] > 0].reset_index(drop=True)
     frame["delivery_rate"] = [rate(d, u) for d, u in zip(frame["delivered"], frame["used"], strict=True)]
     return frame
 
 
-def _medians(v, value, label: str) -> Subquery:
-    """Per provider, the median of `value` (NULLs skipped), with window functions only (portable)."""
-    ranked = (select(v.c.provider_id, value.label("d"),
-                     func.row_number().over(partition_by=v.c.provider_id, order_by=value).label("rn"),
-                     func.count().over(partition_by=v.c.provider_id).label("cnt"))
-              .where(v.c.provider_id.is_not(None), value.is_not(None))).subquery()
-    # Floor division: SQLAlchemy 2's `/` divides integers exactly, which would miss the lower middle row.
-    middle = (ranked.c.rn == (ranked.c.cnt + 1) // 2) | (ranked.c.rn == (ranked.c.cnt + 2) // 2)
-    return (select(ranked.c.provider_id, func.avg(ranked.c.d).label(label)).where(middle)
-            .group_by(ranked.c.provider_id).subquery())
+def medians(histograms: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The exact median of each histogram (rows of `by`, days, n): the mean of the two middle values when the
+    count is even, as the median of the values themselves would be."""
+    h = histograms[histograms["n"] > 0].sort_values([*by, "days"])
+    groups = h.groupby(by)["n"]
+    reached, count = groups.cumsum(), groups.transform("sum")
+    lower = h[reached >= (count + 1) // 2].groupby(by)["days"].first()
+    upper = h[reached >= (count + 2) // 2].groupby(by)["days"].first()
+    return ((lower + upper) / 2).round(1)
 
 
+@reads("summaries", "providers", "product_categories", "regions")
 def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
-    """服务商 league: bound, delivered, 交付率, median days 下单→确认 and 确认→交付."""
-    v = scoped(actor, f)
-    confirm = _medians(v, days_between(v.c.confirmed_at, v.c.chosen_at), "to_confirm")
-    deliver = _medians(v, calendar_days(v.c.delivered_on, v.c.confirmed_at), "to_deliver")
-    counts = (select(v.c.provider_id, count_if(v.c.status.in_(in_order(CHOSEN))).label("bound"),
-                     count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))).label("delivered"))
-              .where(v.c.provider_id.is_not(None)).group_by(v.c.provider_id)).subquery()
-    query = (select(Provider.id, Provider.name, counts.c.bound, counts.c.delivered, confirm.c.to_confirm,
-                    deliver.c.to_deliver)
-             .join(counts, counts.c.provider_id == Provider.id)
-             .outerjoin(confirm, confirm.c.provider_id == Provider.id)
-             .outerjoin(deliver, deliver.c.provider_id == Provider.id)
-             .order_by(counts.c.bound.desc(), Provider.name))
-    frame = read_frame(query, ["provider_id", "provider", "bound", "delivered", "to_confirm", "to_deliver"])
+    """服务商 league: bound, delivered, 交付率, median whole days 下单→确认 and 确认→交付."""
+    c = cube.summed("cube", actor, f, ["provider_id", "status"])
+    c = c[(c["provider_id"] != 0) & (c["n"] > 0)]
+    c = c.assign(bound=c["n"].where(c["status"].isin([str(x) for x in in_order(CHOSEN)]), 0),
+                 delivered=c["n"].where(c["status"].isin([str(x) for x in in_order(DELIVERED_OR_LATER)]), 0))
+    frame = c.groupby("provider_id", as_index=False)[["bound", "delivered"]].sum()
+    frame["provider"] = frame["provider_id"].map(cube.names(Provider, frame["provider_id"]))
+    cycles = cube.summed("cycles", actor, f, ["provider_id", "series", "days"])
+    middle = medians(cycles[cycles["provider_id"] != 0], ["provider_id", "series"])
+    for series, column in (("confirm", "to_confirm"), ("deliver", "to_deliver")):
+        found = middle.xs(series, level="series") if len(middle) and series in middle.index.get_level_values(1) \
+            else pd.Series(dtype=float)
+        frame[column] = [None if pd.isna(x) else float(x) for x in frame["provider_id"].map(found)]
+    frame = frame.sort_values(["bound", "provider"], ascending=[False, True], ignore_index=True)
     frame["delivery_rate"] = [rate(d, b) for d, b in zip(frame["delivered"], frame["bound"], strict=True)]
-    for col in ("to_confirm", "to_deliver"):
-        frame[col] = frame[col].map(lambda x: None if pd.isna(x) else round(float(x), 1))
-    return frame
+    frame["provider_id"] = frame["provider_id"].astype(int)
+    columns = ["provider_id", "provider", "bound", "delivered", "to_confirm", "to_deliver", "delivery_rate"]
+    return frame[columns].astype({"to_confirm": object, "to_deliver": object})
 
 
+@reads("summaries", "providers", "product_categories", "regions")
 def category_share(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
-    v = scoped(actor, f, needs=frozenset({"category"}))
-    return read_frame(select(ProductCategory.name, func.count()).join(v, v.c.category_id == ProductCategory.id)
-                  .where(v.c.status.in_(in_order(CHOSEN))).group_by(ProductCategory.name).order_by(func.count().desc()),
-                  ["category", "count"])
+    c = cube.summed("cube", actor, f, ["category_id", "status"])
+    c = c[(c["category_id"] != 0) & c["status"].isin([str(x) for x in in_order(CHOSEN)])]
+    frame = c.groupby("category_id", as_index=False)["n"].sum()
+    frame = frame[frame["n"] > 0]
+    frame["category"] = frame["category_id"].map(cube.names(ProductCategory, frame["category_id"]))
+    frame = frame.rename(columns={"n": "count"}).sort_values(["count", "category"], ascending=[False, True])
+    return frame[["category", "count"]].reset_index(drop=True)
 
 
+EVENT_SERIES = {"chosen": "选择产品", "delivered": "交付", "settled": "兑付"}
+
+
+@reads("summaries", "providers", "product_categories", "regions")
 def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Per month: issued, products chosen (by choice date), delivered and settled."""
-    v = scoped(actor, f)
-    parts = []
-    for label, column, condition in [("发放", v.c.issued_at, None),
-                                     ("选择产品", v.c.chosen_at, v.c.status.in_(in_order(CHOSEN))),
-                                     ("交付", v.c.delivered_on, v.c.status.in_(in_order(DELIVERED_OR_LATER))),
-                                     ("兑付", v.c.settled_on, v.c.status == S.SETTLED)]:
-        month = month_of(column)
-        query = select(month, func.count()).where(column.is_not(None)).group_by(month)
-        if condition is not None:
-            query = query.where(condition)
-        frame = read_frame(query, ["month", "count"])
-        frame["series"] = label
-        parts.append(frame)
-    return every_month(pd.concat(parts, ignore_index=True), by="series", zero=("count",))
+    issued = cube.summed("cube", actor, f, ["month"]).rename(columns={"n": "count"})
+    issued["series"] = "发放"
+    events = cube.summed("events", actor, f, ["event", "event_month"])
+    parts = [issued[["month", "count", "series"]]]
+    for event_, label in EVENT_SERIES.items():
+        part = events[events["event"] == event_].rename(columns={"event_month": "month", "n": "count"})
+        parts.append(part.assign(series=label)[["month", "count", "series"]])
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[frame["count"] > 0].sort_values("month", kind="stable", ignore_index=True)
+    return every_month(frame, by="series", zero=("count",))
 
 
+CYCLE_SERIES = {"confirm": "下单→确认", "deliver": "确认→交付"}
+
+
+@reads("summaries", "providers", "product_categories", "regions")
 def cycle_times(actor: Actor, f: StatsFilters = NO_FILTERS, cap: int = 30) -> pd.DataFrame:
     """How many vouchers took 0, 1, …, `cap`+ whole days from 下单 to 确认 and from 确认 to 交付."""
-    v = scoped(actor, f)
+    cycles = cube.summed("cycles", actor, f, ["series", "days"])
+    cycles["days"] = cycles["days"].clip(lower=0, upper=cap)
     parts = []
-    for label, value in [("下单→确认", days_between(v.c.confirmed_at, v.c.chosen_at)),
-                         ("确认→交付", calendar_days(v.c.delivered_on, v.c.confirmed_at))]:
-        bucket = case((value >= cap, cap), (value < 0, 0), else_=whole(value))
-        frame = read_frame(select(bucket, func.count()).where(value.is_not(None)).group_by(bucket).order_by(bucket),
-                       ["days", "count"])
-        frame["series"] = label
-        parts.append(frame)
+    for series, label in CYCLE_SERIES.items():
+        part = cycles[(cycles["series"] == series) & (cycles["n"] > 0)]
+        part = part.groupby("days", as_index=False)["n"].sum().sort_values("days")
+        parts.append(pd.DataFrame({"days": part["days"].astype(int), "count": part["n"].astype(int),
+                                   "series": label}))
     return pd.concat(parts, ignore_index=True)
 
 
-def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None = None, limit: int = 200) -> dict:
-    """Vouchers worth chasing: name → DataFrame(number, enterprise_name, region, status, since)."""
-    now = now or clock.utcnow()
-    v = scoped(actor, f, needs=frozenset({"region"}))
+def _chase_lists(v, now: datetime) -> dict:
     has_service = select(ServiceRecord.id).where(ServiceRecord.voucher_id == v.c.id).exists()
-    lists = {
+    return {
         "待购买确认超过3天": (v.c.status == S.PENDING_CONFIRM) & (v.c.chosen_at < now - timedelta(days=3)),
         "已确认超过14天仍无服务记录": (v.c.status == S.CONFIRMED) & (v.c.confirmed_at < now - timedelta(days=14))
         & ~has_service,
@@ -190,16 +190,22 @@ def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None =
         & (v.c.expires_at < now + timedelta(days=EXPIRY_WARNING_DAYS)),  # the 待办 item's window
         "撤回待审核": v.c.withdrawal_pending.is_(True),
     }
+
+
+def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None = None, limit: int = 200) -> dict:
+    """Vouchers worth chasing: name → (DataFrame(number, enterprise_name, region, status, since), total). The
+    totals are counted without the enterprise and region joins the listed rows need."""
+    now = now or clock.utcnow()
+    v = scoped(actor, f, needs=frozenset({"region"}))
+    lean = scoped(actor, f)
+    totals = _chase_lists(lean, now)
     out = {}
-    for name, condition in lists.items():
+    for name, condition in _chase_lists(v, now).items():
         frame = read_frame(select(v.c.number, v.c.enterprise_name, v.c.region, v.c.status, v.c.chosen_at,
-                                  v.c.confirmed_at,
-                              v.c.expires_at).where(condition).order_by(v.c.number).limit(limit),
-                       ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at", "expires_at"])
+                                  v.c.confirmed_at, v.c.expires_at).where(condition).order_by(v.c.number).limit(limit),
+                           ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at", "expires_at"])
         frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[S(s)])
         with db.read_session() as session:
-            total = session.scalar(select(func.count()).select_from(v).where(condition))
+            total = session.scalar(select(func.count()).select_from(lean).where(totals[name]))
         out[name] = (frame, total)
     return out
-
-

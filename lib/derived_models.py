@@ -1,0 +1,60 @@
+"""Derived tables: kept from the base tables in the transaction of every write (lib.summaries, lib.risk) and
+rebuilt from them by `python -m lib.cli rebuild-summaries`. Nothing here is entered by a user."""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lib.models import Base
+
+
+class SummaryKey:
+    """What the statistics filter on (lib.summaries): 0 or '' where a voucher has no provider, category, size."""
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # issued, 'YYYY-MM' in Nanjing
+    region_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[str] = mapped_column(String(4), primary_key=True)
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class VoucherCube(SummaryKey, Base):
+    __tablename__ = "voucher_cube"
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    activated: Mapped[int] = mapped_column(BigInteger, default=0)
+    face: Mapped[int] = mapped_column(BigInteger, default=0)  # fen
+    extra: Mapped[int] = mapped_column(BigInteger, default=0)  # Σ max(price − face, 0), fen
+    settled: Mapped[int] = mapped_column(BigInteger, default=0)  # fen
+
+
+class VoucherEvent(SummaryKey, Base):
+    __tablename__ = "voucher_events"
+    event: Mapped[str] = mapped_column(String(10), primary_key=True)  # chosen / delivered / settled
+    event_month: Mapped[str] = mapped_column(String(7), primary_key=True)
+
+
+class CycleTime(SummaryKey, Base):
+    __tablename__ = "cycle_times"
+    series: Mapped[str] = mapped_column(String(10), primary_key=True)  # confirm / deliver
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class TableVersion(Base):
+    """How many transactions have written to a table: the cache key of every result read from it."""
+    __tablename__ = "table_versions"
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RiskFlag(Base):
+    """A 风险预警 signal raised by a voucher, with its evidence, decided when the record that can raise it is
+    written (lib.risk)."""
+    __tablename__ = "risk_flags"
+    signal: Mapped[str] = mapped_column(String(30), primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), ForeignKey("vouchers.id"),
+                                            primary_key=True)
+    detail: Mapped[str] = mapped_column(String(200), primary_key=True)
+    provider_id: Mapped[int | None] = mapped_column(Integer)  # the provider the evidence concerns
+
+    __table_args__ = (Index("ix_risk_flags_voucher", "voucher_id"),)

@@ -1,0 +1,223 @@
+"""Summary tables for the statistics, kept in the transaction of every write (issue 14).
+
+Each voucher contributes rows to three summaries, keyed by what the statistics filter on (批次, the Nanjing
+month it was issued, 区域, 企业规模, 服务商, 产品类别):
+- `voucher_cube`: one row per key and 状态 with the count, how many were ever activated, face values, the
+  enterprise's money beyond the face value, and the settled amounts (money in fen);
+- `voucher_events`: the month each voucher chose a product, was delivered and was settled (while its status
+  still counts it), for 月度趋势;
+- `cycle_times`: whole days 下单→确认 and 确认→交付, a histogram from which medians are exact.
+
+`contributions` is the one definition of what a voucher adds. A flush that changes vouchers (or an
+enterprise's 区域/规模, or a product's 类别) reads the affected vouchers' contributions before and after, and
+adds the difference in the same transaction (lib.derived's listeners call `capture` and `apply_changes`);
+`rebuild` recomputes everything from the base tables
+(`python -m lib.cli rebuild-summaries`, and after bulk seeding). `table_versions` counts the writes to each
+table, so that caches key on the data they read (in the database, the same for every replica).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, Select, delete, select
+from sqlalchemy import inspect as inspect_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lib import clock
+from lib.derived_models import CycleTime, TableVersion, VoucherCube, VoucherEvent
+from lib.models import (
+    Engineer,
+    Enterprise,
+    Evaluation,
+    Product,
+    ProductCategory,
+    Provider,
+    Region,
+    ServiceRecord,
+    Settlement,
+    Voucher,
+    Withdrawal,
+)
+from lib.workflow import CHOSEN, DELIVERED_OR_LATER, VoucherStatus, in_order
+
+S = VoucherStatus
+KEY = ("batch_id", "month", "region_id", "size", "provider_id", "category_id")
+TABLES = {"cube": VoucherCube, "events": VoucherEvent, "cycles": CycleTime}
+KEYS = {"cube": (*KEY, "status"), "events": (*KEY, "event", "event_month"), "cycles": (*KEY, "series", "days")}
+MEASURES = {"cube": ("n", "activated", "face", "extra", "settled"), "events": ("n",), "cycles": ("n",)}
+# The tables whose writes invalidate a cached result (history, sessions and drafts do not).
+VERSIONED = {m.__tablename__: m for m in (Voucher, Evaluation, ServiceRecord, Withdrawal, Settlement, Product,
+                                          Provider, Enterprise, Region, ProductCategory, Engineer)}
+SUMMARIES = "summaries"  # the version of the summary tables: moves only when a write changed a figure
+_CHOSEN = frozenset(in_order(CHOSEN))
+_DELIVERED = frozenset(in_order(DELIVERED_OR_LATER))
+
+SOURCE = (select(Voucher.id, Voucher.batch_id, Voucher.status, Voucher.provider_id, Voucher.face_value, Voucher.price,
+                 Voucher.settled_amount, Voucher.issued_at, Voucher.activated_at, Voucher.chosen_at,
+                 Voucher.confirmed_at, Voucher.delivered_on, Voucher.settled_on, Enterprise.region_id,
+                 Enterprise.size, Product.category_id)
+          .join(Enterprise, Enterprise.id == Voucher.enterprise_id)
+          .outerjoin(Product, Product.id == Voucher.product_id))
+
+Contribution = Counter  # (table, key tuple) -> measures tuple, summed
+
+
+def month(moment: datetime | date) -> str:
+    """'YYYY-MM' of a UTC timestamp in Nanjing time, or of a date."""
+    day = clock.local_date(moment) if isinstance(moment, datetime) else moment
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def cents(amount) -> int:
+    """Money in whole fen: sums stay exact on both databases (SQLite would add NUMERIC as floats)."""
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def confirm_days(row) -> int | None:
+    """Whole days elapsed from 下单 to 确认 (rounded down; None while either is missing)."""
+    if row.confirmed_at is None or row.chosen_at is None:
+        return None
+    return math.floor((row.confirmed_at - row.chosen_at).total_seconds() / 86400)
+
+
+def deliver_days(row) -> int | None:
+    """Nanjing calendar days from 确认 to 交付 (a delivery dated the day of the confirmation is 0)."""
+    if row.delivered_on is None or row.confirmed_at is None:
+        return None
+    return (row.delivered_on - clock.local_date(row.confirmed_at)).days
+
+
+def contributions(row) -> Iterator[tuple[str, tuple, tuple]]:
+    """What one voucher (a row of SOURCE) adds to each summary: (table, key, measures)."""
+    key = (row.batch_id, month(row.issued_at), row.region_id, row.size or "", row.provider_id or 0,
+           row.category_id or 0)
+    face = cents(row.face_value)
+    extra = max(cents(row.price) - face, 0) if row.price is not None else 0
+    settled = cents(row.settled_amount) if row.settled_amount is not None else 0
+    yield "cube", (*key, row.status), (1, int(row.activated_at is not None), face, extra, settled)
+    for event_, moment, counts in (("chosen", row.chosen_at, row.status in _CHOSEN),
+                                   ("delivered", row.delivered_on, row.status in _DELIVERED),
+                                   ("settled", row.settled_on, row.status == S.SETTLED)):
+        if counts and moment is not None:
+            yield "events", (*key, event_, month(moment)), (1,)
+    for series, days in (("confirm", confirm_days(row)), ("deliver", deliver_days(row))):
+        if days is not None:
+            yield "cycles", (*key, series, days), (1,)
+
+
+def total(rows: Iterable) -> dict[tuple[str, tuple], tuple]:
+    """The summed contributions of `rows`."""
+    out: dict[tuple[str, tuple], tuple] = {}
+    for row in rows:
+        for table, key, measures in contributions(row):
+            had = out.get((table, key))
+            out[(table, key)] = measures if had is None else tuple(a + b for a, b in zip(had, measures, strict=True))
+    return out
+
+
+def _read(conn: Connection, query: Select) -> dict[tuple[str, tuple], tuple]:
+    return total(conn.execute(query))
+
+
+def _apply(conn: Connection, delta: dict[tuple[str, tuple], tuple]) -> None:
+    """Add `delta` to the summaries (keys in a fixed order, so that concurrent writers lock rows alike)."""
+    upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    for name, model in TABLES.items():
+        rows = [dict(zip(KEYS[name], key, strict=True)) | dict(zip(MEASURES[name], measures, strict=True))
+                for (table, key), measures in sorted(delta.items(), key=lambda item: (item[0][0], str(item[0][1])))
+                if table == name and any(measures)]
+        if not rows:
+            continue
+        statement = upsert(model.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(KEYS[name]),
+            set_={m: model.__table__.c[m] + statement.excluded[m] for m in MEASURES[name]})
+        conn.execute(statement, rows)
+
+
+def bump(conn: Connection, tables: Iterable[str]) -> None:
+    """One more write to each of `tables` (the cache keys of what reads them)."""
+    upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    for name in sorted(set(tables)):
+        statement = upsert(TableVersion.__table__).values(name=name, version=1)
+        conn.execute(statement.on_conflict_do_update(
+            index_elements=["name"], set_={"version": TableVersion.__table__.c.version + 1}))
+
+
+def versions(conn: Connection, tables: Iterable[str]) -> tuple[int, ...]:
+    names = sorted(set(tables))
+    query = select(TableVersion.name, TableVersion.version).where(TableVersion.name.in_(names))
+    found = dict(conn.execute(query).all())
+    return tuple(found.get(n, 0) for n in names)
+
+
+def rebuild(conn: Connection) -> int:
+    """Recompute every summary from the base tables; returns the number of summary rows."""
+    for model in TABLES.values():
+        conn.execute(delete(model))
+    summed = _read(conn, SOURCE.execution_options(yield_per=20_000))
+    _apply(conn, summed)
+    bump(conn, [*VERSIONED, SUMMARIES])
+    return len(summed)
+
+
+def read_all(conn: Connection) -> dict[tuple[str, tuple], tuple]:
+    """The summaries as stored (rows whose measures are all zero left out), for comparing with `rebuild`."""
+    out = {}
+    for name, model in TABLES.items():
+        columns = [model.__table__.c[c] for c in (*KEYS[name], *MEASURES[name])]
+        for row in conn.execute(select(*columns)):
+            key, measures = tuple(row[:len(KEYS[name])]), tuple(row[len(KEYS[name]):])
+            if any(measures):
+                out[(name, key)] = tuple(measures)
+    return out
+
+
+# ---------------------------------------------------------------- kept in every write's transaction (lib.derived)
+
+def _changed(obj, attributes: tuple[str, ...]) -> bool:
+    state = inspect_(obj)
+    return any(state.attrs[a].history.has_changes() for a in attributes)
+
+
+def capture(session: Session, conn: Connection, seen: set) -> tuple[set, dict]:
+    """The contributions, as the database holds them before this flush, of the vouchers it can change that the
+    transaction has not met yet (`seen`: met already, or created by it)."""
+    ids = {o.id for o in (*session.dirty, *session.deleted) if isinstance(o, Voucher) and o.id is not None}
+    enterprises = [o.id for o in session.dirty if isinstance(o, Enterprise) and _changed(o, ("region_id", "size"))]
+    products = [o.id for o in session.dirty if isinstance(o, Product) and _changed(o, ("category_id",))]
+    if enterprises:
+        ids |= set(conn.scalars(select(Voucher.id).where(Voucher.enterprise_id.in_(enterprises))))
+    if products:
+        ids |= set(conn.scalars(select(Voucher.id).where(Voucher.product_id.in_(products))))
+    ids -= seen
+    return ids, _read_ids(conn, ids)
+
+
+def _read_ids(conn: Connection, ids: set) -> dict[tuple[str, tuple], tuple]:
+    out: dict[tuple[str, tuple], tuple] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 1000):
+        for key, measures in _read(conn, SOURCE.where(Voucher.id.in_(ordered[start:start + 1000]))).items():
+            had = out.get(key)
+            out[key] = measures if had is None else tuple(a + b for a, b in zip(had, measures, strict=True))
+    return out
+
+
+def apply_changes(conn: Connection, ids: set, old: dict) -> bool:
+    """Add what the transaction changed: the vouchers' contributions now minus `old` (theirs before it); True
+    if a figure changed."""
+    if not ids:
+        return False
+    delta = dict(_read_ids(conn, ids))
+    for key, measures in old.items():
+        had = delta.get(key)
+        delta[key] = tuple(-m for m in measures) if had is None else tuple(a - b for a, b in zip(had, measures,
+                                                                                               strict=True))
+    _apply(conn, delta)
+    return any(any(m) for m in delta.values())

@@ -1,0 +1,329 @@
+"""The statistics' summary tables (lib.summaries) equal a full recomputation from the base tables after a
+random sequence of every action, on both databases; the rebuild command restores them; caches key on
+table versions that every write moves and logins do not."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from lib import db, engineers, enterprises, products, review, risk, summaries, vouchers
+from lib.derived_models import VoucherCube
+from lib.errors import DomainError
+from lib.models import Enterprise, Product, ServiceRecord, Voucher
+from lib.workflow import VoucherStatus as S
+from tests.builders import (
+    COMMISSION,
+    NOW,
+    enterprise_actor,
+    make_engineer,
+    make_enterprise,
+    make_product,
+    make_provider,
+    make_voucher,
+    provider_actor,
+)
+from tests.test_vouchers import evaluation_args, own_profile
+
+RARE = {"void": 0.2, "expire": 0.2, "size": 0.1, "category": 0.1, "rename": 0.1}  # the rest weigh 4
+TEXTS = ["上门调试系统并培训操作人员", "现场排查网络故障并恢复服务", "远程协助", "安装部署并完成数据迁移"]
+STATUSES = [S.ISSUED, S.ISSUED, S.ISSUED, S.ACTIVATED, S.PENDING_CONFIRM, S.CONFIRMED, S.DELIVERED, S.EVALUATED]
+
+
+def stored_and_recomputed() -> tuple[dict, dict]:
+    with db.get_engine().connect() as conn:
+        stored = summaries.read_all(conn)
+        recomputed = {k: v for k, v in summaries.total(conn.execute(summaries.SOURCE)).items() if any(v)}
+    return stored, recomputed
+
+
+class Walk:
+    """Vouchers in every status, then random actions by every role, each one transaction as in the app."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.providers = [make_provider() for _ in range(3)]
+        self.engineers = {p: make_engineer(p) for p in self.providers}
+        self.products = {p: [make_product(p, price=rng.choice(["8000.00", "19800.00", "12345.67"]))
+                             for _ in range(2)] for p in self.providers}
+        self.vouchers = []
+        for i in range(24):
+            status = rng.choice(STATUSES)
+            provider = rng.choice(self.providers)
+            issued = NOW - timedelta(days=rng.randint(0, 120))
+            self.vouchers.append(make_voucher(status, provider_id=provider, issued_at=issued,
+                                              contract=True if status == S.CONFIRMED else None,
+                                              enterprise_id=make_enterprise(region=rng.choice(["江宁区", "鼓楼区"]))
+                                              if i % 3 else None))
+        # a record dated before its contract (a back-dated contract), raised as the voucher is written
+        self.vouchers.append(make_voucher(S.DELIVERED, provider_id=self.providers[0], service_records=2,
+                                          contract_date=NOW.date() - timedelta(days=9)))
+        self.done: Counter = Counter()
+        self.now = NOW
+        self.last = self.vouchers[0]
+
+    def _current(self, v: dict) -> Voucher:
+        with db.read_session() as s:
+            return s.scalars(select(Voucher).where(Voucher.number == v["number"])).one()
+
+    def actions(self, v: dict) -> dict:
+        row = self._current(v)
+        provider = provider_actor(row.provider_id or self.providers[0])
+        engineer = self.engineers.get(row.provider_id, self.engineers[self.providers[0]])
+        ent, day, rng = enterprise_actor(v["enterprise_id"]), self.now.date(), self.rng
+        return {
+            "activate": lambda: vouchers.activate(actor=ent, number=v["number"], profile=own_profile(v), now=self.now),
+            "choose": lambda: vouchers.choose_product(actor=ent, number=v["number"], now=self.now,
+                                                     product_id=rng.choice(self.products[rng.choice(self.providers)])),
+            "withdraw": lambda: vouchers.request_withdrawal(actor=ent, number=v["number"], reason="服务商未联系",
+                                                            now=self.now),
+            "decide": lambda: vouchers.decide_withdrawal(actor=COMMISSION, number=v["number"], now=self.now,
+                                                         approve=rng.random() < 0.6, reason="理由不充分"),
+            "confirm": lambda: vouchers.confirm_purchase(actor=provider, number=v["number"], now=self.now),
+            "decline": lambda: vouchers.decline(actor=provider, number=v["number"], reason="无法服务", now=self.now),
+            "contract": lambda: vouchers.sign_contract(actor=provider, number=v["number"], contract_date=day,
+                                                       now=self.now),
+            "service": lambda: vouchers.add_service_record(actor=provider, number=v["number"], engineer_id=engineer,
+                                                           service_date=day - timedelta(days=rng.randint(0, 3)),
+                                                           description=rng.choice(TEXTS), now=self.now),
+            "edit_service": lambda: self._edit_service(v, provider),
+            "rename": lambda: engineers.update_engineer(actor=provider, engineer_id=engineer, now=self.now,
+                                                        data={"name": rng.choice(["张工", "李工", "王工"]),
+                                                              "mobile": f"1391234{engineer:04d}"}),
+            "deliver": lambda: vouchers.record_delivery(actor=provider, number=v["number"], now=self.now,
+                                                        delivered_on=day, content="系统上线"),
+            "evaluate": lambda: vouchers.evaluate(actor=ent, number=v["number"], now=self.now, **evaluation_args()),
+            "settle": lambda: vouchers.settle(actor=COMMISSION, number=v["number"], now=self.now,
+                                              amount=rng.choice([None, "9876.54"]), settled_on=day),
+            "extend": lambda: vouchers.extend(actor=COMMISSION, number=v["number"], days=10, reason="企业申请",
+                                              now=self.now),
+            "void": lambda: vouchers.void(actor=COMMISSION, number=v["number"], reason="企业注销", now=self.now),
+            "expire": lambda: vouchers.expire(number=v["number"], now=self.now + timedelta(days=60)) or self.fail(),
+            "size": lambda: self._enterprise(v),
+            "category": lambda: self._category(row.product_id),
+        }
+
+    @staticmethod
+    def fail():
+        raise DomainError("nothing expired")
+
+    def _edit_service(self, v: dict, provider) -> None:
+        with db.read_session() as s:
+            records = list(s.scalars(select(ServiceRecord).where(ServiceRecord.voucher_id == v["id"])))
+        if not records:
+            raise DomainError("no record")
+        record = self.rng.choice(records)
+        vouchers.edit_service_record(actor=provider, record_id=record.id, now=self.now,
+                                     engineer_id=self.rng.choice([record.engineer_id, *self.engineers.values()]),
+                                     service_date=record.service_date + timedelta(days=self.rng.choice([-1, 0, 1])),
+                                     description=self.rng.choice(TEXTS))
+
+    def _enterprise(self, v: dict) -> None:
+        size = self.rng.choice(["小型", "微型", "中型"])
+        region = self.rng.choice(["江宁区", "鼓楼区", "玄武区"])
+        with db.read_session() as s:
+            ent = s.get(Enterprise, v["enterprise_id"])
+        enterprises.admin_update(actor=COMMISSION, enterprise_id=ent.id, now=self.now,
+                                 data={"credit_code": ent.credit_code, "name": ent.name, "region": region,
+                                       "size": size})
+
+    def _category(self, product_id: int | None) -> None:
+        if product_id is None:
+            raise DomainError("no product")
+        with db.read_session() as s:
+            product = s.get(Product, product_id)
+        category = self.rng.choice(["信息安全", "企业资源计划（ERP）/进销存"])
+        actor = provider_actor(product.provider_id)
+        products.update_product(actor=actor, product_id=product_id, now=self.now,
+                                data={"name": product.name, "category": category, "price": str(product.price),
+                                      "problems": "一体化"})
+        review.decide(actor=COMMISSION, product_id=product_id, approve=True, now=self.now)
+
+    def step(self) -> None:
+        # often the next step on the same voucher minutes later (as a user works), else another one hours later
+        same = self.rng.random() < 0.5
+        self.now += timedelta(minutes=self.rng.randint(1, 10) if same else self.rng.randint(10, 300))
+        v = self.last = self.last if same else self.rng.choice(self.vouchers)
+        actions = self.actions(v)
+        # the actions in a random order, rare ones late (a weighted shuffle); the first the rules allow is done
+        order = sorted(actions, key=lambda n: self.rng.random() ** (1 / RARE.get(n, 4)), reverse=True)
+        for name in order:
+            try:
+                actions[name]()
+            except DomainError:
+                continue
+            self.done[name] += 1
+            return
+
+
+def test_the_summaries_equal_a_full_recomputation_after_random_actions_of_every_kind(database):
+    walk = Walk(random.Random(14))
+    for _ in range(400):
+        walk.step()
+    assert set(walk.done) == set(walk.actions(walk.vouchers[0])), f"some actions never succeeded: {walk.done}"
+    stored, recomputed = stored_and_recomputed()
+    assert stored == recomputed
+    assert sum(m[0] for (table, _), m in stored.items() if table == "cube") == len(walk.vouchers)
+    with db.get_engine().connect() as conn:
+        flags, decided = risk.stored(conn), risk.recompute(conn)
+    assert flags == decided
+    assert {key for key, *_ in flags} == {s.key for s in risk.SIGNALS}, "the walk raised every signal"
+
+
+def test_rebuild_summaries_restores_what_a_bulk_write_left_behind(database):
+    v = make_voucher(S.DELIVERED)
+    make_voucher(S.SETTLED)
+    with db.get_engine().begin() as conn:  # a bulk UPDATE passes by the flush listeners
+        conn.execute(update(Voucher).where(Voucher.id == v["id"]).values(status=str(S.VOIDED)))
+    stored, recomputed = stored_and_recomputed()
+    assert stored != recomputed
+    with db.get_engine().begin() as conn:
+        assert summaries.rebuild(conn) == len(recomputed)
+    stored, recomputed = stored_and_recomputed()
+    assert stored == recomputed
+    with db.read_session() as s:
+        assert s.scalar(select(VoucherCube.n).where(VoucherCube.status == str(S.VOIDED))) == 1
+
+
+def test_table_versions_move_with_the_tables_a_write_touches(database):
+    v = make_voucher(S.PENDING_CONFIRM)
+    with db.get_engine().connect() as conn:
+        before = dict(zip(["evaluations", "vouchers"], summaries.versions(conn, ["evaluations", "vouchers"]),
+                          strict=True))
+    vouchers.confirm_purchase(actor=v["provider"], number=v["number"], now=NOW)
+    with db.get_engine().connect() as conn:
+        after = dict(zip(["evaluations", "vouchers"], summaries.versions(conn, ["evaluations", "vouchers"]),
+                         strict=True))
+    assert after["vouchers"] == before["vouchers"] + 1
+    assert after["evaluations"] == before["evaluations"]  # a result read from evaluations only stays cached
+
+
+def test_date_ranges_that_cut_months_add_the_edge_days_from_the_vouchers(database):
+    from datetime import date
+
+    from lib import clock, stats
+    from lib.workflow import CHOSEN, in_order
+    walk = Walk(random.Random(7))
+    with db.read_session() as s:
+        rows = [(clock.local_date(v.issued_at), v.status, v.face_value) for v in s.scalars(select(Voucher))]
+    days = sorted({d for d, _, _ in rows})
+    ranges = [(None, None), (days[0], days[-1]), (date(2026, 9, 1), date(2026, 10, 31)),  # whole months
+              (date(2026, 9, 17), date(2026, 11, 3)), (date(2026, 10, 5), date(2026, 10, 20)),  # cut months
+              (date(2026, 10, 31), date(2026, 11, 1)), (date(2026, 11, 1), None), (None, date(2026, 8, 31)),
+              (date(2026, 11, 5), date(2026, 10, 5))]  # an empty range
+    for start, end in ranges:
+        inside = [(st, face) for d, st, face in rows if (start is None or d >= start) and (end is None or d <= end)]
+        k = stats.kpis(COMMISSION, stats.StatsFilters(start=start, end=end))
+        assert k["issued"] == len(inside), (start, end)
+        assert k["used"] == sum(1 for st, _ in inside if st in in_order(CHOSEN)), (start, end)
+        assert k["committed"] == sum((f for st, f in inside if st in in_order(CHOSEN)), 0), (start, end)
+        issued = stats.monthly(COMMISSION, stats.StatsFilters(start=start, end=end))
+        assert issued.loc[issued["series"] == "发放", "count"].sum() == len(inside), (start, end)
+    assert len(walk.vouchers) == len(rows)
+
+
+def test_the_statistics_cache_key_is_the_scope_and_the_versions_of_what_it_reads(database):
+    from dataclasses import replace
+
+    from lib import stats
+    v = make_voucher(S.CONFIRMED, contract=True)
+    other_officer = replace(COMMISSION, user_id=99, username="officer2", display_name="另一位")
+    key = stats.cache_key(stats.kpis, COMMISSION)
+    assert stats.cache_key(stats.kpis, other_officer) == key  # every commission user shares the result
+    assert stats.cache_key(stats.kpis, v["provider"]) != key  # a provider sees only its own vouchers
+    vouchers.add_service_record(actor=v["provider"], number=v["number"], engineer_id=v["engineer_id"],
+                                service_date=NOW.date(), description="上门培训", now=NOW)
+    assert stats.cache_key(stats.kpis, COMMISSION) == key  # no figure changed: the cached result stays
+    before_ageing = stats.cache_key(stats.ageing, COMMISSION)
+    vouchers.record_delivery(actor=v["provider"], number=v["number"], delivered_on=NOW.date(), content="上线",
+                             now=NOW)
+    assert stats.cache_key(stats.kpis, COMMISSION) != key
+    assert stats.cache_key(stats.ageing, COMMISSION) != before_ageing
+
+
+def test_every_page_of_a_list_holds_what_reading_from_the_start_gives_and_totals_match_a_count(database):
+    from lib import queries
+    from lib.queries import VoucherFilters
+    walk = Walk(random.Random(3))
+    for _ in range(40):
+        walk.step()
+    provider = provider_actor(walk.providers[0])
+    with db.read_session() as s:
+        everything = list(s.scalars(select(Voucher.number).order_by(Voucher.number.desc())))
+        region = s.scalar(select(Enterprise.region_id).limit(1))
+    pages = [queries.voucher_page(COMMISSION, page=p, page_size=7) for p in range(1, -(-len(everything) // 7) + 1)]
+    assert [n for page in pages for n in page.rows["number"]] == everything  # 末页 read backwards, same rows
+    assert {page.total for page in pages} == {len(everything)}
+    assert queries.voucher_page(COMMISSION, page=99, page_size=7).rows["number"].tolist() == everything[21:]
+    for actor in (COMMISSION, provider):
+        for f in (VoucherFilters(), VoucherFilters(status=str(S.ISSUED)), VoucherFilters(region_id=region),
+                  VoucherFilters(provider_id=walk.providers[1]), VoucherFilters(category_id=1),
+                  VoucherFilters(status=str(S.DELIVERED), region_id=region), VoucherFilters(number="26")):
+            page = queries.voucher_page(actor, f, page_size=5)
+            counted = len(queries.voucher_export_rows(actor, f))  # the rows themselves, counted one by one
+            assert page.total == counted, (actor.role, f)
+
+
+def test_a_name_search_finds_renamed_and_new_enterprises_through_the_trigram_index(database):
+    from lib import queries
+    from lib.queries import VoucherFilters
+    v = make_voucher(S.ISSUED)
+    with db.read_session() as s:
+        old_name = s.get(Enterprise, v["enterprise_id"]).name
+    enterprises.admin_update(actor=COMMISSION, enterprise_id=v["enterprise_id"], now=NOW,
+                             data={"credit_code": voucher_credit_code(v), "name": "南京栖霞Alpha智造有限公司",
+                                   "region": "栖霞区"})
+    make_voucher(S.ISSUED, enterprise_id=make_enterprise("南京江北新区智造科技有限公司"))
+    found = {text: queries.voucher_page(COMMISSION, VoucherFilters(enterprise_name=text)).rows["enterprise_name"]
+             .tolist() for text in ("智造", "栖霞alpha智造", "ALPHA", old_name, "新区智造科", "100%智造")}
+    assert found["智造"] == ["南京江北新区智造科技有限公司", "南京栖霞Alpha智造有限公司"]  # two characters: no index
+    assert found["栖霞alpha智造"] == found["ALPHA"] == ["南京栖霞Alpha智造有限公司"]  # any case, like before
+    assert found["新区智造科"] == ["南京江北新区智造科技有限公司"]
+    assert found[old_name] == found["100%智造"] == []
+
+
+def voucher_credit_code(v: dict) -> str:
+    with db.read_session() as s:
+        return s.get(Enterprise, v["enterprise_id"]).credit_code
+
+
+def test_editing_a_record_away_clears_the_flag_it_raised_on_the_other_voucher(database):
+    provider = make_provider()
+    engineer = make_engineer(provider)
+    first, second = (make_voucher(S.CONFIRMED, provider_id=provider, contract=True) for _ in range(2))
+    actor, day = provider_actor(provider), NOW.date()
+    ids = {}
+    for v in (first, second):
+        ids[v["number"]] = vouchers.add_service_record(actor=actor, number=v["number"], engineer_id=engineer,
+                                                       service_date=day, description="上门调试系统并培训操作人员",
+                                                       now=NOW)
+
+    def raised() -> set:
+        with db.get_engine().connect() as conn:
+            flags = risk.stored(conn)
+            assert flags == risk.recompute(conn)
+        return {(key, voucher_id) for key, voucher_id, *_ in flags}
+
+    both = {first["id"], second["id"]}
+    assert raised() == {(k, i) for k in ("same_day", "same_text") for i in both}
+    vouchers.edit_service_record(actor=actor, record_id=ids[second["number"]], engineer_id=engineer,
+                                 service_date=day - timedelta(days=1), description="现场排查网络故障并恢复服务",
+                                 now=NOW)
+    assert raised() == set()  # the first voucher's flags went with the second's old day and text
+
+
+def test_medians_from_day_histograms_equal_the_median_of_the_days_themselves():
+    import statistics
+
+    import pandas as pd
+
+    from lib.stats.vouchers import medians
+    rng = random.Random(5)
+    samples = {g: [rng.choice([-1, 0, 0, 1, 2, 3, 5, 8, 13, 40]) for _ in range(rng.randint(1, 30))]
+               for g in range(60)}
+    histograms = pd.DataFrame([(g, day, n) for g, days in samples.items() for day, n in Counter(days).items()]
+                              + [(0, 99, 0)], columns=["group", "days", "n"])  # an emptied bucket counts for nothing
+    found = medians(histograms, ["group"])
+    assert {g: found[g] for g in samples} == {g: round(statistics.median(days), 1) for g, days in samples.items()}
