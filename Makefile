@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-browser lint migrate seed-demo expire bench-seed bench-stats bench-import mutation mutation-retest \
-	mutation-report clean
+.PHONY: run test test-browser lint migrate seed-demo expire bench bench-seed bench-stats bench-import prove-replicas \
+	mutation mutation-retest mutation-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ lint: $(VENV)/.installed-dev
 
 migrate seed-demo expire: $(VENV)/.installed
 	$(BIN)/python -m lib.cli $@
+
+# Benchmark (not part of `make test`): 10,000 and N (default 1,000,000) vouchers on SQLite and PostgreSQL (DBS=sqlite
+# for one), every list and statistic against its bare SQL and a naive pandas peer; writes docs/benchmarks.md.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/scale.py 10000 $(or $(N),1000000) $(if $(DBS),--dbs $(DBS))
+
+# Two replicas behind Debian's nginx on one PostgreSQL (deploy/): login, upload, write, refreshed statistics.
+prove-replicas: $(VENV)/.installed-dev
+	$(BIN)/python deploy/prove_replicas.py
 
 # Benchmark (not part of `make test`): load N synthetic vouchers into a scratch database and time it.
 bench-seed: $(VENV)/.installed
