@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-browser lint migrate seed-demo expire bench bench-seed bench-stats bench-import prove-replicas \
+.PHONY: run test test-browser lint migrate seed-demo expire bench load bench-seed bench-stats bench-import prove-replicas \
 	mutation mutation-retest mutation-report clean
 
 $(BIN)/python:
@@ -45,6 +45,12 @@ migrate seed-demo expire: $(VENV)/.installed
 # for one), every list and statistic against its bare SQL and a naive pandas peer; writes docs/benchmarks.md.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/scale.py 10000 $(or $(N),1000000) $(if $(DBS),--dbs $(DBS))
+
+# Load (not part of `make test`): USERS concurrent users (5 writing) on one app server over Streamlit's WebSocket
+# protocol, on the PostgreSQL database `make bench` built (or DB=…); writes its section of docs/benchmarks.md.
+load: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/load.py $(or $(DB),postgresql+psycopg://postgres@127.0.0.1:5432/bench_$(or $(N),1000000)) \
+		--users $(or $(USERS),50) --duration $(or $(DURATION),120)
 
 # Two replicas behind Debian's nginx on one PostgreSQL (deploy/): login, upload, write, refreshed statistics.
 prove-replicas: $(VENV)/.installed-dev

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pandas as pd  # noqa: E402
 from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 
+from benchmarks.report import DOC, write_section  # noqa: E402
 from lib import clock, db, providers, queries, risk, seed, stats, todo  # noqa: E402
 from lib.actors import Actor  # noqa: E402
 from lib.labels import Role  # noqa: E402
@@ -231,7 +232,7 @@ def report(results: list[dict], sizes: list[int]) -> str:
     small, large = min(sizes), max(sizes)
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [
-        "# Benchmarks (issue 14: province scale)", "",
+        "## Lists and statistics at two sizes (`make bench`)", "",
         f"Written by `make bench` (benchmarks/scale.py) on {clock.local_date():%Y-%m-%d}. Machine: {platform.node()}, "
         f"{os.cpu_count()} cores, {mem:.0f} GiB, {platform.platform()}, Python {platform.python_version()}.",
         f"Sizes: {small:,} and {large:,} vouchers from `seed --vouchers N` (with history rows and varied service "
@@ -244,7 +245,7 @@ def report(results: list[dict], sizes: list[int]) -> str:
         if small not in by_size or large not in by_size:
             continue
         a, b = by_size[small], by_size[large]
-        lines += [f"## {dialect}", "",
+        lines += [f"### {dialect}", "",
                   f"{a['vouchers']:,} and {b['vouchers']:,} vouchers; summary rows {a['summary_rows']:,} and "
                   f"{b['summary_rows']:,} (largest table {b['largest_summary']:,}); risk flags {a['flags']:,} and "
                   f"{b['flags']:,}." + (f" Seeding {large:,} took {b['seed_s']:,.0f} s." if "seed_s" in b else ""), "",
@@ -276,10 +277,10 @@ def report(results: list[dict], sizes: list[int]) -> str:
             f"1/{NAIVE_MEMORY} of its memory: " + ("**met**" if memory >= NAIVE_MEMORY else "**missed**")
             + f" (1/{memory:,.0f})"]
         if misses:
-            lines += [f"### {dialect}: plans of the paths that grew", ""]
+            lines += [f"#### {dialect}: plans of the paths that grew", ""]
             for name, _, statements in misses:
                 lines += [f"{name}:", "", "```", explain(dialect, large, statements), "```", ""]
-    return "\n".join(lines + ["## Targets", "", *targets, ""])
+    return "\n".join(lines + ["### Targets", "", *targets, ""])
 
 
 def main() -> None:
@@ -287,10 +288,10 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 1_000_000])
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--out", default=str(DOC))
     args = parser.parse_args()
     results = [run_one(d, n, args.reuse) for d in args.dbs.split(",") for n in sorted(args.sizes)]
-    Path(args.out).write_text(report(results, args.sizes), encoding="utf-8")
+    write_section("bench", report(results, args.sizes), Path(args.out))
     print(f"written to {args.out}")
 
 

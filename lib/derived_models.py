@@ -2,7 +2,7 @@
 rebuilt from them by `python -m lib.cli rebuild-summaries`. Nothing here is entered by a user."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lib.models import Base
@@ -10,6 +10,7 @@ from lib.models import Base
 
 class SummaryKey:
     """What the statistics filter on (lib.summaries): 0 or '' where a voucher has no provider, category, size."""
+    grain: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # lib.summaries.GRAINS
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # issued, 'YYYY-MM' in Nanjing
     region_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -21,6 +22,8 @@ class SummaryKey:
 
 class VoucherCube(SummaryKey, Base):
     __tablename__ = "voucher_cube"
+    __table_args__ = (Index("ix_voucher_cube_provider", "grain", "provider_id"),
+                      Index("ix_voucher_cube_region", "grain", "region_id"))
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     activated: Mapped[int] = mapped_column(BigInteger, default=0)
     face: Mapped[int] = mapped_column(BigInteger, default=0)  # fen
@@ -30,12 +33,16 @@ class VoucherCube(SummaryKey, Base):
 
 class VoucherEvent(SummaryKey, Base):
     __tablename__ = "voucher_events"
+    __table_args__ = (Index("ix_voucher_events_provider", "grain", "provider_id"),
+                      Index("ix_voucher_events_region", "grain", "region_id"))
     event: Mapped[str] = mapped_column(String(10), primary_key=True)  # chosen / delivered / settled
     event_month: Mapped[str] = mapped_column(String(7), primary_key=True)
 
 
 class CycleTime(SummaryKey, Base):
     __tablename__ = "cycle_times"
+    __table_args__ = (Index("ix_cycle_times_provider", "grain", "provider_id"),
+                      Index("ix_cycle_times_region", "grain", "region_id"))
     series: Mapped[str] = mapped_column(String(10), primary_key=True)  # confirm / deliver
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
 

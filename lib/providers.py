@@ -6,7 +6,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Integer, cast, func, select
 
-from lib import auth, clock, db, permissions, sessions
+from lib import auth, clock, db, permissions, sessions, summaries
 from lib import validation as v
 from lib.actors import Actor
 from lib.derived_models import VoucherCube
@@ -112,7 +112,8 @@ def all_providers(actor: Actor, search: str = "") -> pd.DataFrame:
         .group_by(Product.provider_id).subquery()
     # live vouchers per provider from the statistics' summary (lib.summaries): O(groups), not O(vouchers)
     live = select(VoucherCube.provider_id, cast(func.sum(VoucherCube.n), Integer).label("live")) \
-        .where(VoucherCube.status.in_(in_order(IN_PROGRESS))).group_by(VoucherCube.provider_id).subquery()
+        .where(VoucherCube.grain == summaries.GRAINS.index(("provider_id",)),
+               VoucherCube.status.in_(in_order(IN_PROGRESS))).group_by(VoucherCube.provider_id).subquery()
     users = select(User.provider_id, func.min(User.username).label("username")).group_by(User.provider_id).subquery()
     query = (select(Provider.id, Provider.name, Provider.credit_code, Provider.contact, Provider.phone, Provider.fax,
                     Provider.address, Provider.website, Provider.status,

@@ -61,27 +61,41 @@ def split(f: StatsFilters) -> tuple[tuple[str, str] | None, list[tuple[date, dat
     return (summaries.month(first) if first else "", summaries.month(last) if last else "9999-12"), edges
 
 
+def grain_for(actor: Actor, f: StatsFilters, by: list[str]) -> int:
+    """The smallest grain of the summaries that holds every dimension the filters and the grouping need."""
+    needed = {d for d in by if d in summaries.DIMENSIONS}
+    needed |= {d for d, value in (("region_id", f.region_id), ("size", f.size or None),
+                                  ("category_id", f.category_id), ("month", f.start or f.end)) if value is not None}
+    if actor.role == Role.PROVIDER or f.provider_id is not None:
+        needed.add("provider_id")
+    return next(g for g, dims in enumerate(summaries.GRAINS) if needed <= set(dims))
+
+
 def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
     """Summary `name` ("cube", "events" or "cycles") summed by the key columns `by`, for the actor and filters."""
     model, measures = summaries.TABLES[name], summaries.MEASURES[name]
     t = model.__table__
     months, edges = split(f)
+    grain = grain_for(actor, f, by)
     rows: list[tuple] = []
     if months is not None:
         query = (select(*[t.c[b] for b in by], *[func.sum(t.c[m]) for m in measures])
-                 .where(*conditions(t.c, actor, f), t.c.month >= months[0], t.c.month <= months[1]).group_by(*by))
+                 .where(t.c.grain == grain, *conditions(t.c, actor, f)).group_by(*by))
+        if f.start or f.end:  # the whole months inside the range (the grain holds months then)
+            query = query.where(t.c.month >= months[0], t.c.month <= months[1])
         with db.read_session() as session:
             rows = [tuple(r) for r in session.execute(query)]
     frame = pd.DataFrame(rows, columns=[*by, *measures])
     if edges:
-        frame = pd.concat([frame, _edges(name, actor, f, by, edges)], ignore_index=True)
+        frame = pd.concat([frame, _edges(name, grain, actor, f, by, edges)], ignore_index=True)
         frame = frame.groupby(by, as_index=False, sort=False)[list(measures)].sum()
     for m in measures:
         frame[m] = [int(x or 0) for x in frame[m]]
     return frame
 
 
-def _edges(name: str, actor: Actor, f: StatsFilters, by: list[str], edges: list[tuple[date, date]]) -> pd.DataFrame:
+def _edges(name: str, grain: int, actor: Actor, f: StatsFilters, by: list[str],
+           edges: list[tuple[date, date]]) -> pd.DataFrame:
     positions = [summaries.KEYS[name].index(b) for b in by]
     measures = summaries.MEASURES[name]
     found = []
@@ -91,7 +105,7 @@ def _edges(name: str, actor: Actor, f: StatsFilters, by: list[str], edges: list[
                                            Voucher.issued_at >= clock.day_start(first),
                                            Voucher.issued_at < clock.day_start(last + timedelta(days=1)))
             for (table, key), values in summaries.total(session.execute(query)).items():
-                if table == name:
+                if table == name and key[0] == grain:
                     found.append((*[key[p] for p in positions], *values))
     return pd.DataFrame(found, columns=[*by, *measures])
 

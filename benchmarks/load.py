@@ -1,0 +1,277 @@
+"""Load benchmark (issue 14): USERS concurrent users on one app server, speaking Streamlit's own WebSocket protocol
+(the BackMsg/ForwardMsg protobufs the browser sends and receives), from a second process on localhost.
+
+Each user logs in through the real login form (its widgets, by their labels), then works for DURATION seconds
+with a think time between pages: the commission reads lists, 服务券统计, 评价统计 and 风险预警; providers read their
+lists and vouchers; WRITERS providers add a service record through the voucher's form each time. A page's time is
+from the rerun request to the script's end. Afterwards every record written must be in the database.
+
+Usage: python benchmarks/load.py DATABASE_URL [--url URL] [--users 50] [--writers 5] [--duration 120]
+Without --url it adds the demo accounts to the database (seed-demo), starts one app server on it and stops it
+afterwards. Prints and writes numbers (the load section of docs/benchmarks.md); asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import websockets  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from benchmarks.report import DOC, write_section  # noqa: E402
+from lib import clock, db  # noqa: E402
+from lib.models import ServiceRecord, User, Voucher  # noqa: E402
+from lib.workflow import VoucherStatus as S  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "Demo@2026")
+FINISHED = {ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+            ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR}
+COMMISSION_PAGES = ["服务券", "服务券统计", "评价统计", "风险预警", "服务商管理", "兑付管理"]
+PROVIDER_PAGES = ["服务券", "服务券统计", "评价统计"]
+
+
+@dataclass
+class Run:
+    elements: list = field(default_factory=list)  # (kind, proto) in the order drawn
+    exception: str | None = None
+
+
+class Session:
+    """One browser tab's worth of Streamlit session, without the browser."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.pages: dict[str, str] = {}  # page name -> page_script_hash
+        self.page_hash = ""
+        self.query = ""
+        self.last = Run()
+
+    async def connect(self) -> None:
+        ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], origin=self.url, max_size=2**26)
+
+    async def rerun(self, widgets: list | None = None, *, page: str | None = None, query: str | None = None) -> float:
+        """Ask for a run (widget values, another page or query string) and wait for its end; returns seconds."""
+        if page is not None:
+            self.page_hash = self.pages[page]
+        if query is not None:
+            self.query = query
+        msg = BackMsg()
+        msg.rerun_script.query_string = self.query
+        msg.rerun_script.page_script_hash = self.page_hash
+        for state in widgets or []:
+            msg.rerun_script.widget_states.widgets.append(state)
+        started = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        self.last = await self._until_finished()
+        return time.perf_counter() - started
+
+    async def _until_finished(self) -> Run:
+        run = Run()
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=60))
+            kind = fwd.WhichOneof("type")
+            if kind == "navigation":
+                # menu names without their waiting count (撤回审核（4） is 撤回审核)
+                self.pages = {re.sub(r"（\d+）$", "", p.page_name): p.page_script_hash
+                              for p in fwd.navigation.app_pages}
+                self.page_hash = fwd.navigation.page_script_hash or self.page_hash
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                which = element.WhichOneof("type")
+                run.elements.append((which, getattr(element, which)))
+                if which == "exception":
+                    run.exception = element.exception.message
+            elif kind == "script_finished":
+                if fwd.script_finished in FINISHED:
+                    return run
+                run = Run()  # an early end for a rerun: the next run draws the page again
+
+    def find(self, kind: str, label: str):
+        return next(proto for k, proto in self.last.elements if k == kind and proto.label == label)
+
+    def text(self) -> str:
+        return " ".join(getattr(p, "body", "") for _, p in self.last.elements)
+
+    async def login(self, username: str) -> None:
+        await self.rerun()
+        states = [self._string(self.find("text_input", "账户名").id, username),
+                  self._string(self.find("text_input", "密码").id, PASSWORD),
+                  self._trigger(self.find("button", "登录").id)]
+        await self.rerun(states)
+        if "修改密码" not in self.pages:
+            raise RuntimeError(f"{username} 未能登录：{self.text()[:200]}")
+
+    @staticmethod
+    def _string(widget_id: str, value: str):
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+        return WidgetState(id=widget_id, string_value=value)
+
+    @staticmethod
+    def _trigger(widget_id: str):
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+        return WidgetState(id=widget_id, trigger_value=True)
+
+    async def add_service_record(self, number: str, text: str) -> float:
+        """Open the voucher, 添加服务信息, fill the form and 确定: the seconds of the saving run."""
+        if self.page_hash != self.pages["服务券"]:
+            await self.rerun(page="服务券", query="")
+        await self.rerun(query=f"voucher={number}")  # as the voucher's link does (a page change drops the query)
+        await self.rerun([self._trigger(self.find("button", "添加服务信息").id)])
+        engineer = self.find("selectbox", "服务工程师")
+        states = [self._string(engineer.id, engineer.options[0]), self._date(self.find("date_input", "日期").id),
+                  self._string(self.find("text_area", "服务描述").id, text),
+                  self._trigger(self.find("button", "确定").id)]
+        seconds = await self.rerun(states)
+        if "服务信息已添加" not in self.text():
+            raise RuntimeError("服务信息未保存：" + self.text()[:300])
+        return seconds
+
+    @staticmethod
+    def _date(widget_id: str):
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+        state = WidgetState(id=widget_id)
+        state.string_array_value.data.append(clock.local_date().strftime("%Y/%m/%d"))
+        return state
+
+
+@dataclass
+class Tally:
+    times: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    written: list = field(default_factory=list)
+
+
+async def user(url: str, username: str, pages: list[str], tally: Tally, until: float, rng: random.Random,
+               write_to: list[str] | None = None) -> None:
+    session = Session(url)
+    try:
+        await session.connect()
+        await session.login(username)
+        while time.time() < until:
+            await asyncio.sleep(rng.uniform(1, 3))  # a person reads before the next click
+            if write_to:
+                text = f"压测服务记录 {username} {len(tally.written)} {rng.random():.6f}"
+                tally.times.append(await session.add_service_record(rng.choice(write_to), text))
+                tally.written.append(text)
+            else:
+                page = rng.choice(pages)
+                tally.times.append(await session.rerun(page=page, query=""))
+                if session.last.exception:
+                    tally.errors.append(f"{username} {page}: {session.last.exception}")
+    except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+        tally.errors.append(f"{username}: {type(exc).__name__}: {exc}")
+    finally:
+        if getattr(session, "ws", None):
+            await session.ws.close()
+
+
+def writable(provider_username: str) -> list[str]:
+    with db.read_session() as s:
+        provider_id = s.scalar(select(User.provider_id).where(User.username == provider_username))
+        return list(s.scalars(select(Voucher.number).where(
+            Voucher.provider_id == provider_id, Voucher.status.in_([str(S.CONFIRMED), str(S.DELIVERED)]),
+            Voucher.contract_date.is_not(None)).limit(20)))
+
+
+async def main_async(args) -> str:
+    rng = random.Random(14)
+    tally = Tally()
+    until = time.time() + args.duration
+    targets = writable("provider2")
+    tasks = []
+    for i in range(args.users):
+        if i < args.writers:
+            tasks.append(user(args.url, "provider2", [], tally, until, random.Random(i), targets))
+        elif i % 2:
+            tasks.append(user(args.url, "admin", COMMISSION_PAGES, tally, until, random.Random(i)))
+        else:
+            tasks.append(user(args.url, rng.choice(["provider2", "langkun"]), PROVIDER_PAGES, tally, until,
+                              random.Random(i)))
+    with db.read_session() as s:
+        before = s.scalar(select(func.count()).select_from(ServiceRecord))
+    started = time.time()
+    await asyncio.gather(*tasks)
+    elapsed = time.time() - started
+    with db.read_session() as s:
+        after = s.scalar(select(func.count()).select_from(ServiceRecord))
+        saved = set(s.scalars(select(ServiceRecord.description).where(ServiceRecord.description.in_(tally.written))))
+    times = sorted(tally.times)
+    p95 = times[int(0.95 * (len(times) - 1))] if times else float("nan")
+    lines = [
+        f"Load on {args.url}, {clock.local_date():%Y-%m-%d}: {args.users} users ({args.writers} writing service "
+        f"records) for {args.duration} s, 1–3 s think time, over Streamlit's WebSocket protocol from a second "
+        "process (the login form's widgets, then page reruns; no browser, so no second run from the cookie "
+        "component).", "",
+        f"- pages: {len(times):,} in {elapsed:.0f} s ({len(times) / elapsed:.1f}/s)",
+        f"- page time: median {statistics.median(times) * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms, "
+        f"max {times[-1] * 1000:,.0f} ms" if times else "- no page finished",
+        f"- errors: {len(tally.errors)}" + "".join(f"\n  - {e}" for e in tally.errors[:10]),
+        f"- service records written {len(tally.written)}, found in the database {len(saved)} "
+        f"(table grew by {after - before})",
+        "- target (p95 under 1 s, 0 errors, every record kept): "
+        + ("**met**" if p95 < 1 and not tally.errors and len(saved) == len(tally.written) else "**missed**"), ""]
+    return "\n".join(lines)
+
+
+def serve(database_url: str, port: int = 8620) -> subprocess.Popen:
+    """One app server on the database, with the demo accounts added (seed-demo keeps what is there)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "COOKIE_KEY": "load-benchmark-key-" + "x" * 32}
+    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("应用未能启动")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("database_url")
+    parser.add_argument("--url")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=120)
+    parser.add_argument("--out", default=str(DOC))
+    args = parser.parse_args()
+    db.use_database(args.database_url)
+    server = None if args.url else serve(args.database_url)
+    args.url = args.url or "http://127.0.0.1:8620"
+    try:
+        with db.read_session() as s:
+            vouchers = s.scalar(select(func.count()).select_from(Voucher))
+        report = asyncio.run(main_async(args)).replace("Load on", f"Load ({vouchers:,} vouchers) on", 1)
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=30)
+    print(report)
+    write_section("load", "## Concurrent users on one server (`make load`)\n\n" + report, Path(args.out))
+
+
+if __name__ == "__main__":
+    main()
