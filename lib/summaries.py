@@ -46,15 +46,16 @@ from lib.models import (
 from lib.workflow import CHOSEN, DELIVERED_OR_LATER, VoucherStatus, in_order
 
 S = VoucherStatus
-DIMENSIONS = ("month", "region_id", "size", "provider_id", "category_id")  # besides 批次, always kept
-KEY = ("grain", "batch_id", *DIMENSIONS)
+DIMENSIONS = ("batch_id", "month", "region_id", "size", "provider_id", "category_id")
+KEY = ("grain", *DIMENSIONS)
 # Each voucher is summed at several grains, smallest first: a statistic reads the smallest grain that holds the
 # dimensions its filters and groups need (lib.stats.cube.grain_for). The dimensions a grain drops are stored as
-# 0 or ''. At a province's million vouchers the coarse grains hold hundreds to tens of thousands of rows; the
-# last, every dimension crossed, is read only through a selective filter (a provider, a region) and its index.
+# 0 or ''. At a province's million vouchers the coarse grains hold a few to tens of thousands of rows; the last,
+# every dimension crossed, is read only through a selective filter (a provider, a region) and its index.
 GRAINS = ((), ("region_id",), ("size",), ("provider_id",), ("category_id",), ("month",), ("region_id", "size"),
-          DIMENSIONS)
-_BLANK = {"month": "", "region_id": 0, "size": "", "provider_id": 0, "category_id": 0}
+          ("batch_id",), ("batch_id", "region_id"), ("batch_id", "provider_id"), ("batch_id", "category_id"),
+          ("batch_id", "month"), DIMENSIONS)
+_BLANK = {"batch_id": 0, "month": "", "region_id": 0, "size": "", "provider_id": 0, "category_id": 0}
 TABLES = {"cube": VoucherCube, "events": VoucherEvent, "cycles": CycleTime}
 KEYS = {"cube": (*KEY, "status"), "events": (*KEY, "event", "event_month"), "cycles": (*KEY, "series", "days")}
 MEASURES = {"cube": ("n", "activated", "face", "extra", "settled"), "events": ("n",), "cycles": ("n",)}
@@ -100,35 +101,37 @@ def deliver_days(row) -> int | None:
     return (row.delivered_on - clock.local_date(row.confirmed_at)).days
 
 
-def contributions(row) -> Iterator[tuple[str, tuple, tuple]]:
-    """What one voucher (a row of SOURCE) adds to each summary: (table, key, measures)."""
-    full = {"month": month(row.issued_at), "region_id": row.region_id, "size": row.size or "",
+def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[str, tuple, tuple]]:
+    """What one voucher (a row of SOURCE) adds to each summary: (table, key, measures); `only` (table, grain)
+    keeps what one summary at one grain gets (the edge days of a date range)."""
+    grains = enumerate(GRAINS) if only is None else [(only[1], GRAINS[only[1]])]
+    tables = TABLES if only is None else {only[0]}
+    full = {"batch_id": row.batch_id, "month": month(row.issued_at), "region_id": row.region_id, "size": row.size or "",
             "provider_id": row.provider_id or 0, "category_id": row.category_id or 0}
-    keys = [(g, row.batch_id, *[full[d] if d in grain else _BLANK[d] for d in DIMENSIONS])
-            for g, grain in enumerate(GRAINS)]
+    keys = [(g, *[full[d] if d in grain else _BLANK[d] for d in DIMENSIONS]) for g, grain in grains]
     face = cents(row.face_value)
     extra = max(cents(row.price) - face, 0) if row.price is not None else 0
     settled = cents(row.settled_amount) if row.settled_amount is not None else 0
     cube = (1, int(row.activated_at is not None), face, extra, settled)
-    for key in keys:
+    for key in keys if "cube" in tables else ():
         yield "cube", (*key, row.status), cube
     for event_, moment, counts in (("chosen", row.chosen_at, row.status in _CHOSEN),
                                    ("delivered", row.delivered_on, row.status in _DELIVERED),
                                    ("settled", row.settled_on, row.status == S.SETTLED)):
-        if counts and moment is not None:
+        if counts and moment is not None and "events" in tables:
             for key in keys:
                 yield "events", (*key, event_, month(moment)), (1,)
     for series, days in (("confirm", confirm_days(row)), ("deliver", deliver_days(row))):
-        if days is not None:
+        if days is not None and "cycles" in tables:
             for key in keys:
                 yield "cycles", (*key, series, days), (1,)
 
 
-def total(rows: Iterable) -> dict[tuple[str, tuple], tuple]:
-    """The summed contributions of `rows`."""
+def total(rows: Iterable, only: tuple[str, int] | None = None) -> dict[tuple[str, tuple], tuple]:
+    """The summed contributions of `rows` (to one summary at one grain if `only`)."""
     out: dict[tuple[str, tuple], tuple] = {}
     for row in rows:
-        for table, key, measures in contributions(row):
+        for table, key, measures in contributions(row, only):
             had = out.get((table, key))
             out[(table, key)] = measures if had is None else tuple(a + b for a, b in zip(had, measures, strict=True))
     return out

@@ -64,7 +64,7 @@ def split(f: StatsFilters) -> tuple[tuple[str, str] | None, list[tuple[date, dat
 def grain_for(actor: Actor, f: StatsFilters, by: list[str]) -> int:
     """The smallest grain of the summaries that holds every dimension the filters and the grouping need."""
     needed = {d for d in by if d in summaries.DIMENSIONS}
-    needed |= {d for d, value in (("region_id", f.region_id), ("size", f.size or None),
+    needed |= {d for d, value in (("batch_id", f.batch_year), ("region_id", f.region_id), ("size", f.size or None),
                                   ("category_id", f.category_id), ("month", f.start or f.end)) if value is not None}
     if actor.role == Role.PROVIDER or f.provider_id is not None:
         needed.add("provider_id")
@@ -104,9 +104,8 @@ def _edges(name: str, grain: int, actor: Actor, f: StatsFilters, by: list[str],
             query = summaries.SOURCE.where(*conditions(BASE_COLUMNS, actor, f),
                                            Voucher.issued_at >= clock.day_start(first),
                                            Voucher.issued_at < clock.day_start(last + timedelta(days=1)))
-            for (table, key), values in summaries.total(session.execute(query)).items():
-                if table == name and key[0] == grain:
-                    found.append((*[key[p] for p in positions], *values))
+            for (_, key), values in summaries.total(session.execute(query), only=(name, grain)).items():
+                found.append((*[key[p] for p in positions], *values))
     return pd.DataFrame(found, columns=[*by, *measures])
 
 
