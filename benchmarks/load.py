@@ -7,8 +7,9 @@ lists and vouchers; WRITERS providers add a service record through the voucher's
 from the rerun request to the script's end. Afterwards every record written must be in the database.
 
 Usage: python benchmarks/load.py DATABASE_URL [--url URL] [--users 50] [--writers 5] [--duration 120]
-Without --url it adds the demo accounts to the database (seed-demo), starts one app server on it and stops it
-afterwards. Prints and writes numbers (the load section of docs/benchmarks.md); asserts nothing.
+It adds its own accounts to the database if missing (a commission login and the two busiest providers'), and
+without --url starts one app server on it and stops it afterwards. Prints and writes numbers (the load section
+of docs/benchmarks.md); asserts nothing.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from lib.workflow import VoucherStatus as S  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PASSWORD = os.environ.get("LOAD_PASSWORD", "Demo@2026")
+PASSWORD = os.environ.get("LOAD_PASSWORD", "Load@Bench2026")
 FINISHED = {ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
             ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR}
 COMMISSION_PAGES = ["服务券", "服务券统计", "评价统计", "风险预警", "服务商管理", "兑付管理"]
@@ -163,6 +164,7 @@ async def user(url: str, username: str, pages: list[str], tally: Tally, until: f
                write_to: list[str] | None = None) -> None:
     session = Session(url)
     try:
+        await asyncio.sleep(rng.uniform(0, 10))  # people arrive over the first seconds, not all at one instant
         await session.connect()
         await session.login(username)
         while time.time() < until:
@@ -192,19 +194,13 @@ def writable(provider_username: str) -> list[str]:
 
 
 async def main_async(args) -> str:
-    rng = random.Random(14)
     tally = Tally()
+    people = accounts(args.users, args.writers)
+    targets = writable(people[0][0]) if args.writers else []
     until = time.time() + args.duration
-    targets = writable("provider2")
-    tasks = []
-    for i in range(args.users):
-        if i < args.writers:
-            tasks.append(user(args.url, "provider2", [], tally, until, random.Random(i), targets))
-        elif i % 2:
-            tasks.append(user(args.url, "admin", COMMISSION_PAGES, tally, until, random.Random(i)))
-        else:
-            tasks.append(user(args.url, rng.choice(["provider2", "langkun"]), PROVIDER_PAGES, tally, until,
-                              random.Random(i)))
+    pages = {"commission": COMMISSION_PAGES, "provider": PROVIDER_PAGES, "writer": []}
+    tasks = [user(args.url, username, pages[kind], tally, until, random.Random(i),
+                  targets if kind == "writer" else None) for i, (username, kind) in enumerate(people)]
     with db.read_session() as s:
         before = s.scalar(select(func.count()).select_from(ServiceRecord))
     started = time.time()
@@ -231,10 +227,39 @@ async def main_async(args) -> str:
     return "\n".join(lines)
 
 
+def accounts(users: int, writers: int) -> list[tuple[str, str]]:
+    """One login per simulated person (an account is locked after five attempts running at once, as a guessing
+    attack would be): (username, role) each, made here if missing, first-login change waived. Readers among
+    the providers alternate between the two providers with the most vouchers open to service records; writers
+    all belong to the first."""
+    from lib import auth
+    from lib.actors import Actor
+    with db.read_session() as s:
+        busiest = list(s.scalars(select(Voucher.provider_id).where(
+            Voucher.status.in_([str(S.CONFIRMED), str(S.DELIVERED)]), Voucher.contract_date.is_not(None))
+            .group_by(Voucher.provider_id).order_by(func.count().desc()).limit(2)))
+    wanted = []
+    for i in range(users):
+        if i < writers:
+            wanted.append((f"loadw{i}", "writer", busiest[0]))
+        elif i % 2:
+            wanted.append((f"loadc{i}", "commission", None))
+        else:
+            wanted.append((f"loadr{i}", "provider", busiest[i // 2 % len(busiest)]))
+    for username, kind, provider_id in wanted:
+        with db.read_session() as s:
+            if s.scalar(select(User.id).where(User.username == username)):
+                continue
+        auth.create_user(actor=Actor.system(), username=username, display_name=username, password=PASSWORD,
+                         role="commission" if kind == "commission" else "provider", provider_id=provider_id)
+        with db.transaction() as s:
+            s.scalars(select(User).where(User.username == username)).one().must_change_password = False
+    return [(username, kind) for username, kind, _ in wanted]
+
+
 def serve(database_url: str, port: int = 8620) -> subprocess.Popen:
-    """One app server on the database, with the demo accounts added (seed-demo keeps what is there)."""
+    """One app server on the database."""
     env = {**os.environ, "DATABASE_URL": database_url, "COOKIE_KEY": "load-benchmark-key-" + "x" * 32}
-    subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],

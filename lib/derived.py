@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from lib import summaries
+from lib.derived_models import RiskFlag
 from lib.models import Engineer, Evaluation, History, ServiceRecord, Voucher, Withdrawal
 
 _STATE = "derived.pending"
@@ -38,7 +39,10 @@ def rebuild(conn: Connection) -> tuple[int, int]:
     """Every derived table recomputed from the base tables (`python -m lib.cli rebuild-summaries`, after bulk
     inserts, and migration 0007): returns the summary rows and the risk flags."""
     from lib import risk
-    return summaries.rebuild(conn), risk.rebuild(conn)
+    rebuilt = summaries.rebuild(conn), risk.rebuild(conn)
+    for model in (*summaries.TABLES.values(), RiskFlag):  # the planner's statistics for the rebuilt tables
+        conn.execute(text(f"ANALYZE {model.__tablename__}"))
+    return rebuilt
 
 
 def _changed(obj, columns: tuple[str, ...]) -> bool:
@@ -87,10 +91,10 @@ def _touched(state: _Pending):
     from lib.risk import Touched  # lib.risk reads through lib.db, which imports this module
     t = Touched(vouchers=set(state.risky), engineers=set(state.engineers))
     t.vouchers |= {v.id for v in state.risky_new}
-    for voucher_id, engineer_id, day, text in state.old_records:
+    for voucher_id, engineer_id, day, description in state.old_records:
         t.records.add(voucher_id)
         t.pairs.add((engineer_id, day))
-        t.texts.add(text)
+        t.texts.add(description)
     for o in state.objects:
         if isinstance(o, ServiceRecord):
             t.records.add(o.voucher_id)
@@ -118,8 +122,7 @@ def _before_commit(session: Session) -> None:
     if summaries.apply_changes(conn, state.seen | state.created, state.old):
         tables.add(summaries.SUMMARIES)
     touched = _touched(state)
-    if touched:
-        risk.refresh(conn, touched)
+    if touched and risk.refresh(conn, touched):
         tables.add("risk_flags")
     summaries.bump(conn, tables)
 

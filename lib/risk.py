@@ -21,7 +21,7 @@ from lib.derived_models import RiskFlag
 from lib.errors import PermissionDenied
 from lib.labels import Role
 from lib.models import Engineer, Evaluation, History, Provider, ServiceRecord, Voucher, Withdrawal
-from lib.stats.scope import NO_FILTERS, StatsFilters, calendar_days, days_between, scoped
+from lib.stats.scope import NO_FILTERS, StatsFilters, calendar_days, days_between, reads, scoped
 
 MIN_DESCRIPTION = 10  # shorter identical texts ("上门服务") are not suspicious
 MANY_WITHDRAWALS = 3
@@ -185,14 +185,23 @@ def _affected(conn: Connection, t: Touched) -> dict[str, set]:
             "instant_full_marks": set(t.vouchers), "many_withdrawals": withdrawals | t.vouchers}
 
 
-def refresh(conn: Connection, touched: Touched) -> None:
-    """Decide again, for the vouchers a write may have changed, every signal they can raise."""
+def refresh(conn: Connection, touched: Touched) -> bool:
+    """Decide again, for the vouchers a write may have changed, every signal they can raise; True if a flag
+    was raised or cleared (only then do cached 风险预警 results go stale)."""
+    changed = False
     for key, ids in _affected(conn, touched).items():
         if not ids:
             continue
         focus = sorted(ids)
-        conn.execute(delete(RiskFlag).where(RiskFlag.signal == key, RiskFlag.voucher_id.in_(focus)))
-        _store(conn, key, BY_KEY[key].query(_vouchers(focus), focus))
+        stored_ = {tuple(row) for row in conn.execute(
+            select(RiskFlag.signal, RiskFlag.voucher_id, RiskFlag.detail, RiskFlag.provider_id)
+            .where(RiskFlag.signal == key, RiskFlag.voucher_id.in_(focus)))}
+        decided = _decided(conn, key, BY_KEY[key].query(_vouchers(focus), focus))
+        if decided != stored_:
+            changed = True
+            conn.execute(delete(RiskFlag).where(RiskFlag.signal == key, RiskFlag.voucher_id.in_(focus)))
+            _insert(conn, decided)
+    return changed
 
 
 def _decided(conn: Connection, key: str, query: Select) -> set[tuple[str, int, str, int | None]]:
@@ -201,7 +210,10 @@ def _decided(conn: Connection, key: str, query: Select) -> set[tuple[str, int, s
 
 
 def _store(conn: Connection, key: str, query: Select) -> None:
-    rows = _decided(conn, key, query)
+    _insert(conn, _decided(conn, key, query))
+
+
+def _insert(conn: Connection, rows: set) -> None:
     if rows:
         conn.execute(insert(RiskFlag), [{"signal": k, "voucher_id": i, "detail": d, "provider_id": p}
                                         for k, i, d, p in sorted(rows, key=str)])
@@ -226,6 +238,7 @@ def stored(conn: Connection) -> set[tuple[str, int, str, int | None]]:
 
 # ---------------------------------------------------------------- 风险预警 reads the stored flags
 
+@reads("risk_flags", "summaries", "providers", "enterprises")
 def signals(actor: Actor, f: StatsFilters = NO_FILTERS, *, limit: int = 200) -> list[tuple[Signal, int, pd.DataFrame]]:
     """Every signal with the number of flagged rows and (up to `limit` of) them, for the filtered vouchers."""
     if actor.role != Role.COMMISSION:

@@ -141,14 +141,19 @@ def _read(conn: Connection, query: Select) -> dict[tuple[str, tuple], tuple]:
     return total(conn.execute(query))
 
 
-def _apply(conn: Connection, delta: dict[tuple[str, tuple], tuple]) -> None:
-    """Add `delta` to the summaries (keys in a fixed order, so that concurrent writers lock rows alike)."""
+def _apply(conn: Connection, delta: dict[tuple[str, tuple], tuple], *, empty: bool = False) -> None:
+    """Add `delta` to the summaries (keys in a fixed order, so that concurrent writers lock rows alike); into
+    `empty` tables (a rebuild) as plain multi-row inserts, several times faster than upserts."""
     upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     for name, model in TABLES.items():
         rows = [dict(zip(KEYS[name], key, strict=True)) | dict(zip(MEASURES[name], measures, strict=True))
                 for (table, key), measures in sorted(delta.items(), key=lambda item: (item[0][0], str(item[0][1])))
                 if table == name and any(measures)]
         if not rows:
+            continue
+        if empty:
+            for start in range(0, len(rows), 5000):
+                conn.execute(model.__table__.insert(), rows[start:start + 5000])
             continue
         statement = upsert(model.__table__)
         statement = statement.on_conflict_do_update(
@@ -178,7 +183,7 @@ def rebuild(conn: Connection) -> int:
     for model in TABLES.values():
         conn.execute(delete(model))
     summed = _read(conn, SOURCE.execution_options(yield_per=20_000))
-    _apply(conn, summed)
+    _apply(conn, summed, empty=True)
     bump(conn, [*VERSIONED, SUMMARIES])
     return len(summed)
 

@@ -357,3 +357,24 @@ def test_every_filter_combination_reads_a_grain_that_counts_like_the_vouchers_th
         assert mine == sum(1 for row in inside if row[4] == provider), f
         by_region = stats.region_status(COMMISSION, f)
         assert int(by_region["count"].sum()) == len(inside), f
+
+
+def test_the_risk_and_evaluation_caches_stay_until_a_flag_or_a_figure_they_show_changes(database):
+    from lib import stats
+    from lib.stats import evaluations
+    provider = make_provider()
+    engineer = make_engineer(provider)
+    first, second = (make_voucher(S.CONFIRMED, provider_id=provider, contract=True) for _ in range(2))
+    actor, day = provider_actor(provider), NOW.date()
+
+    def keys() -> tuple:
+        return stats.cache_key(risk.signals, COMMISSION), stats.cache_key(evaluations.kpis, COMMISSION)
+
+    before = keys()
+    vouchers.add_service_record(actor=actor, number=first["number"], engineer_id=engineer, service_date=day,
+                                description="上门调试系统并培训操作人员", now=NOW)
+    assert keys() == before  # a record that raises nothing: 风险预警 and 评价统计 stay cached
+    vouchers.add_service_record(actor=actor, number=second["number"], engineer_id=engineer, service_date=day,
+                                description="另一次上门服务的记录", now=NOW)
+    raised = keys()
+    assert raised[0] != before[0] and raised[1] == before[1]  # same engineer, same day, two enterprises

@@ -10,17 +10,24 @@ from ui.nav import MENUS
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=512)
-def _items(_actor: Actor, scope: tuple, version: tuple, with_risk: bool) -> list[todo.Item]:
+def _items(_actor: Actor, scope: tuple, version: tuple, risk_total: int | None) -> list[todo.Item]:
     # `scope` is whose work it is (every commission user shares one entry); `version` the tables' write counts:
     # any write renews the counts at once, and otherwise they are re-read at most once a minute (what expires
     # with time, 7天内到期, moves slowly).
-    risk_total = sum(total for _, total, _ in risk.signals(_actor, stats.NO_FILTERS)) if with_risk else None
     return todo.items(_actor, risk_total=risk_total)
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=16)
+def _risk_total(_actor: Actor, key: tuple) -> int:
+    # keyed like 风险预警 itself (lib.stats.cache_key): a write that raises or clears no flag keeps it
+    return sum(total for _, total, _ in risk.signals(_actor, stats.NO_FILTERS))
 
 
 def items(actor: Actor, *, with_risk: bool = False) -> list[todo.Item]:
     scope = (str(actor.role), actor.provider_id, actor.enterprise_id)
-    return _items(actor, scope, stats.data_version(), with_risk and actor.role == Role.COMMISSION)
+    risk_total = (_risk_total(actor, stats.cache_key(risk.signals, actor))
+                  if with_risk and actor.role == Role.COMMISSION else None)
+    return _items(actor, scope, stats.data_version(), risk_total)
 
 
 def menu_title(title: str, count: int) -> str:

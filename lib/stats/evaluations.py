@@ -18,12 +18,17 @@ from lib.stats.scope import (
     month_of,
     rate,
     read_frame,
+    reads,
     scoped,
     whole,
 )
 from lib.workflow import DELIVERED_OR_LATER, in_order
 
 BANDS = ["优秀", "良好", "合格", "不合格"]
+# What a result depends on (its cache key): the evaluations, and the vouchers only through what the summaries
+# count (status, provider, region, size, category, batch, month: any change to them moves the summaries), and
+# the names shown. A service record or a contract date leaves 评价统计 cached.
+EVALUATION_READS = ("summaries", "evaluations", "providers", "regions", "product_categories", "enterprises")
 MIN_RANKED = 3  # a provider needs this many evaluations to be ranked
 FLAG_BELOW = 60
 
@@ -33,6 +38,7 @@ def _joined(actor: Actor, f: StatsFilters, needs: frozenset[str] = frozenset()):
     return v, select().select_from(v.join(Evaluation, Evaluation.voucher_id == v.c.id))
 
 
+@reads(*EVALUATION_READS)
 def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
     v = scoped(actor, f)
     base = v.outerjoin(Evaluation, Evaluation.voucher_id == v.c.id)
@@ -54,6 +60,7 @@ def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
     }
 
 
+@reads(*EVALUATION_READS)
 def histogram(actor: Actor, f: StatsFilters = NO_FILTERS, width: int = 10) -> pd.DataFrame:
     """Evaluations per score bucket [0,10), [10,20) … [90,100] (100 joins the last bucket)."""
     v, query = _joined(actor, f)
@@ -61,6 +68,7 @@ def histogram(actor: Actor, f: StatsFilters = NO_FILTERS, width: int = 10) -> pd
     return read_frame(query.add_columns(bucket, func.count()).group_by(bucket).order_by(bucket), ["bucket", "count"])
 
 
+@reads(*EVALUATION_READS)
 def criteria(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Each of the eight criteria as the mean percentage of its maximum."""
     v, query = _joined(actor, f)
@@ -72,6 +80,7 @@ def criteria(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
                                      for avg, (_, _, mx) in zip(row, CRITERIA, strict=True)]})
 
 
+@reads(*EVALUATION_READS)
 def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Providers by mean score: ranked when they have MIN_RANKED evaluations, flagged below FLAG_BELOW."""
     v, query = _joined(actor, f)
@@ -88,6 +97,7 @@ def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     return frame
 
 
+@reads(*EVALUATION_READS)
 def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") -> pd.DataFrame:
     """Count and mean score by 区域 (region), 产品类别 (category) or 企业规模 (size)."""
     v, query = _joined(actor, f, frozenset({"category"} if group == "category" else {"region"}))
@@ -103,6 +113,7 @@ def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") 
     return frame
 
 
+@reads(*EVALUATION_READS)
 def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     v, query = _joined(actor, f)
     month = month_of(Evaluation.created_at)
@@ -113,6 +124,7 @@ def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     return every_month(frame, zero=("evaluations",))  # a month without evaluations has no mean: a gap
 
 
+@reads(*EVALUATION_READS)
 def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """How often each 改善 and 下一步重点 option was chosen (the options are stored as JSON lists)."""
     v, query = _joined(actor, f)
@@ -126,6 +138,7 @@ def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     return pd.DataFrame({"kind": kinds, "option": IMPROVEMENTS + NEXT_FOCUS, "count": [int(x or 0) for x in row]})
 
 
+@reads(*EVALUATION_READS)
 def low_scores(actor: Actor, f: StatsFilters = NO_FILTERS, limit: int = 100) -> pd.DataFrame:
     """Evaluations below 合格 or with a comment and a low score, newest first."""
     v, query = _joined(actor, f, frozenset({"enterprise"}))
