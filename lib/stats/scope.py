@@ -180,10 +180,6 @@ def count_if(condition) -> ColumnElement:
     return func.sum(case((condition, 1), else_=0))
 
 
-def sum_if(condition, value) -> ColumnElement:
-    return func.sum(case((condition, value)))
-
-
 def rate(part: int, whole_: int) -> float | None:
     return round(part / whole_, 4) if whole_ else None
 
