@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from lib import db, engineers, enterprises, products, review, risk, summaries, vouchers
-from lib.derived_models import VoucherCube
+from lib.derived_models import RiskFlag, VoucherCube
 from lib.errors import DomainError
 from lib.models import Enterprise, Product, ServiceRecord, Voucher
 from lib.workflow import VoucherStatus as S
@@ -111,7 +111,8 @@ class Walk:
 
     def _edit_service(self, v: dict, provider) -> None:
         with db.read_session() as s:
-            records = list(s.scalars(select(ServiceRecord).where(ServiceRecord.voucher_id == v["id"])))
+            records = list(s.scalars(select(ServiceRecord).where(ServiceRecord.voucher_id == v["id"])
+                                     .order_by(ServiceRecord.id)))
         if not records:
             raise DomainError("no record")
         record = self.rng.choice(records)
@@ -160,8 +161,11 @@ class Walk:
 
 def test_the_summaries_equal_a_full_recomputation_after_random_actions_of_every_kind(database):
     walk = Walk(random.Random(14))
+    raised = set()
     for _ in range(400):
         walk.step()
+        with db.read_session() as s:  # a later step may clear a flag again: note every signal ever raised
+            raised |= set(s.scalars(select(RiskFlag.signal).distinct()))
     assert set(walk.done) == set(walk.actions(walk.vouchers[0])), f"some actions never succeeded: {walk.done}"
     stored, recomputed = stored_and_recomputed()
     assert stored == recomputed
@@ -171,7 +175,7 @@ def test_the_summaries_equal_a_full_recomputation_after_random_actions_of_every_
     with db.get_engine().connect() as conn:
         flags, decided = risk.stored(conn), risk.recompute(conn)
     assert flags == decided
-    assert {key for key, *_ in flags} == {s.key for s in risk.SIGNALS}, "the walk raised every signal"
+    assert raised == {s.key for s in risk.SIGNALS}, "the walk raised every signal at some point"
 
 
 def test_rebuild_summaries_restores_what_a_bulk_write_left_behind(database):
