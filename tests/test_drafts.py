@@ -37,9 +37,9 @@ def test_activating_deletes_the_draft_in_the_same_transaction_and_a_refusal_keep
     actor = enterprise_user(v, "qydraft3")
     drafts.save(actor=actor, form=drafts.PROFILE, values=TYPED)
     with pytest.raises(DomainError):
-        vouchers.activate(actor=actor, number=v["number"], profile=own_profile(v, email="not-an-email"))
+        vouchers.activate(actor=actor, number=v["number"], profile=own_profile(v, email="not-an-email"), now=NOW)
     assert drafts.load(actor, drafts.PROFILE) is not None
-    vouchers.activate(actor=actor, number=v["number"], profile=own_profile(v))
+    vouchers.activate(actor=actor, number=v["number"], profile=own_profile(v), now=NOW)
     assert voucher_row(v["number"]).status == S.ACTIVATED
     assert drafts.load(actor, drafts.PROFILE) is None
 

@@ -100,7 +100,8 @@ def test_an_industry_measured_by_assets_asks_for_them_before_it_suggests(demo):
 
 
 def test_choose_a_product_from_the_catalogue(demo):
-    make_voucher(S.ACTIVATED, enterprise_id=enterprise_id("qy1700008"), number="1799999")
+    make_voucher(S.ACTIVATED, enterprise_id=enterprise_id("qy1700008"), number="1799999",
+                 expires_at=clock.utcnow() + timedelta(days=30))  # the page chooses at today's time, not NOW's
     at = logged_in("qy1700008")
     at.switch_page("pages/catalogue_page.py").run()
     widget(at.text_input, "搜索产品或服务商名称").input("朗坤")
