@@ -131,15 +131,21 @@ def read_session() -> Iterator[Session]:
         yield session
 
 
-def migrate(url: str | None = None) -> None:
-    """Upgrade the schema to the newest Alembic revision."""
-    from alembic import command
+def alembic_config(url: str | None = None):
+    """The Alembic configuration of the migrations in `migrations/`, on `url` (default: the current database)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(config.ROOT / "migrations"))
     cfg.attributes["url"] = url or current_url()
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def migrate(url: str | None = None) -> None:
+    """Upgrade the schema to the newest Alembic revision."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
 
 
 def check_version(row, version: int | str | None) -> None:

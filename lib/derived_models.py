@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS
 from lib.models import Base
 
 
@@ -45,6 +46,23 @@ class CycleTime(SummaryKey, Base):
                       Index("ix_cycle_times_region", "grain", "region_id"))
     series: Mapped[str] = mapped_column(String(10), primary_key=True)  # confirm / deliver
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+# 评价统计's sums per key and month of evaluation: the total score, 问题已解决, the count in each tenth of the
+# score (bucket_0 = [0, 10) … bucket_9 = [90, 100]; the bands follow from them), each criterion's points, and how
+# often each 改善 and 下一步重点 option was chosen (in lib.labels' order: a new option needs a migration).
+EVALUATION_SUMS = ("score", "solved", *[f"bucket_{i}" for i in range(10)], *[field for field, _, _ in CRITERIA],
+                   *[f"improvement_{i}" for i in range(len(IMPROVEMENTS))],
+                   *[f"focus_{i}" for i in range(len(NEXT_FOCUS))])
+
+EvaluationCube = type("EvaluationCube", (SummaryKey, Base), {
+    "__tablename__": "evaluation_cube",
+    "__table_args__": (Index("ix_evaluation_cube_provider", "grain", "provider_id"),
+                       Index("ix_evaluation_cube_region", "grain", "region_id")),
+    "__doc__": "评价统计's summary: the evaluations' sums by key and 'YYYY-MM' of the evaluation (Nanjing).",
+    "eval_month": mapped_column(String(7), primary_key=True),
+    **{name: mapped_column(BigInteger, default=0) for name in EVALUATION_SUMS},
+})
 
 
 class TableVersion(Base):

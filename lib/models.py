@@ -196,6 +196,8 @@ class Voucher(Versioned, Base):
         Index("ix_vouchers_status_number", "status", "number"),
         Index("ix_vouchers_provider_number", "provider_id", "number"),
         Index("ix_vouchers_status_expires", "status", "expires_at"),
+        Index("ix_vouchers_status_chosen", "status", "chosen_at"),  # 需要跟进: waiting since
+        Index("ix_vouchers_status_confirmed", "status", "confirmed_at"),
         Index("ix_vouchers_issued_at", "issued_at"),
         Index("ix_vouchers_batch", "batch_id"),
         Index("ix_vouchers_provider_status", "provider_id", "status"),

@@ -6,7 +6,8 @@ month it was issued, 区域, 企业规模, 服务商, 产品类别):
   enterprise's money beyond the face value, and the settled amounts (money in fen);
 - `voucher_events`: the month each voucher chose a product, was delivered and was settled (while its status
   still counts it), for 月度趋势;
-- `cycle_times`: whole days 下单→确认 and 确认→交付, a histogram from which medians are exact.
+- `cycle_times`: whole days 下单→确认 and 确认→交付, a histogram from which medians are exact;
+- `evaluation_cube`: for 评价统计, the evaluations' sums by key and month of evaluation (lib.derived_models).
 
 `contributions` is the one definition of what a voucher adds. A flush that changes vouchers (or an
 enterprise's 区域/规模, or a product's 类别) reads the affected vouchers' contributions before and after, and
@@ -29,7 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lib import clock
-from lib.derived_models import CycleTime, TableVersion, VoucherCube, VoucherEvent
+from lib.derived_models import EVALUATION_SUMS, CycleTime, EvaluationCube, TableVersion, VoucherCube, VoucherEvent
+from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS
 from lib.models import (
     Engineer,
     Enterprise,
@@ -56,9 +58,11 @@ GRAINS = ((), ("region_id",), ("size",), ("provider_id",), ("category_id",), ("m
           ("batch_id",), ("batch_id", "region_id"), ("batch_id", "provider_id"), ("batch_id", "category_id"),
           ("batch_id", "month"), DIMENSIONS)
 _BLANK = {"batch_id": 0, "month": "", "region_id": 0, "size": "", "provider_id": 0, "category_id": 0}
-TABLES = {"cube": VoucherCube, "events": VoucherEvent, "cycles": CycleTime}
-KEYS = {"cube": (*KEY, "status"), "events": (*KEY, "event", "event_month"), "cycles": (*KEY, "series", "days")}
-MEASURES = {"cube": ("n", "activated", "face", "extra", "settled"), "events": ("n",), "cycles": ("n",)}
+TABLES = {"cube": VoucherCube, "events": VoucherEvent, "cycles": CycleTime, "evaluations": EvaluationCube}
+KEYS = {"cube": (*KEY, "status"), "events": (*KEY, "event", "event_month"), "cycles": (*KEY, "series", "days"),
+        "evaluations": (*KEY, "eval_month")}
+MEASURES = {"cube": ("n", "activated", "face", "extra", "settled"), "events": ("n",), "cycles": ("n",),
+            "evaluations": ("n", *EVALUATION_SUMS)}
 # The tables whose writes invalidate a cached result (history, sessions and drafts do not).
 VERSIONED = {m.__tablename__: m for m in (Voucher, Evaluation, ServiceRecord, Withdrawal, Settlement, Product,
                                           Provider, Enterprise, Region, ProductCategory, Engineer)}
@@ -69,9 +73,12 @@ _DELIVERED = frozenset(in_order(DELIVERED_OR_LATER))
 SOURCE = (select(Voucher.id, Voucher.batch_id, Voucher.status, Voucher.provider_id, Voucher.face_value, Voucher.price,
                  Voucher.settled_amount, Voucher.issued_at, Voucher.activated_at, Voucher.chosen_at,
                  Voucher.confirmed_at, Voucher.delivered_on, Voucher.settled_on, Enterprise.region_id,
-                 Enterprise.size, Product.category_id)
+                 Enterprise.size, Product.category_id, Evaluation.created_at.label("evaluated_at"), Evaluation.total,
+                 Evaluation.solved, *[getattr(Evaluation, field) for field, _, _ in CRITERIA], Evaluation.improvements,
+                 Evaluation.next_focus)
           .join(Enterprise, Enterprise.id == Voucher.enterprise_id)
-          .outerjoin(Product, Product.id == Voucher.product_id))
+          .outerjoin(Product, Product.id == Voucher.product_id)
+          .outerjoin(Evaluation, Evaluation.voucher_id == Voucher.id))
 
 Contribution = Counter  # (table, key tuple) -> measures tuple, summed
 
@@ -101,6 +108,15 @@ def deliver_days(row) -> int | None:
     return (row.delivered_on - clock.local_date(row.confirmed_at)).days
 
 
+def evaluation_sums(row) -> tuple:
+    """What a voucher's evaluation adds to `evaluation_cube` (n and EVALUATION_SUMS, in order)."""
+    buckets = [0] * 10
+    buckets[min(row.total // 10, 9)] = 1  # 100 joins [90, 100]
+    improvements, focus = set(row.improvements or ()), set(row.next_focus or ())
+    return (1, row.total, int(bool(row.solved)), *buckets, *[getattr(row, field) for field, _, _ in CRITERIA],
+            *[int(o in improvements) for o in IMPROVEMENTS], *[int(o in focus) for o in NEXT_FOCUS])
+
+
 def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[str, tuple, tuple]]:
     """What one voucher (a row of SOURCE) adds to each summary: (table, key, measures); `only` (table, grain)
     keeps what one summary at one grain gets (the edge days of a date range)."""
@@ -125,6 +141,10 @@ def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[st
         if days is not None and "cycles" in tables:
             for key in keys:
                 yield "cycles", (*key, series, days), (1,)
+    if row.total is not None and "evaluations" in tables:
+        sums, evaluated = evaluation_sums(row), month(row.evaluated_at)
+        for key in keys:
+            yield "evaluations", (*key, evaluated), sums
 
 
 def total(rows: Iterable, only: tuple[str, int] | None = None) -> dict[tuple[str, tuple], tuple]:
@@ -213,6 +233,8 @@ def capture(session: Session, conn: Connection, seen: set) -> tuple[set, dict]:
     ids = {o.id for o in (*session.dirty, *session.deleted) if isinstance(o, Voucher) and o.id is not None}
     enterprises = [o.id for o in session.dirty if isinstance(o, Enterprise) and _changed(o, ("region_id", "size"))]
     products = [o.id for o in session.dirty if isinstance(o, Product) and _changed(o, ("category_id",))]
+    ids |= {o.voucher_id for o in (*session.new, *session.dirty, *session.deleted)
+            if isinstance(o, Evaluation) and o.voucher_id is not None}
     if enterprises:
         ids |= set(conn.scalars(select(Voucher.id).where(Voucher.enterprise_id.in_(enterprises))))
     if products:

@@ -19,6 +19,14 @@ def run() -> None:
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+            if context.config.attributes.pop("rebuild_derived", False):
+                # A migration added a derived table (lib.derived_models): every one is refilled from the base
+                # tables here, at the newest schema, by the code that keeps them (a migration calling it would
+                # meet tables a later migration adds); on PostgreSQL in the upgrade's transaction.
+                from lib import derived
+                derived.rebuild(connection)
+        if connection.in_transaction():  # SQLite: Alembic commits each migration itself, not what follows them
+            connection.commit()
     engine.dispose()
 
 

@@ -72,7 +72,8 @@ def grain_for(actor: Actor, f: StatsFilters, by: list[str]) -> int:
 
 
 def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
-    """Summary `name` ("cube", "events" or "cycles") summed by the key columns `by`, for the actor and filters."""
+    """Summary `name` (a key of lib.summaries.TABLES) summed by its key columns `by` (none: one row of totals),
+    for the actor and filters."""
     model, measures = summaries.TABLES[name], summaries.MEASURES[name]
     t = model.__table__
     months, edges = split(f)
@@ -88,7 +89,8 @@ def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFr
     frame = pd.DataFrame(rows, columns=[*by, *measures])
     if edges:
         frame = pd.concat([frame, _edges(name, grain, actor, f, by, edges)], ignore_index=True)
-        frame = frame.groupby(by, as_index=False, sort=False)[list(measures)].sum()
+        frame = (frame.groupby(by, as_index=False, sort=False)[list(measures)].sum() if by
+                 else frame[list(measures)].fillna(0).sum().to_frame().T)
     for m in measures:
         frame[m] = [int(x or 0) for x in frame[m]]
     return frame

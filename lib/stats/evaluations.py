@@ -1,147 +1,131 @@
-"""评价统计 (DESIGN.md §6): evaluation numbers aggregated in SQL over the actor's filtered vouchers."""
+"""评价统计 (DESIGN.md §6): the figures and charts are read from the evaluations' summary (lib.summaries'
+`evaluation_cube`, through lib.stats.cube: O(groups) rows at any scale); the list of low scores from the
+evaluations through their index."""
 from __future__ import annotations
 
-import json
-
 import pandas as pd
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import select
 
-from lib import db
 from lib.actors import Actor
-from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS
-from lib.models import Evaluation, ProductCategory, Provider
-from lib.stats.scope import (
-    NO_FILTERS,
-    StatsFilters,
-    count_if,
-    every_month,
-    month_of,
-    rate,
-    read_frame,
-    reads,
-    scoped,
-    whole,
-)
+from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS, band
+from lib.models import Evaluation, ProductCategory, Provider, Region
+from lib.stats import cube
+from lib.stats.scope import NO_FILTERS, StatsFilters, every_month, rate, read_frame, reads, scoped
 from lib.workflow import DELIVERED_OR_LATER, in_order
 
 BANDS = ["优秀", "良好", "合格", "不合格"]
-# What a result depends on (its cache key): the evaluations, and the vouchers only through what the summaries
-# count (status, provider, region, size, category, batch, month: any change to them moves the summaries), and
-# the names shown. A service record or a contract date leaves 评价统计 cached.
-EVALUATION_READS = ("summaries", "evaluations", "providers", "regions", "product_categories", "enterprises")
+BUCKETS = [f"bucket_{i}" for i in range(10)]  # [0, 10) … [90, 100]
+# What a result depends on (its cache key): the summaries (any change to an evaluation, or to what a voucher is
+# counted under, moves them) and the names shown. A service record or a contract date leaves 评价统计 cached.
+EVALUATION_READS = ("summaries", "providers", "regions", "product_categories")
 MIN_RANKED = 3  # a provider needs this many evaluations to be ranked
 FLAG_BELOW = 60
 
 
-def _joined(actor: Actor, f: StatsFilters, needs: frozenset[str] = frozenset()):
-    v = scoped(actor, f, needs=needs)
-    return v, select().select_from(v.join(Evaluation, Evaluation.voucher_id == v.c.id))
+def _sums(actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
+    """The evaluations' sums (n, score, solved, buckets, criteria, options) by `by`, groups without any left out."""
+    frame = cube.summed("evaluations", actor, f, by)
+    return frame[frame["n"] > 0].reset_index(drop=True)
+
+
+def _mean(score: int, n: int) -> float | None:
+    return round(score / n, 1) if n else None
 
 
 @reads(*EVALUATION_READS)
 def kpis(actor: Actor, f: StatsFilters = NO_FILTERS) -> dict:
-    v = scoped(actor, f)
-    base = v.outerjoin(Evaluation, Evaluation.voucher_id == v.c.id)
-    query = select(func.count(Evaluation.id).label("evaluations"),
-                   count_if(v.c.status.in_(in_order(DELIVERED_OR_LATER))).label("delivered"),
-                   func.avg(Evaluation.total).label("mean"),
-                   count_if(Evaluation.solved.is_(True)).label("solved"),
-                   *[count_if(Evaluation.band == b).label(f"band_{i}") for i, b in enumerate(BANDS)]).select_from(base)
-    with db.read_session() as session:
-        row = session.execute(query).mappings().one()
-    n = row["evaluations"] or 0
+    e = cube.summed("evaluations", actor, f, []).iloc[0]
+    c = cube.summed("cube", actor, f, ["status"])
+    delivered = int(c.loc[c["status"].isin([str(s) for s in in_order(DELIVERED_OR_LATER)]), "n"].sum())
+    n = int(e["n"])
+    counts = dict.fromkeys(BANDS, 0)
+    for i, bucket in enumerate(BUCKETS):
+        counts[band(i * 10)] += int(e[bucket])
     return {
         "evaluations": n,
-        "coverage": rate(n, row["delivered"] or 0),
-        "mean": round(float(row["mean"]), 1) if row["mean"] is not None else None,
-        "solved_rate": rate(row["solved"] or 0, n),
-        "bands": {b: rate(row[f"band_{i}"] or 0, n) for i, b in enumerate(BANDS)},
-        "band_counts": {b: int(row[f"band_{i}"] or 0) for i, b in enumerate(BANDS)},
+        "coverage": rate(n, delivered),
+        "mean": _mean(int(e["score"]), n),
+        "solved_rate": rate(int(e["solved"]), n),
+        "bands": {b: rate(counts[b], n) for b in BANDS},
+        "band_counts": counts,
     }
 
 
 @reads(*EVALUATION_READS)
-def histogram(actor: Actor, f: StatsFilters = NO_FILTERS, width: int = 10) -> pd.DataFrame:
-    """Evaluations per score bucket [0,10), [10,20) … [90,100] (100 joins the last bucket)."""
-    v, query = _joined(actor, f)
-    bucket = case((Evaluation.total >= 100, 100 - width), else_=whole(Evaluation.total / width) * width)
-    return read_frame(query.add_columns(bucket, func.count()).group_by(bucket).order_by(bucket), ["bucket", "count"])
+def histogram(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
+    """Evaluations per score bucket [0,10), [10,20) … [90,100] (100 joins the last bucket); empty ones left out."""
+    e = cube.summed("evaluations", actor, f, []).iloc[0]
+    rows = [(i * 10, int(e[bucket])) for i, bucket in enumerate(BUCKETS) if e[bucket]]
+    return pd.DataFrame(rows, columns=["bucket", "count"])
 
 
 @reads(*EVALUATION_READS)
 def criteria(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Each of the eight criteria as the mean percentage of its maximum."""
-    v, query = _joined(actor, f)
-    with db.read_session() as session:
-        row = session.execute(query.add_columns(*[func.avg(getattr(Evaluation, field)) for field, _,
-                                                  _ in CRITERIA])).one()
+    e = cube.summed("evaluations", actor, f, []).iloc[0]
+    n = int(e["n"])
     return pd.DataFrame({"criterion": [label for _, label, _ in CRITERIA],
-                         "percent": [round(float(avg) / mx * 100, 1) if avg is not None else None
-                                     for avg, (_, _, mx) in zip(row, CRITERIA, strict=True)]})
+                         "percent": [round(int(e[field]) / n / mx * 100, 1) if n else None
+                                     for field, _, mx in CRITERIA]})
 
 
 @reads(*EVALUATION_READS)
 def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """Providers by mean score: ranked when they have MIN_RANKED evaluations, flagged below FLAG_BELOW."""
-    v, query = _joined(actor, f)
-    frame = read_frame(query.add_columns(Provider.id, Provider.name, func.count(), func.avg(Evaluation.total),
-                                     count_if(Evaluation.solved.is_(True)))
-                   .join(Provider, Provider.id == v.c.provider_id).group_by(Provider.id, Provider.name),
-                   ["provider_id", "provider", "evaluations", "mean", "solved"])
-    frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
+    e = _sums(actor, f, ["provider_id"])
+    e = e[e["provider_id"] != 0]
+    frame = pd.DataFrame({"provider_id": e["provider_id"].astype(int),
+                          "provider": e["provider_id"].map(cube.names(Provider, e["provider_id"])),
+                          "evaluations": e["n"], "mean": [_mean(s, n) for s, n in zip(e["score"], e["n"], strict=True)],
+                          "solved": e["solved"]})
     frame["solved_rate"] = [rate(s, n) for s, n in zip(frame["solved"], frame["evaluations"], strict=True)]
     frame["ranked"] = frame["evaluations"] >= MIN_RANKED
     frame["flag"] = frame["ranked"] & (frame["mean"] < FLAG_BELOW)
-    frame = frame.sort_values(["ranked", "mean"], ascending=[False, False], ignore_index=True)
+    frame = (frame.sort_values("provider").sort_values(["ranked", "mean"], ascending=[False, False], kind="stable")
+             .reset_index(drop=True))
     frame["rank"] = [i + 1 if r else None for i, r in enumerate(frame["ranked"])]
     return frame
 
 
+GROUPS = {"region": ("region_id", Region), "category": ("category_id", ProductCategory), "size": ("size", None)}
+
+
 @reads(*EVALUATION_READS)
 def by_group(actor: Actor, f: StatsFilters = NO_FILTERS, group: str = "region") -> pd.DataFrame:
-    """Count and mean score by 区域 (region), 产品类别 (category) or 企业规模 (size)."""
-    v, query = _joined(actor, f, frozenset({"category"} if group == "category" else {"region"}))
-    if group == "category":
-        key = ProductCategory.name
-        query = query.join(ProductCategory, ProductCategory.id == v.c.category_id)
-    else:
-        key = {"region": v.c.region, "size": v.c.size}[group]
-    frame = read_frame(query.add_columns(key, func.count(), func.avg(Evaluation.total)).group_by(key).order_by(key),
-                   ["group", "evaluations", "mean"])
-    frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
-    frame["group"] = frame["group"].fillna("未填写")
-    return frame
+    """Count and mean score by 区域 (region), 产品类别 (category) or 企业规模 (size); 未填写 last."""
+    column, model = GROUPS[group]
+    e = _sums(actor, f, [column])
+    keys = e[column].map(cube.names(model, e[column])) if model else e[column].replace("", None)
+    frame = pd.DataFrame({"group": keys.fillna("未填写"), "evaluations": e["n"],
+                          "mean": [_mean(s, n) for s, n in zip(e["score"], e["n"], strict=True)]})
+    frame["blank"] = keys.isna()
+    return frame.sort_values(["blank", "group"], ignore_index=True).drop(columns="blank")
 
 
 @reads(*EVALUATION_READS)
 def monthly(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
-    v, query = _joined(actor, f)
-    month = month_of(Evaluation.created_at)
-    frame = read_frame(query.add_columns(month, func.count(),
-                                         func.avg(Evaluation.total)).group_by(month).order_by(month),
-                   ["month", "evaluations", "mean"])
-    frame["mean"] = frame["mean"].map(lambda x: round(float(x), 1))
-    return every_month(frame, zero=("evaluations",))  # a month without evaluations has no mean: a gap
+    """Evaluations and their mean score by the month (Nanjing) they were made."""
+    e = _sums(actor, f, ["eval_month"]).sort_values("eval_month")
+    frame = pd.DataFrame({"month": e["eval_month"], "evaluations": e["n"],
+                          "mean": [_mean(s, n) for s, n in zip(e["score"], e["n"], strict=True)]})
+    return every_month(frame.reset_index(drop=True), zero=("evaluations",))  # a month without any: a gap
 
 
 @reads(*EVALUATION_READS)
 def frequencies(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
-    """How often each 改善 and 下一步重点 option was chosen (the options are stored as JSON lists)."""
-    v, query = _joined(actor, f)
-    columns = []
-    for field, options in (("improvements", IMPROVEMENTS), ("next_focus", NEXT_FOCUS)):
-        text = cast(getattr(Evaluation, field), String)
-        columns += [count_if(text.contains(json.dumps(option), autoescape=True)) for option in options]
-    with db.read_session() as session:
-        row = session.execute(query.add_columns(*columns)).one()
+    """How often each 改善 and 下一步重点 option was chosen."""
+    e = cube.summed("evaluations", actor, f, []).iloc[0]
+    counts = [int(e[f"improvement_{i}"]) for i in range(len(IMPROVEMENTS))]
+    counts += [int(e[f"focus_{i}"]) for i in range(len(NEXT_FOCUS))]
     kinds = ["改善"] * len(IMPROVEMENTS) + ["下一步重点"] * len(NEXT_FOCUS)
-    return pd.DataFrame({"kind": kinds, "option": IMPROVEMENTS + NEXT_FOCUS, "count": [int(x or 0) for x in row]})
+    return pd.DataFrame({"kind": kinds, "option": IMPROVEMENTS + NEXT_FOCUS, "count": counts})
 
 
-@reads(*EVALUATION_READS)
+@reads(*EVALUATION_READS, "evaluations", "enterprises")
 def low_scores(actor: Actor, f: StatsFilters = NO_FILTERS, limit: int = 100) -> pd.DataFrame:
     """Evaluations below 合格 or with a comment and a low score, newest first."""
-    v, query = _joined(actor, f, frozenset({"enterprise"}))
+    v = scoped(actor, f, needs=frozenset({"enterprise"}))
+    query = select().select_from(v.join(Evaluation, Evaluation.voucher_id == v.c.id))
     return read_frame(query.add_columns(v.c.number, v.c.enterprise_name, Provider.name, Evaluation.total,
                                         Evaluation.band,
                                     Evaluation.comment)

@@ -5,7 +5,7 @@ Revision ID: 0007
 Revises: 0006
 """
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0007"
 down_revision = "0006"
@@ -53,9 +53,7 @@ def upgrade() -> None:
     # entry on PostgreSQL); lib.risk.DESCRIPTION_PREFIX is the same expression.
     op.execute("CREATE INDEX ix_service_records_description ON service_records (substr(description, 1, 200))")
     _trigram_index()
-
-    from lib import derived  # the one definition of the summaries and the signals
-    derived.rebuild(op.get_bind())
+    context.config.attributes["rebuild_derived"] = True  # migrations/env.py refills every derived table at the end
 
 
 FTS = "enterprises_name_fts"
