@@ -192,6 +192,9 @@ def _chase_lists(v, now: datetime) -> dict:
     }
 
 
+# 需要跟进 reads the vouchers (their status, dates and withdrawal requests), their service records and the names
+# shown; what expires with time is re-read when the cache's time runs out.
+@reads("vouchers", "service_records", "enterprises", "regions", "products")
 def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None = None, limit: int = 200) -> dict:
     """Vouchers worth chasing: name → (DataFrame(number, enterprise_name, region, status, since), total). The
     totals are counted without the enterprise and region joins the listed rows need."""
