@@ -9,6 +9,7 @@ import pytest
 from lib import db, risk
 from lib.errors import PermissionDenied
 from lib.models import Evaluation, History, ServiceRecord, Withdrawal
+from lib.stats import StatsFilters
 from lib.workflow import VoucherStatus as S
 from tests.builders import COMMISSION, NOW, make_engineer, make_enterprise, make_provider, make_voucher
 
@@ -113,6 +114,10 @@ def test_the_list_is_capped_but_the_total_is_not(database):
         add_record(x, x["engineer_id"], date(2026, 11, 1))
     [(signal, total, frame)] = [s for s in risk.signals(COMMISSION, limit=1) if s[0].key == "before_contract"]
     assert (total, len(frame), frame["number"].tolist()) == (2, 1, [min(v["number"], w["number"])])
+    for span, expected in (((date(2000, 1, 1), date(2100, 12, 31)), 2), ((date(2000, 1, 1), date(2000, 12, 31)), 0)):
+        f = StatsFilters(start=span[0], end=span[1])  # filtered, the total is counted through the vouchers
+        [(_, total, _)] = [s for s in risk.signals(COMMISSION, f, limit=1) if s[0].key == "before_contract"]
+        assert total == expected, span
 
 
 @pytest.mark.parametrize("who", ["provider", "enterprise"])
