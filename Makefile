@@ -46,11 +46,12 @@ migrate seed-demo expire: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/scale.py 10000 $(or $(N),1000000) $(if $(DBS),--dbs $(DBS))
 
-# Load (not part of `make test`): USERS concurrent users (5 writing) on one app server over Streamlit's WebSocket
-# protocol, on the PostgreSQL database `make bench` built (or DB=…); writes its section of docs/benchmarks.md.
+# Load (not part of `make test`): USERS concurrent users (5 writing) on one app process (REPLICAS=n: n behind nginx)
+# over Streamlit's WebSocket protocol, on the PostgreSQL database `make bench` built (or DB=…); writes its section
+# of docs/benchmarks.md.
 load: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/load.py $(or $(DB),postgresql+psycopg://postgres@127.0.0.1:5432/bench_$(or $(N),1000000)) \
-		--users $(or $(USERS),50) --duration $(or $(DURATION),120)
+		--users $(or $(USERS),50) --duration $(or $(DURATION),120) --replicas $(or $(REPLICAS),1)
 
 # Two replicas behind Debian's nginx on one PostgreSQL (deploy/): login, upload, write, refreshed statistics.
 prove-replicas: $(VENV)/.installed-dev

@@ -6,10 +6,11 @@ with a think time between pages: the commission reads lists, 服务券统计, �
 lists and vouchers; WRITERS providers add a service record through the voucher's form each time. A page's time is
 from the rerun request to the script's end. Afterwards every record written must be in the database.
 
-Usage: python benchmarks/load.py DATABASE_URL [--url URL] [--users 50] [--writers 5] [--duration 120]
-It adds its own accounts to the database if missing (a commission login and the two busiest providers'), and
-without --url starts one app server on it and stops it afterwards. Prints and writes numbers (the load section
-of docs/benchmarks.md); asserts nothing.
+Usage: python benchmarks/load.py DATABASE_URL [--url URL] [--users 50] [--writers 5] [--duration 120] [--replicas 1]
+It adds its own accounts to the database if missing (one per simulated person), and without --url starts the app
+on it and stops it afterwards: one process, or --replicas processes behind nginx with deploy/'s configuration
+(one per core of the server: a Streamlit process runs its scripts on one core). Prints and writes numbers (its
+section of docs/benchmarks.md); asserts nothing.
 """
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +35,12 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from benchmarks.report import DOC, write_section  # noqa: E402
+from deploy import local  # noqa: E402
 from lib import clock, db  # noqa: E402
 from lib.models import ServiceRecord, User, Voucher  # noqa: E402
 from lib.workflow import VoucherStatus as S  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+APP_PORT = 8620
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "Load@Bench2026")
 FINISHED = {ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
@@ -106,10 +108,16 @@ class Session:
                 run = Run()  # an early end for a rerun: the next run draws the page again
 
     def find(self, kind: str, label: str):
-        return next(proto for k, proto in self.last.elements if k == kind and proto.label == label)
+        found = [proto for k, proto in self.last.elements if k == kind and proto.label == label]
+        if not found:  # what the page drew instead, for the report
+            buttons = [p.label for k, p in self.last.elements if k == "button"]
+            raise LookupError(f"页面上没有{kind}“{label}”（按钮：{buttons[:12]}）：{self.text()[:300]}")
+        return found[0]
 
     def text(self) -> str:
-        return " ".join(getattr(p, "body", "") for _, p in self.last.elements)
+        """What the page says (markdown, captions, alerts), without the style sheets the app injects."""
+        bodies = [getattr(p, "body", "") for _, p in self.last.elements]
+        return " ".join(b for b in bodies if b and not b.startswith(("<style", "<script")))
 
     async def login(self, username: str) -> None:
         await self.rerun()
@@ -190,7 +198,8 @@ def writable(provider_username: str) -> list[str]:
         provider_id = s.scalar(select(User.provider_id).where(User.username == provider_username))
         return list(s.scalars(select(Voucher.number).where(
             Voucher.provider_id == provider_id, Voucher.status.in_([str(S.CONFIRMED), str(S.DELIVERED)]),
-            Voucher.contract_date.is_not(None)).limit(20)))
+            Voucher.contract_date.is_not(None), Voucher.withdrawal_pending.is_(False)).limit(20)))  # a voucher
+        # whose withdrawal awaits the commission takes no records (the app offers no 添加服务信息 on it)
 
 
 async def main_async(args) -> str:
@@ -212,7 +221,8 @@ async def main_async(args) -> str:
     times = sorted(tally.times)
     p95 = times[int(0.95 * (len(times) - 1))] if times else float("nan")
     lines = [
-        f"Load on {args.url}, {clock.local_date():%Y-%m-%d}: {args.users} users ({args.writers} writing service "
+        f"Load on {args.url} ({args.replicas} app process{'es behind nginx' if args.replicas > 1 else ''}), "
+        f"{clock.local_date():%Y-%m-%d}: {args.users} users ({args.writers} writing service "
         f"records) for {args.duration} s, 1–3 s think time, over Streamlit's WebSocket protocol from a second "
         "process (the login form's widgets, then page reruns; no browser, so no second run from the cookie "
         "component).", "",
@@ -257,21 +267,21 @@ def accounts(users: int, writers: int) -> list[tuple[str, str]]:
     return [(username, kind) for username, kind, _ in wanted]
 
 
-def serve(database_url: str, port: int = 8620) -> subprocess.Popen:
-    """One app server on the database."""
+def serve(database_url: str, replicas: int, workdir: Path) -> list[subprocess.Popen]:
+    """`replicas` app servers on the database; with more than one, nginx in front of them on APP_PORT (deploy/'s
+    configuration) spreads the sessions, as on a server that runs one replica per core."""
     env = {**os.environ, "DATABASE_URL": database_url, "COOKIE_KEY": "load-benchmark-key-" + "x" * 32}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("应用未能启动")
+    ports = [APP_PORT] if replicas == 1 else [APP_PORT + 1 + i for i in range(replicas)]
+    procs = [local.start_app(port, env, (workdir / f"app{port}.log").open("wb")) for port in ports]
+    try:
+        for port, proc in zip(ports, procs, strict=True):
+            local.wait_healthy(f"http://127.0.0.1:{port}", proc=proc)
+        if replicas > 1:
+            procs.append(local.start_nginx(workdir, ports, APP_PORT))
+    except TimeoutError:
+        local.stop(*procs)
+        raise SystemExit("应用未能启动：" + str(workdir)) from None
+    return procs
 
 
 def main() -> None:
@@ -282,20 +292,23 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=5)
     parser.add_argument("--duration", type=int, default=120)
     parser.add_argument("--out", default=str(DOC))
+    parser.add_argument("--replicas", type=int, default=1, help="app processes behind nginx on this server")
     args = parser.parse_args()
     db.use_database(args.database_url)
-    server = None if args.url else serve(args.database_url)
-    args.url = args.url or "http://127.0.0.1:8620"
+    servers = [] if args.url else serve(args.database_url, args.replicas, Path(tempfile.mkdtemp(prefix="load_")))
+    args.url = args.url or f"http://127.0.0.1:{APP_PORT}"
     try:
         with db.read_session() as s:
             vouchers = s.scalar(select(func.count()).select_from(Voucher))
         report = asyncio.run(main_async(args)).replace("Load on", f"Load ({vouchers:,} vouchers) on", 1)
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=30)
+        local.stop(*servers)
     print(report)
-    write_section("load", "## Concurrent users on one server (`make load`)\n\n" + report, Path(args.out))
+    if args.replicas == 1:
+        write_section("load", "## Concurrent users on one app process (`make load`)\n\n" + report, Path(args.out))
+    else:
+        write_section("load-replicas", f"## Concurrent users on {args.replicas} app processes behind nginx "
+                      f"(`make load REPLICAS={args.replicas}`)\n\n" + report, Path(args.out))
 
 
 if __name__ == "__main__":

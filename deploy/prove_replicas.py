@@ -17,12 +17,9 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +29,7 @@ from openpyxl import Workbook  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from deploy import local  # noqa: E402
 from lib.issuing import COLUMNS  # noqa: E402
 from lib.seed import credit_code_for  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, login, menu, settle  # noqa: E402
@@ -40,7 +38,6 @@ ADMIN_URL = os.environ.get("PROOF_PG_URL", "postgresql+psycopg://postgres@127.0.
 DATABASE = "replicas_proof"
 PORTS = (8611, 8612)
 BALANCER = 8610
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def fresh_database() -> str:
@@ -50,49 +47,6 @@ def fresh_database() -> str:
         conn.execute(text(f"CREATE DATABASE {DATABASE}"))
     admin.dispose()
     return ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
-
-
-def nginx_config(workdir: Path) -> Path:
-    for name in ("replicas-common.conf", "proxy.conf"):
-        shutil.copy(ROOT / "deploy" / name, workdir / name)
-    servers = "\n".join(f"        server 127.0.0.1:{port};" for port in PORTS)
-    config = workdir / "nginx.conf"
-    config.write_text(f"""
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log;
-events {{}}
-http {{
-    include replicas-common.conf;
-    log_format routed '$cookie_voucher_route $upstream_addr $request_method $uri';
-    access_log {workdir}/access.log routed;
-    client_body_temp_path {workdir}/body;
-    proxy_temp_path {workdir}/proxy;
-    upstream voucher_app {{
-        hash $voucher_route consistent;
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{BALANCER};
-        client_max_body_size 6m;
-        location / {{
-            include proxy.conf;
-            add_header X-Replica $upstream_addr always;  # only here: which replica answered
-        }}
-    }}
-}}
-""")
-    return config
-
-
-def wait_healthy(url: str) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} 未能启动")
 
 
 def batch_file(rows: int) -> bytes:
@@ -128,26 +82,16 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": database_url, "COOKIE_KEY": "replica-proof-key-" + "x" * 32,
            "BCRYPT_ROUNDS": "4", "TRUSTED_PROXY": "1"}
     subprocess.run([sys.executable, "-m", "lib.cli", "seed-demo"], cwd=ROOT, env=env, check=True)
-    replicas = [subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=(workdir / f"replica{port}.log").open("wb"), stderr=subprocess.STDOUT)
-        for port in PORTS]
+    logs = [(workdir / f"replica{port}.log").open("wb") for port in PORTS]
+    replicas = [local.start_app(port, env, log) for port, log in zip(PORTS, logs, strict=True)]
     nginx = None
     try:
-        for port in PORTS:
-            wait_healthy(f"http://127.0.0.1:{port}")
-        nginx = subprocess.Popen([NGINX, "-p", str(workdir), "-c", str(nginx_config(workdir)), "-g", "daemon off;"])
-        url = f"http://127.0.0.1:{BALANCER}/"
-        wait_healthy(url.rstrip("/"))
-        return prove(url, workdir)
+        for port, proc in zip(PORTS, replicas, strict=True):
+            local.wait_healthy(f"http://127.0.0.1:{port}", proc=proc)
+        nginx = local.start_nginx(workdir, list(PORTS), BALANCER)
+        return prove(f"http://127.0.0.1:{BALANCER}/", workdir)
     finally:
-        if nginx:
-            nginx.terminate()
-        for proc in replicas:
-            proc.terminate()
-        for proc in replicas:
-            proc.wait(timeout=20)
+        local.stop(nginx, *replicas)
 
 
 def prove(url: str, workdir: Path) -> int:

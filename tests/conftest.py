@@ -6,8 +6,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 os.environ.setdefault("BCRYPT_ROUNDS", "4")  # bcrypt at 12 rounds costs ~0.3 s a hash
 
+from deploy import local  # noqa: E402
 from lib import db  # noqa: E402
 from lib.models import Base  # noqa: E402
 from lib.seed import seed_reference  # noqa: E402
@@ -132,20 +131,12 @@ def streamlit_server(tmp_path, demo_template):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "COOKIE_KEY": "browser-test-key-" + "x" * 32,
            "BCRYPT_ROUNDS": "4"}
     port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w+b")  # a file, not a pipe: a full pipe would stall the server
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         "--global.developmentMode", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = (tmp_path / "streamlit.log").open("w+b")
+    proc = local.start_app(port, env, log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
+    try:
+        local.wait_healthy(url, timeout=60, proc=proc)
+    except TimeoutError:
         proc.kill()
         log.seek(0)
         pytest.fail("streamlit 未能启动：" + log.read().decode(errors="replace")[-2000:])
