@@ -60,7 +60,7 @@ ERRORS_SHOWN = 100  # listed on the page; the download has them all
 
 def batch_import(actor: Actor) -> None:
     st.markdown("##### 批量发放")
-    download_excel("下载Excel模板", issuing.template_excel(), "服务券批量发放模板.xlsx")
+    download_excel("下载Excel模板", issuing.template_excel, "服务券批量发放模板.xlsx")  # built when clicked
     st.caption(f"按模板填写企业名单后上传；每个文件最多{issuing.MAX_ROWS}行。先检查全部行，任何一行有错误时都不会发放，"
                "请修改文件后重新上传；全部正确时一次发放全部服务券。")
     results = st.session_state.get("batch_results")
