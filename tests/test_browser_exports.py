@@ -67,9 +67,9 @@ def test_every_export_of_every_commission_page_is_typed_and_reads_with_one_heade
                 tab.click()
                 settle(page)
             closed = page.locator("[data-testid=stExpander] details:not([open]) > summary").filter(visible=True)
-            for _ in range(closed.count()):  # 查看数据 of each chart holds its export
+            for _ in range(closed.count()):  # 查看数据 of each chart holds its export, drawn once it is open
                 closed.first.click()
-                page.wait_for_timeout(150)
+                settle(page)
             buttons = page.get_by_role("button", name=re.compile(r"^(导出|download\s*导出)")).filter(visible=True)
             for index in range(buttons.count()):
                 with page.expect_download() as download:

@@ -110,8 +110,12 @@ def _shown(digest: str, columns: tuple, links: tuple, _frame: pd.DataFrame) -> p
 
 def table(frame: pd.DataFrame, columns: dict[str, str], *, title: str, described: dict[str, str], key: str,
           links: dict[str, str] | None = None) -> None:
-    """The data behind a chart in an expander, exportable; `links` adds drill-down link columns."""
-    with st.expander(f"查看数据：{title}"):
+    """The data behind a chart in an expander, exportable; `links` adds drill-down link columns. The table and
+    its export are drawn only while the expander is open (opening it reruns the page)."""
+    expander = st.expander(f"查看数据：{title}", key=f"data_{key}", on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         config = {f"{column}（打开列表）": st.column_config.LinkColumn(display_text="打开服务券列表")
                   for column in links or {}}
         st.dataframe(_shown(_digest(frame), tuple(columns.items()), tuple((links or {}).items()), frame),
