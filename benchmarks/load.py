@@ -304,11 +304,9 @@ def main() -> None:
     finally:
         local.stop(*servers)
     print(report)
-    if args.replicas == 1:
-        write_section("load", "## Concurrent users on one app process (`make load`)\n\n" + report, Path(args.out))
-    else:
-        write_section("load-replicas", f"## Concurrent users on {args.replicas} app processes behind nginx "
-                      f"(`make load REPLICAS={args.replicas}`)\n\n" + report, Path(args.out))
+    processes = "one app process" if args.replicas == 1 else f"{args.replicas} app processes behind nginx"
+    write_section(f"load-{args.replicas}-{args.users}", f"## {args.users} users on {processes} "
+                  f"(`make load USERS={args.users} REPLICAS={args.replicas}`)\n\n" + report, Path(args.out))
 
 
 if __name__ == "__main__":
