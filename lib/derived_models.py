@@ -59,7 +59,8 @@ EvaluationCube = type("EvaluationCube", (SummaryKey, Base), {
     "__tablename__": "evaluation_cube",
     "__table_args__": (Index("ix_evaluation_cube_provider", "grain", "provider_id"),
                        Index("ix_evaluation_cube_region", "grain", "region_id")),
-    "__doc__": "评价统计's summary: the evaluations' sums by key and 'YYYY-MM' of the evaluation (Nanjing).",
+    "__doc__": "评价统计's summary: the evaluations' sums by key, and by 'YYYY-MM' of the evaluation (Nanjing) at the "
+               "grains lib.summaries.BY_EVAL_MONTH above the others ('' below).",
     "eval_month": mapped_column(String(7), primary_key=True),
     **{name: mapped_column(BigInteger, default=0) for name in EVALUATION_SUMS},
 })

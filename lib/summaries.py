@@ -57,6 +57,9 @@ KEY = ("grain", *DIMENSIONS)
 GRAINS = ((), ("region_id",), ("size",), ("provider_id",), ("category_id",), ("month",), ("region_id", "size"),
           ("batch_id",), ("batch_id", "region_id"), ("batch_id", "provider_id"), ("batch_id", "category_id"),
           ("batch_id", "month"), DIMENSIONS)
+# `evaluation_cube` holds each grain twice: as it is, with the month of evaluation blank (the figures over all
+# months: a province's 500 providers are 500 rows, not 500 × every month), and at grain + BY_EVAL_MONTH with it.
+BY_EVAL_MONTH = 100
 _BLANK = {"batch_id": 0, "month": "", "region_id": 0, "size": "", "provider_id": 0, "category_id": 0}
 TABLES = {"cube": VoucherCube, "events": VoucherEvent, "cycles": CycleTime, "evaluations": EvaluationCube}
 KEYS = {"cube": (*KEY, "status"), "events": (*KEY, "event", "event_month"), "cycles": (*KEY, "series", "days"),
@@ -120,7 +123,7 @@ def evaluation_sums(row) -> tuple:
 def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[str, tuple, tuple]]:
     """What one voucher (a row of SOURCE) adds to each summary: (table, key, measures); `only` (table, grain)
     keeps what one summary at one grain gets (the edge days of a date range)."""
-    grains = enumerate(GRAINS) if only is None else [(only[1], GRAINS[only[1]])]
+    grains = enumerate(GRAINS) if only is None else [(only[1] % BY_EVAL_MONTH, GRAINS[only[1] % BY_EVAL_MONTH])]
     tables = TABLES if only is None else {only[0]}
     full = {"batch_id": row.batch_id, "month": month(row.issued_at), "region_id": row.region_id, "size": row.size or "",
             "provider_id": row.provider_id or 0, "category_id": row.category_id or 0}
@@ -144,7 +147,10 @@ def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[st
     if row.total is not None and "evaluations" in tables:
         sums, evaluated = evaluation_sums(row), month(row.evaluated_at)
         for key in keys:
-            yield "evaluations", (*key, evaluated), sums
+            if only is None or only[1] < BY_EVAL_MONTH:
+                yield "evaluations", (*key, ""), sums
+            if only is None or only[1] >= BY_EVAL_MONTH:
+                yield "evaluations", (key[0] + BY_EVAL_MONTH, *key[1:], evaluated), sums
 
 
 def total(rows: Iterable, only: tuple[str, int] | None = None) -> dict[tuple[str, tuple], tuple]:

@@ -387,6 +387,8 @@ def test_every_filter_combination_reads_a_grain_that_counts_like_the_vouchers_th
         e = evaluations.kpis(COMMISSION, f)
         assert (e["evaluations"], e["mean"]) == (len(evaluated), round(sum(evaluated) / len(evaluated), 1)
                                                  if evaluated else None), f
+        by_month = evaluations.monthly(COMMISSION, f)  # the grains that hold the month of evaluation
+        assert (int(by_month["evaluations"].sum()) if len(by_month) else 0) == len(evaluated), f
 
 
 def test_the_risk_and_evaluation_caches_stay_until_a_flag_or_a_figure_they_show_changes(database):

@@ -77,7 +77,7 @@ def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFr
     model, measures = summaries.TABLES[name], summaries.MEASURES[name]
     t = model.__table__
     months, edges = split(f)
-    grain = grain_for(actor, f, by)
+    grain = grain_for(actor, f, by) + (summaries.BY_EVAL_MONTH if "eval_month" in by else 0)
     rows: list[tuple] = []
     if months is not None:
         query = (select(*[t.c[b] for b in by], *[func.sum(t.c[m]) for m in measures])
