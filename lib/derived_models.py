@@ -30,6 +30,7 @@ class VoucherCube(SummaryKey, Base):
     face: Mapped[int] = mapped_column(BigInteger, default=0)  # fen
     extra: Mapped[int] = mapped_column(BigInteger, default=0)  # Σ max(price − face, 0), fen
     settled: Mapped[int] = mapped_column(BigInteger, default=0)  # fen
+    unserved: Mapped[int] = mapped_column(BigInteger, default=0)  # without any service record (需要跟进)
 
 
 class VoucherEvent(SummaryKey, Base):

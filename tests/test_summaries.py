@@ -410,3 +410,31 @@ def test_the_risk_and_evaluation_caches_stay_until_a_flag_or_a_figure_they_show_
                                 description="另一次上门服务的记录", now=NOW)
     raised = keys()
     assert raised[0] != before[0] and raised[1] == before[1]  # same engineer, same day, two enterprises
+
+
+def test_the_ageing_totals_from_the_summaries_equal_counting_the_vouchers(database):
+    """需要跟进's waiting lists are counted as all of a status (from the summaries) less the recent ones: the same
+    numbers as counting every voucher that has waited, after any walk, at any time and under any filter."""
+    from sqlalchemy import func
+
+    from lib.stats import StatsFilters
+    from lib.stats import vouchers as voucher_stats
+    from lib.stats.scope import scoped
+    walk = Walk(random.Random(17))
+    for _ in range(70):
+        walk.step()
+    with db.read_session() as s:
+        region = s.scalar(select(Enterprise.region_id).limit(1))
+    filters = (StatsFilters(region_id=region), StatsFilters(provider_id=walk.providers[0]),
+               StatsFilters(start=NOW.date() - timedelta(days=40), end=NOW.date()))
+    hours = range(-24 * 10, 24 * 20, 9)  # every 9 hours around the walk: each waiting voucher crosses its threshold
+    seen = Counter()
+    for now, f in [(NOW + timedelta(hours=h), StatsFilters()) for h in hours] + [(NOW, f) for f in filters]:
+        lean = scoped(COMMISSION, f)
+        with db.read_session() as s:
+            counted = {name: s.scalar(select(func.count()).select_from(lean).where(condition))
+                       for name, condition in voucher_stats._chase_lists(lean, now).items()}
+        found = {name: total for name, (_, total) in voucher_stats.ageing(COMMISSION, f, now=now).items()}
+        assert found == counted, (now, f)
+        seen.update(name for name, n in counted.items() if n)
+    assert seen["待购买确认超过3天"] and seen["已确认超过14天仍无服务记录"]  # the walk left vouchers waiting

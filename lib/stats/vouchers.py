@@ -192,23 +192,48 @@ def _chase_lists(v, now: datetime) -> dict:
     }
 
 
+def _recent(v, now: datetime) -> dict:
+    """The part of the two waiting lists that has not waited long yet: few rows, through the indexes on
+    (status, chosen_at) and (status, confirmed_at)."""
+    has_service = select(ServiceRecord.id).where(ServiceRecord.voucher_id == v.c.id).exists()
+    return {
+        "待购买确认超过3天": (v.c.status == S.PENDING_CONFIRM) & (v.c.chosen_at >= now - timedelta(days=3)),
+        "已确认超过14天仍无服务记录": (v.c.status == S.CONFIRMED) & (v.c.confirmed_at >= now - timedelta(days=14))
+        & ~has_service,
+    }
+
+
+def _totals(actor: Actor, f: StatsFilters, now: datetime) -> dict[str, int]:
+    """How many each list holds. The two waiting lists are all of a status (from the summaries: 待购买确认, and
+    已确认 without a service record) less the recent ones; the others are few, counted through their indexes."""
+    lean = scoped(actor, f)
+    c = cube.summed("cube", actor, f, ["status"])
+    whole = {"待购买确认超过3天": int(c.loc[c["status"] == str(S.PENDING_CONFIRM), "n"].sum()),
+             "已确认超过14天仍无服务记录": int(c.loc[c["status"] == str(S.CONFIRMED), "unserved"].sum())}
+    out = {}
+    with db.read_session() as session:
+        recent = _recent(lean, now)
+        for name, condition in _chase_lists(lean, now).items():
+            if name in whole:
+                out[name] = whole[name] - session.scalar(select(func.count()).select_from(lean).where(recent[name]))
+            else:
+                out[name] = session.scalar(select(func.count()).select_from(lean).where(condition))
+    return out
+
+
 # 需要跟进 reads the vouchers (their status, dates and withdrawal requests), their service records and the names
 # shown; what expires with time is re-read when the cache's time runs out.
 @reads("vouchers", "service_records", "enterprises", "regions", "products")
 def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None = None, limit: int = 200) -> dict:
-    """Vouchers worth chasing: name → (DataFrame(number, enterprise_name, region, status, since), total). The
-    totals are counted without the enterprise and region joins the listed rows need."""
+    """Vouchers worth chasing: name → (DataFrame(number, enterprise_name, region, status, since), total)."""
     now = now or clock.utcnow()
     v = scoped(actor, f, needs=frozenset({"region"}))
-    lean = scoped(actor, f)
-    totals = _chase_lists(lean, now)
+    totals = _totals(actor, f, now)
     out = {}
     for name, condition in _chase_lists(v, now).items():
         frame = read_frame(select(v.c.number, v.c.enterprise_name, v.c.region, v.c.status, v.c.chosen_at,
                                   v.c.confirmed_at, v.c.expires_at).where(condition).order_by(v.c.number).limit(limit),
                            ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at", "expires_at"])
         frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[S(s)])
-        with db.read_session() as session:
-            total = session.scalar(select(func.count()).select_from(lean).where(totals[name]))
-        out[name] = (frame, total)
+        out[name] = (frame, totals[name])
     return out
