@@ -1,10 +1,11 @@
 """Benchmark (issue 14): every list and statistic at a city pilot's size and at a province's, on SQLite and
 PostgreSQL, against the bare SQL each one runs and against a naive pandas peer; writes docs/benchmarks.md.
 
-Usage: python benchmarks/scale.py [N ...] [--dbs sqlite,postgresql] [--reuse] [--out docs/benchmarks.md]
+Usage: python benchmarks/scale.py [N ...] [--dbs sqlite,postgresql] [--reuse [DIALECTS]] [--out docs/benchmarks.md]
 Default sizes 10,000 and 1,000,000. Each size gets its own scratch database (a file under /tmp, or a database
-`bench_<N>` on the PostgreSQL server of BENCH_PG_URL), seeded by `seed --vouchers N` unless --reuse. Prints and
-writes numbers; asserts nothing (a benchmark, never a timed unit test).
+`bench_<N>` on the PostgreSQL server of BENCH_PG_URL), seeded by `seed --vouchers N` unless --reuse names its
+dialect (alone: every one); a reused database is migrated and its summaries rebuilt by the code being measured.
+Prints and writes numbers; asserts nothing (a benchmark, never a timed unit test).
 """
 from __future__ import annotations
 
@@ -293,10 +294,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 1_000_000])
     parser.add_argument("--dbs", default="sqlite,postgresql")
-    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--reuse", nargs="?", const="sqlite,postgresql", default="",
+                        help="keep the databases of these dialects (all if none named) and rebuild their summaries")
     parser.add_argument("--out", default=str(DOC))
     args = parser.parse_args()
-    results = [run_one(d, n, args.reuse) for d in args.dbs.split(",") for n in sorted(args.sizes)]
+    reused = set(args.reuse.split(","))
+    results = [run_one(d, n, d in reused) for d in args.dbs.split(",") for n in sorted(args.sizes)]
     write_section("bench", report(results, args.sizes), Path(args.out))
     print(f"written to {args.out}")
 

@@ -11,11 +11,11 @@ month it was issued, 区域, 企业规模, 服务商, 产品类别):
 - `evaluation_cube`: for 评价统计, the evaluations' sums by key and month of evaluation (lib.derived_models).
 
 `contributions` is the one definition of what a voucher adds. A flush that changes vouchers (or an
-enterprise's 区域/规模, a product's 类别, an evaluation or a service record) reads the affected vouchers' contributions before and after, and
-adds the difference in the same transaction (lib.derived's listeners call `capture` and `apply_changes`);
-`rebuild` recomputes everything from the base tables
-(`python -m lib.cli rebuild-summaries`, and after bulk seeding). `table_versions` counts the writes to each
-table, so that caches key on the data they read (in the database, the same for every replica).
+enterprise's 区域/规模, a product's 类别, an evaluation or a service record) reads the affected vouchers'
+contributions before and after, and adds the difference in the same transaction (lib.derived's listeners call
+`capture` and `apply_changes`); `rebuild` recomputes everything from the base tables (`python -m lib.cli
+rebuild-summaries`, and after bulk seeding). `table_versions` counts the writes to each table, so that caches key
+on the data they read (in the database, the same for every replica).
 """
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """evaluation summaries: 评价统计 read from a summary kept with every write, like 服务券统计; 需要跟进's
-counts from the summaries (vouchers without a service record) and, for the recent ones, through an index on how
-long a voucher has waited in its status (issue 14)
+counts through an index on how long a voucher has waited in its status (issue 14)
 
 Revision ID: 0008
 Revises: 0007
@@ -31,16 +30,12 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint(*KEY, "eval_month"))
     op.create_index("ix_evaluation_cube_provider", "evaluation_cube", ["grain", "provider_id"])
     op.create_index("ix_evaluation_cube_region", "evaluation_cube", ["grain", "region_id"])
-    with op.batch_alter_table("voucher_cube") as batch:  # 需要跟进: how many have no service record yet
-        batch.add_column(sa.Column("unserved", sa.BigInteger(), nullable=False, server_default="0"))
     op.create_index("ix_vouchers_status_chosen", "vouchers", ["status", "chosen_at"])
     op.create_index("ix_vouchers_status_confirmed", "vouchers", ["status", "confirmed_at"])
     context.config.attributes["rebuild_derived"] = True  # migrations/env.py refills every derived table at the end
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("voucher_cube") as batch:
-        batch.drop_column("unserved")
     op.drop_index("ix_vouchers_status_confirmed", "vouchers")
     op.drop_index("ix_vouchers_status_chosen", "vouchers")
     op.drop_table("evaluation_cube")
