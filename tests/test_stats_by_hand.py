@@ -414,6 +414,17 @@ def test_a_follow_up_row_in_full_and_the_list_capped(database):
                                            "已购买产品，待购买确认"]]
 
 
+def test_follow_up_lists_put_the_longest_waiting_first(database):
+    make_batch(2026)
+    newer = make_voucher(S.PENDING_CONFIRM, chosen_at=NOW - timedelta(days=4))
+    older = make_voucher(S.PENDING_CONFIRM, chosen_at=NOW - timedelta(days=9))  # a later number, waiting longer
+    idle_newer = make_voucher(S.CONFIRMED, contract=True, service_records=0, confirmed_at=NOW - timedelta(days=15))
+    idle_older = make_voucher(S.CONFIRMED, contract=True, service_records=0, confirmed_at=NOW - timedelta(days=30))
+    lists = stats.ageing(COMMISSION, now=NOW)
+    assert lists["待购买确认超过3天"][0]["number"].tolist() == [older["number"], newer["number"]]
+    assert lists["已确认超过14天仍无服务记录"][0]["number"].tolist() == [idle_older["number"], idle_newer["number"]]
+
+
 def test_league_order_among_ranked_providers_and_no_rank_below_three(database):
     make_batch(2026)
     low, high, few = make_provider("低分"), make_provider("高分"), make_provider("少数")

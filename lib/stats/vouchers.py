@@ -225,14 +225,20 @@ def _totals(actor: Actor, f: StatsFilters, now: datetime) -> dict[str, int]:
 # shown; what expires with time is re-read when the cache's time runs out.
 @reads("vouchers", "service_records", "enterprises", "regions", "products")
 def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None = None, limit: int = 200) -> dict:
-    """Vouchers worth chasing: name → (DataFrame(number, enterprise_name, region, status, since), total)."""
+    """Vouchers worth chasing, the longest waiting first: name → (DataFrame(number, enterprise_name, region,
+    status, since), total)."""
     now = now or clock.utcnow()
     v = scoped(actor, f, needs=frozenset({"region"}))
     totals = _totals(actor, f, now)
     out = {}
+    # the longest waiting first (then by number): also the order of the indexes that find them, so the first
+    # rows come without sorting every voucher that has waited
+    waited = {"待购买确认超过3天": v.c.chosen_at, "已确认超过14天仍无服务记录": v.c.confirmed_at,
+              f"{EXPIRY_WARNING_DAYS}天内到期": v.c.expires_at}
     for name, condition in _chase_lists(v, now).items():
+        order = [waited[name], v.c.number] if name in waited else [v.c.number]
         frame = read_frame(select(v.c.number, v.c.enterprise_name, v.c.region, v.c.status, v.c.chosen_at,
-                                  v.c.confirmed_at, v.c.expires_at).where(condition).order_by(v.c.number).limit(limit),
+                                  v.c.confirmed_at, v.c.expires_at).where(condition).order_by(*order).limit(limit),
                            ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at", "expires_at"])
         frame["status_label"] = frame["status"].map(lambda s: STATUS_LABELS[S(s)])
         out[name] = (frame, totals[name])
