@@ -240,7 +240,8 @@ def stored(conn: Connection) -> set[tuple[str, int, str, int | None]]:
 
 @reads("risk_flags", "summaries", "providers", "enterprises")
 def signals(actor: Actor, f: StatsFilters = NO_FILTERS, *, limit: int = 200) -> list[tuple[Signal, int, pd.DataFrame]]:
-    """Every signal with the number of flagged rows and (up to `limit` of) them, for the filtered vouchers."""
+    """Every signal with the number of flagged rows and (up to `limit` of) them, for the filtered vouchers, in
+    the order the vouchers were issued (the flags' own key: the first rows come without sorting every flag)."""
     if actor.role != Role.COMMISSION:
         raise PermissionDenied("风险预警仅限经信委查看")
     out = []
@@ -250,7 +251,7 @@ def signals(actor: Actor, f: StatsFilters = NO_FILTERS, *, limit: int = 200) -> 
             query = (select(v.c.number, v.c.enterprise_name, Provider.name, RiskFlag.detail)
                      .join(RiskFlag, RiskFlag.voucher_id == v.c.id)
                      .outerjoin(Provider, Provider.id == RiskFlag.provider_id)
-                     .where(RiskFlag.signal == signal.key).order_by(v.c.number, RiskFlag.detail).limit(limit))
+                     .where(RiskFlag.signal == signal.key).order_by(RiskFlag.voucher_id, RiskFlag.detail).limit(limit))
             rows = session.execute(query).all()
             total = len(rows) if len(rows) < limit else _count(session, signal.key, actor, f)
             out.append((signal, total, pd.DataFrame(rows, columns=COLUMNS)))
