@@ -34,7 +34,7 @@ def expire(*, now: datetime | None = None, number: str | None = None) -> int:
         if session.scalar(query.with_only_columns(Voucher.id).limit(1)) is None:
             return 0
     with db.transaction() as session:
-        due = list(session.scalars(query.with_for_update()))
+        due = list(session.scalars(query.with_for_update(key_share=True)))  # FOR NO KEY UPDATE, as lib.vouchers
         for voucher in due:
             _expire_one(session, voucher, now)
         return len(due)

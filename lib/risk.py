@@ -185,10 +185,19 @@ def _affected(conn: Connection, t: Touched) -> dict[str, set]:
             "instant_full_marks": set(t.vouchers), "many_withdrawals": withdrawals | t.vouchers}
 
 
+RISK_LOCK = 0x7269736B  # "risk": the advisory lock the writers deciding 风险预警 signals take in turn
+
+
 def refresh(conn: Connection, touched: Touched) -> bool:
     """Decide again, for the vouchers a write may have changed, every signal they can raise; True if a flag
     was raised or cleared (only then do cached 风险预警 results go stale)."""
     changed = False
+    if conn.dialect.name == "postgresql":
+        # A signal spans vouchers (one engineer's day, one text, one provider's withdrawals): two writers deciding
+        # it at once would each miss the other's record and rewrite the same flags (a duplicate key, and the
+        # writer's own save refused). The decisions take turns, from here to the commit; each then reads what
+        # the one before committed. (SQLite's writers take turns already: BEGIN IMMEDIATE.)
+        conn.execute(select(func.pg_advisory_xact_lock(RISK_LOCK)))
     for key, ids in _affected(conn, touched).items():
         if not ids:
             continue

@@ -48,7 +48,10 @@ MAX_REASON = 500
 def _open(session: Session, number: str, action: Action, actor: Actor) -> Voucher:
     """The voucher, locked for this transaction, if `actor` may take `action` on it now."""
     number = str(number).strip()
-    voucher = session.scalars(select(Voucher).where(Voucher.number == number).with_for_update()).one_or_none()
+    # FOR NO KEY UPDATE (PostgreSQL's lock for an update that keeps the key): actions on one voucher take turns,
+    # while rows that merely refer to it (a risk flag another writer decides) need not wait for this one
+    voucher = session.scalars(select(Voucher).where(Voucher.number == number)
+                              .with_for_update(key_share=True)).one_or_none()
     if voucher is None:
         raise NotFound(f"服务券{number}不存在")
     decision = check(action, voucher, actor)

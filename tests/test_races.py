@@ -3,11 +3,12 @@ one wins, the others are refused in Chinese, and each change leaves exactly one 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lib import auth, db, vouchers
 from lib.errors import AuthError, ConflictError, DomainError, StaleRecord
@@ -118,6 +119,39 @@ def test_n_parallel_service_records_are_all_kept_with_one_history_row_each(datab
         description=f"第{k}次上门", now=NOW)) for k in range(N)])
     wins, _ = outcome(results)
     assert wins == N and len(set(results)) == N and history_of("add_service") == N
+
+
+def test_one_engineer_recorded_on_many_vouchers_at_once_keeps_every_record_and_the_right_flags(database):
+    # The same engineer on the same day at N enterprises (风险预警's same_day signal spans the vouchers): every
+    # record is saved, and the flags decided at the same moments equal a full recomputation.
+    from lib import risk
+    # Each voucher has a record already: the new ones change no summary (whose shared rows would make the writers
+    # wait for each other), as with a provider's regular visits.
+    first = make_voucher(S.CONFIRMED, contract=True, service_records=1)
+    others = [make_voucher(S.CONFIRMED, contract=True, service_records=1, provider_id=first["provider_id"])
+              for _ in range(N)]
+    for v in others[:2]:  # the signal is raised already: every writer below re-decides the flags of both
+        vouchers.add_service_record(actor=first["provider"], number=v["number"], engineer_id=first["engineer_id"],
+                                    service_date=TODAY, description=f"上门服务{v['number']}", now=NOW)
+
+    def linger(conn, cursor, statement, *_) -> None:  # widen the moment between deciding and committing
+        if statement.startswith("DELETE FROM risk_flags"):
+            time.sleep(0.05)
+
+    event.listen(db.get_engine(), "after_cursor_execute", linger)
+    try:
+        results = race(*[(lambda v=v: vouchers.add_service_record(
+            actor=first["provider"], number=v["number"], engineer_id=first["engineer_id"], service_date=TODAY,
+            description=f"再次上门服务{v['number']}", now=NOW)) for v in [first, *others]])
+    finally:
+        event.remove(db.get_engine(), "after_cursor_execute", linger)
+    wins, refusals = outcome(results)
+    assert (wins, refusals) == (N + 1, Counter())
+    with db.get_engine().connect() as conn:
+        stored = risk.stored(conn)
+        assert stored == risk.recompute(conn)
+    assert {(key, voucher_id) for key, voucher_id, *_ in stored if key == "same_day"} == {
+        ("same_day", v["id"]) for v in [first, *others]}
 
 
 def test_n_parallel_wrong_passwords_lock_the_account_after_five_comparisons(database):
