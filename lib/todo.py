@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, true
 
 from lib import clock, db, permissions
 from lib.actors import Actor
@@ -57,7 +57,8 @@ VOUCHER_TODOS: dict[str, tuple[Todo, Callable[[datetime], ColumnElement[bool]]]]
                  lambda now: Voucher.status.in_(in_order(EXPIRING))
                  & (Voucher.expires_at < now + timedelta(days=EXPIRY_WARNING_DAYS))),
     "withdrawal": (Todo("withdrawal", "撤回待审核", "企业申请撤回，请批准或驳回", page="withdrawals"),
-                   lambda now: Voucher.withdrawal_pending.is_(True)),
+                   lambda now: Voucher.withdrawal_pending == true()),  # `= true`, not `IS true`: the
+                   # partial index ix_vouchers_withdrawal_pending serves only the form its predicate implies
     "settle": (Todo("settle", "待兑付", "企业已评价，核对材料后兑付", page="settlements"),
                lambda now: Voucher.status == S.EVALUATED),
     "activate": (Todo("activate", "待激活", "完善企业信息并激活", page="profile"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from lib import clock, db
 from lib.actors import Actor
@@ -188,7 +188,7 @@ def _chase_lists(v, now: datetime) -> dict:
         & ~has_service,
         f"{EXPIRY_WARNING_DAYS}天内到期": v.c.status.in_(in_order(EXPIRING))
         & (v.c.expires_at < now + timedelta(days=EXPIRY_WARNING_DAYS)),  # the 待办 item's window
-        "撤回待审核": v.c.withdrawal_pending.is_(True),
+        "撤回待审核": v.c.withdrawal_pending == true(),  # as lib.todo: the partial index's form
     }
 
 
