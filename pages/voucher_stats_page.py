@@ -88,13 +88,17 @@ with right:
           key="cycle", columns={"series": "环节", "days": "天数", "count": "张数"}, title="办理时长分布",
           described=described)
 
+SINCE_LABELS = {"chosen_at": "下单时间", "confirmed_at": "确认时间", "expires_at": "办理期限"}
 st.markdown("**需要跟进的服务券**")
 for name, (frame, total) in fetch(voucher_stats.ageing, actor, f).items():
     with st.expander(f"{name}：{total}张"):
         if frame.empty:
             st.caption("暂无")
             continue
-        shown = frame.assign(expires=frame["expires_at"].map(clock.fmt_datetime))
-        card_table(shown[["number", "enterprise_name", "region", "status_label", "expires"]].rename(
-            columns={"number": "服务券号", "enterprise_name": "企业名称", "region": "区域", "status_label": "状态",
-                     "expires": "办理期限"}), key=f"ageing_{name}", title="服务券号", voucher="服务券号")
+        since = voucher_stats.WAITED.get(name)  # the moment the list counts from, longest ago first
+        columns = {"number": "服务券号", "enterprise_name": "企业名称", "region": "区域", "status_label": "状态"}
+        if since:
+            columns["since"] = SINCE_LABELS[since]
+        shown = frame.assign(since=frame[since].map(clock.fmt_datetime) if since else "")
+        card_table(shown[list(columns)].rename(columns=columns), key=f"ageing_{name}", title="服务券号",
+                   voucher="服务券号")

@@ -43,3 +43,10 @@ def test_drill_down_parameters_filter_the_voucher_list(demo):
     numbers = [b.label for b in at.button if b.label.isdigit()]
     assert "1700008" in numbers and "产品类别：中小版管理软件应用" in texts(at)
     assert all(n != "1700009" for n in numbers)
+
+
+def test_the_follow_up_lists_show_since_when_each_voucher_waits(demo):
+    at = logged_in("admin")
+    at.switch_page("pages/voucher_stats_page.py").run()
+    columns = {c for frame in at.dataframe for c in frame.value.columns}
+    assert "下单时间" in columns  # the waiting lists say when the wait began: they are ordered by it

@@ -180,6 +180,11 @@ def cycle_times(actor: Actor, f: StatsFilters = NO_FILTERS, cap: int = 30) -> pd
     return pd.concat(parts, ignore_index=True)
 
 
+# The moment each waiting list counts from (the lists are ordered by it, and the page shows it).
+WAITED = {"待购买确认超过3天": "chosen_at", "已确认超过14天仍无服务记录": "confirmed_at",
+          f"{EXPIRY_WARNING_DAYS}天内到期": "expires_at"}
+
+
 def _chase_lists(v, now: datetime) -> dict:
     has_service = select(ServiceRecord.id).where(ServiceRecord.voucher_id == v.c.id).exists()
     return {
@@ -233,10 +238,8 @@ def ageing(actor: Actor, f: StatsFilters = NO_FILTERS, *, now: datetime | None =
     out = {}
     # the longest waiting first (then by number): also the order of the indexes that find them, so the first
     # rows come without sorting every voucher that has waited
-    waited = {"待购买确认超过3天": v.c.chosen_at, "已确认超过14天仍无服务记录": v.c.confirmed_at,
-              f"{EXPIRY_WARNING_DAYS}天内到期": v.c.expires_at}
     for name, condition in _chase_lists(v, now).items():
-        order = [waited[name], v.c.number] if name in waited else [v.c.number]
+        order = [v.c[WAITED[name]], v.c.number] if name in WAITED else [v.c.number]
         frame = read_frame(select(v.c.number, v.c.enterprise_name, v.c.region, v.c.status, v.c.chosen_at,
                                   v.c.confirmed_at, v.c.expires_at).where(condition).order_by(*order).limit(limit),
                            ["number", "enterprise_name", "region", "status", "chosen_at", "confirmed_at", "expires_at"])
