@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, Float, Integer, Select, String, case, cast, func, literal, select
+from sqlalchemy import Date, DateTime, Float, Integer, Select, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Subquery, literal_column
 from sqlalchemy.sql.elements import Grouping
@@ -67,10 +67,6 @@ def _local(moment) -> ColumnElement:
     return func.timezone(_sql("Asia/Shanghai"), cast(moment, AWARE))
 
 
-_MonthOf = _dialect_function(
-    "month_of", String(),
-    lambda column: func.strftime(_sql("%Y-%m"), column, _sql("+8 hours")),
-    lambda column: func.to_char(_local(column), _sql("YYYY-MM")))
 _DaysBetween = _dialect_function(
     "days_between", Float(),
     lambda later, earlier: func.julianday(later) - func.julianday(earlier),
@@ -80,13 +76,6 @@ _CalendarDays = _dialect_function(
     lambda later, earlier: cast(func.julianday(func.date(later, _sql("+8 hours")))
                                 - func.julianday(func.date(earlier, _sql("+8 hours"))), Integer),
     lambda later, earlier: cast(_local(later), Date) - cast(_local(earlier), Date))
-_Whole = _dialect_function(
-    "whole", Integer(), lambda value: cast(value, Integer), lambda value: cast(func.floor(value), Integer))
-
-
-def month_of(column) -> ColumnElement:
-    """'YYYY-MM' of a UTC timestamp or a date, in Nanjing time."""
-    return _MonthOf(column)
 
 
 def days_between(later, earlier) -> ColumnElement:
@@ -98,11 +87,6 @@ def calendar_days(later, earlier) -> ColumnElement:
     """Whole days between the Nanjing calendar dates of `earlier` and `later` (a date, or a UTC timestamp):
     a delivery dated the day of the confirmation is 0 days after it, never −0.3."""
     return _CalendarDays(later, earlier)
-
-
-def whole(value) -> ColumnElement:
-    """Round a non-negative number down to an integer (SQLite may lack floor())."""
-    return _Whole(value)
 
 
 # ---------------------------------------------------------------- the filtered set
@@ -174,10 +158,6 @@ def every_month(frame: pd.DataFrame, *, by: str | None = None, zero: tuple[str, 
             part[column] = part[column].fillna(0).astype(int)
         parts.append(part)
     return pd.concat(parts, ignore_index=True)[list(frame.columns)]
-
-
-def count_if(condition) -> ColumnElement:
-    return func.sum(case((condition, 1), else_=0))
 
 
 def rate(part: int, whole_: int) -> float | None:
