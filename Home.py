@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+from lib import stats
 from lib.labels import COPYRIGHT, PLATFORM_TITLE, ROLE_LABELS
 from ui import auth_gate, cards, nav, todo_views, widgets
 
@@ -52,38 +53,40 @@ if account is None:
     st.caption(COPYRIGHT)
     st.stop()
 
-items = nav.MENUS[account.role]
-waiting = {}
-if account.must_change_password:
-    items = [nav.CHANGE_PASSWORD, nav.LOGOUT]
-else:
-    waiting = todo_views.badges(account.actor())
-pages = []
-for index, item in enumerate(items):
-    target = partial(auth_gate.logout_page, authenticator) if item is nav.LOGOUT else item.path
-    # The first page is served at “/”; its own path goes to a hidden alias below.
-    pages.append(st.Page(target, title=todo_views.menu_title(item.title, waiting.get(item.url, 0)),
-                         url_path=f"{item.url}_home" if index == 0 else item.url, default=index == 0))
-# The first page lives at “/”; its own path (/vouchers, a bookmark) opens it too instead of Streamlit's English
-# “Page not found”.
-pages.append(st.Page(partial(st.switch_page, pages[0]), title=pages[0].title, url_path=items[0].url,
-                     visibility="hidden"))
-current = st.navigation(pages, position="top")
-if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
-    st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once
-if not account.must_change_password and st.session_state.pop(auth_gate.GO_HOME, False):
-    st.switch_page(pages[0])  # a one-time password just changed: on to the work
-auth_gate.issue_pending_cookie(authenticator)
+# One reading of the tables' versions (what every cached statistic is keyed on) serves the whole run.
+with stats.one_reading():
+    items = nav.MENUS[account.role]
+    waiting = {}
+    if account.must_change_password:
+        items = [nav.CHANGE_PASSWORD, nav.LOGOUT]
+    else:
+        waiting = todo_views.badges(account.actor())
+    pages = []
+    for index, item in enumerate(items):
+        target = partial(auth_gate.logout_page, authenticator) if item is nav.LOGOUT else item.path
+        # The first page is served at “/”; its own path goes to a hidden alias below.
+        pages.append(st.Page(target, title=todo_views.menu_title(item.title, waiting.get(item.url, 0)),
+                             url_path=f"{item.url}_home" if index == 0 else item.url, default=index == 0))
+    # The first page lives at “/”; its own path (/vouchers, a bookmark) opens it too instead of Streamlit's English
+    # “Page not found”.
+    pages.append(st.Page(partial(st.switch_page, pages[0]), title=pages[0].title, url_path=items[0].url,
+                         visibility="hidden"))
+    current = st.navigation(pages, position="top")
+    if st.session_state.pop(auth_gate.FRESH_LOGIN, False) and current.url_path == nav.LOGOUT.url:
+        st.switch_page(pages[0])  # logging in again from the 退出 page must not log out at once
+    if not account.must_change_password and st.session_state.pop(auth_gate.GO_HOME, False):
+        st.switch_page(pages[0])  # a one-time password just changed: on to the work
+    auth_gate.issue_pending_cookie(authenticator)
 
-left, right = st.columns([3, 2], vertical_alignment="bottom")
-left.container(key="page_title").markdown(f"#### {auth_gate.title_line()}")
-# The name is typed by users (an enterprise names itself): escape it before it goes into HTML.
-right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name)}"
-               f"（{ROLE_LABELS[account.role]}）</div>",
-               unsafe_allow_html=True)
-if account.must_change_password:
-    st.warning("首次登录或密码已被重置，请先修改密码。")
-auth_gate.password_notice(welcome=True)
-current.run()
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    left.container(key="page_title").markdown(f"#### {auth_gate.title_line()}")
+    # The name is typed by users (an enterprise names itself): escape it before it goes into HTML.
+    right.markdown(f"<div style='text-align:right'>{html.escape(account.display_name)}"
+                   f"（{ROLE_LABELS[account.role]}）</div>",
+                   unsafe_allow_html=True)
+    if account.must_change_password:
+        st.warning("首次登录或密码已被重置，请先修改密码。")
+    auth_gate.password_notice(welcome=True)
+    current.run()
 st.divider()
 st.caption(COPYRIGHT)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -197,13 +199,37 @@ def bump(conn: Connection, tables: Iterable[str]) -> None:
         statement = upsert(TableVersion.__table__).values(name=name, version=1)
         conn.execute(statement.on_conflict_do_update(
             index_elements=["name"], set_={"version": TableVersion.__table__.c.version + 1}))
+    if (seen := _SEEN.get()) is not None:
+        seen.clear()  # this thread's own write (bumped just before its commit): the next reading asks again
+
+
+# The versions read during `one_reading` (empty: not read yet, or a write of this thread moved them since).
+_SEEN: ContextVar[dict[str, int] | None] = ContextVar("table_versions_seen", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within (one page run): `versions` reads the table from the database once and answers from that reading,
+    until a write of this thread moves a version; a statistics page asked once per statistic. Other sessions'
+    writes show at the next reading (the next run), as they would have a moment later anyway."""
+    token = _SEEN.set({})
+    try:
+        yield
+    finally:
+        _SEEN.reset(token)
 
 
 def versions(conn: Connection, tables: Iterable[str]) -> tuple[int, ...]:
     names = sorted(set(tables))
-    query = select(TableVersion.name, TableVersion.version).where(TableVersion.name.in_(names))
-    found = dict(conn.execute(query).all())
-    return tuple(found.get(n, 0) for n in names)
+    seen = _SEEN.get()
+    if seen is None:
+        query = select(TableVersion.name, TableVersion.version).where(TableVersion.name.in_(names))
+        found = dict(conn.execute(query).all())
+        return tuple(found.get(n, 0) for n in names)
+    if not seen:
+        seen.update(conn.execute(select(TableVersion.name, TableVersion.version)).all())
+        seen[""] = 0  # read (a database without writes has no rows)
+    return tuple(seen.get(n, 0) for n in names)
 
 
 def rebuild(conn: Connection) -> int:

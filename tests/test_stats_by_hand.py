@@ -3,10 +3,12 @@ cycle times, medians of odd and even counts, date limits on the day itself, foll
 minute), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import Engine, event
 
 from lib import db, stats, vouchers
 from lib.labels import CRITERIA
@@ -206,6 +208,33 @@ def test_every_write_changes_the_statistics_cache_key(database):
     assert second != first
     vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=NOW.date(), now=NOW)
     assert stats.data_version() not in (first, second)
+
+
+def test_one_page_run_reads_the_versions_once_and_again_after_its_own_write(database):
+    v = make_voucher(S.PENDING_CONFIRM)
+    reads = []
+
+    def count(_conn, _cursor, statement, *_):
+        if statement.lstrip().upper().startswith("SELECT") and "table_versions" in statement:
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        with stats.one_reading():
+            first = stats.data_version()
+            assert stats.data_version("vouchers", "evaluations") == tuple(
+                dict(zip(sorted(stats.scope.ALL_TABLES), first, strict=True))[t] for t in ("evaluations", "vouchers"))
+            assert len(reads) == 1  # every statistic of the run is keyed from that one reading
+            other = threading.Thread(target=vouchers.confirm_purchase,
+                                     kwargs={"actor": v["provider"], "number": v["number"], "now": NOW})
+            other.start()
+            other.join()  # another session's write shows from the next run on
+            assert stats.data_version() == first
+            vouchers.sign_contract(actor=v["provider"], number=v["number"], contract_date=NOW.date(), now=NOW)
+            assert stats.data_version() != first  # the viewer's own write shows in the same run
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert stats.data_version() != first
 
 
 def test_every_frame_has_its_columns_and_a_plain_index(season):

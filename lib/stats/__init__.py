@@ -13,7 +13,8 @@ from lib.stats.vouchers import (
     region_rates,
     region_status,
 )
+from lib.summaries import one_reading
 
 __all__ = ["DEFINITIONS", "NO_FILTERS", "StatsFilters", "ageing", "cache_key", "category_share", "cycle_times",
-           "data_version", "filter_options", "funnel", "kpis", "monthly", "provider_league", "region_rates",
-           "region_status"]
+           "data_version", "filter_options", "funnel", "kpis", "monthly", "one_reading", "provider_league",
+           "region_rates", "region_status"]
