@@ -353,8 +353,33 @@ def test_medians_from_day_histograms_equal_the_median_of_the_days_themselves():
     assert {g: found[g] for g in samples} == {g: round(statistics.median(days), 1) for g, days in samples.items()}
 
 
+def test_the_databases_medians_from_day_histograms_equal_the_median_of_the_days_themselves(database):
+    """服务商排行's medians are computed by the database from the summary's day histograms (only the medians come
+    back): against Python's statistics.median of the days themselves, odd and even counts, negative days."""
+    import statistics
+
+    from lib.derived_models import CycleTime
+    from lib.stats import NO_FILTERS, cube
+    rng = random.Random(7)
+    samples = {(g, series): [rng.choice([-1, 0, 0, 1, 2, 3, 5, 8, 13, 40]) for _ in range(rng.randint(1, 30))]
+               for g in range(1, 41) for series in ("confirm", "deliver")}
+    blank = {"grain": summaries.GRAINS.index(("provider_id",)), "batch_id": 0, "month": "", "region_id": 0,
+             "size": "", "category_id": 0}
+    with db.transaction() as s:
+        s.add_all(CycleTime(**blank, provider_id=g, series=series, days=day, n=n)
+                  for (g, series), days in samples.items() for day, n in Counter(days).items())
+        s.add(CycleTime(**blank, provider_id=1, series="confirm", days=99, n=0))  # an emptied bucket: nothing
+    found = cube.median_days(COMMISSION, NO_FILTERS, ["provider_id", "series"])
+    assert {(g, series): m for g, series, m in found.itertuples(index=False)} == {
+        key: round(statistics.median(days), 1) for key, days in samples.items()}
+
+
 def test_every_filter_combination_reads_a_grain_that_counts_like_the_vouchers_themselves(database):
+    import statistics
+    from dataclasses import replace
     from itertools import product as combinations
+
+    import pandas as pd
 
     from lib import clock, stats
     from lib.stats import evaluations
@@ -389,6 +414,13 @@ def test_every_filter_combination_reads_a_grain_that_counts_like_the_vouchers_th
                                                  if evaluated else None), f
         by_month = evaluations.monthly(COMMISSION, f)  # the grains that hold the month of evaluation
         assert (int(by_month["evaluations"].sum()) if len(by_month) else 0) == len(evaluated), f
+        league = stats.provider_league(COMMISSION, f).set_index("provider_id")  # medians in the database, or
+        cycles = stats.cycle_times(COMMISSION, replace(f, provider_id=provider), cap=10**6)  # with edge days here
+        for series, column in (("下单→确认", "to_confirm"), ("确认→交付", "to_deliver")):
+            days = [d for d, n, s in cycles[["days", "count", "series"]].itertuples(index=False) if s == series
+                    for _ in range(n)]
+            shown = league.loc[provider, column] if provider in league.index else None
+            assert (None if pd.isna(shown) else shown) == (round(statistics.median(days), 1) if days else None), f
 
 
 def test_the_risk_and_evaluation_caches_stay_until_a_flag_or_a_figure_they_show_changes(database):

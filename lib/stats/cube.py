@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import false, func, select
+from sqlalchemy import case, false, func, select
 
 from lib import clock, db, summaries, todo, validation
 from lib.actors import Actor
@@ -94,6 +94,33 @@ def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFr
     for m in measures:
         frame[m] = [int(x or 0) for x in frame[m]]
     return frame
+
+
+def median_days(actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
+    """The exact median of `cycle_times`' days per `by` (with the whole months of the filters; None when nothing is
+    counted), computed by the database from the day histograms: one row per group reaches Python instead of one
+    per day of every group (a province's 500 providers × 2 series × every day). The lower middle value is the
+    first day whose running count reaches half the count, the upper one the first day that passes it; their
+    mean is the median, as `lib.stats.vouchers.medians` reads it from a histogram in Python."""
+    t = summaries.TABLES["cycles"].__table__
+    months, _ = split(f)
+    if months is None:
+        return pd.DataFrame(columns=[*by, "median"])
+    histogram = (select(*[t.c[b] for b in by], t.c.days, func.sum(t.c.n).label("n"))
+                 .where(t.c.grain == grain_for(actor, f, [*by, "days"]), *conditions(t.c, actor, f))
+                 .group_by(*[t.c[b] for b in by], t.c.days).having(func.sum(t.c.n) > 0))
+    if f.start or f.end:
+        histogram = histogram.where(t.c.month >= months[0], t.c.month <= months[1])
+    h = histogram.subquery()
+    groups = [h.c[b] for b in by]
+    running = select(*groups, h.c.days, func.sum(h.c.n).over(partition_by=groups, order_by=h.c.days).label("reached"),
+                     func.sum(h.c.n).over(partition_by=groups).label("count")).subquery()
+    groups = [running.c[b] for b in by]
+    query = select(*groups, func.min(case((2 * running.c.reached >= running.c["count"], running.c.days))),
+                   func.min(case((2 * running.c.reached > running.c["count"], running.c.days)))).group_by(*groups)
+    with db.read_session() as session:
+        rows = [(*key, round((int(lower) + int(upper)) / 2, 1)) for *key, lower, upper in session.execute(query)]
+    return pd.DataFrame(rows, columns=[*by, "median"])
 
 
 def _edges(name: str, grain: int, actor: Actor, f: StatsFilters, by: list[str],

@@ -112,6 +112,19 @@ def medians(histograms: pd.DataFrame, by: list[str]) -> pd.Series:
     return ((lower + upper) / 2).round(1)
 
 
+def _provider_medians(actor: Actor, f: StatsFilters) -> pd.DataFrame:
+    """Median whole days per 服务商 and series (provider_id, series, median). The database computes them from the
+    summary's histograms; a date range that cuts a month adds its edge days' vouchers, so then the histograms are
+    summed and read here."""
+    by = ["provider_id", "series"]
+    if cube.split(f)[1]:
+        cycles = cube.summed("cycles", actor, f, [*by, "days"])
+        middle = medians(cycles, by).rename("median").reset_index()
+    else:
+        middle = cube.median_days(actor, f, by)
+    return middle[middle["provider_id"] != 0]  # vouchers without a 服务商 have no place in the league
+
+
 @reads("summaries", "providers", "product_categories", "regions")
 def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
     """服务商 league: bound, delivered, 交付率, median whole days 下单→确认 and 确认→交付."""
@@ -121,11 +134,9 @@ def provider_league(actor: Actor, f: StatsFilters = NO_FILTERS) -> pd.DataFrame:
                  delivered=c["n"].where(c["status"].isin([str(x) for x in in_order(DELIVERED_OR_LATER)]), 0))
     frame = c.groupby("provider_id", as_index=False)[["bound", "delivered"]].sum()
     frame["provider"] = frame["provider_id"].map(cube.names(Provider, frame["provider_id"]))
-    cycles = cube.summed("cycles", actor, f, ["provider_id", "series", "days"])
-    middle = medians(cycles[cycles["provider_id"] != 0], ["provider_id", "series"])
+    middle = _provider_medians(actor, f)
     for series, column in (("confirm", "to_confirm"), ("deliver", "to_deliver")):
-        found = middle.xs(series, level="series") if len(middle) and series in middle.index.get_level_values(1) \
-            else pd.Series(dtype=float)
+        found = middle[middle["series"] == series].set_index("provider_id")["median"]
         frame[column] = [None if pd.isna(x) else float(x) for x in frame["provider_id"].map(found)]
     frame = frame.sort_values(["bound", "provider"], ascending=[False, True], ignore_index=True)
     frame["delivery_rate"] = [rate(d, b) for d, b in zip(frame["delivered"], frame["bound"], strict=True)]
