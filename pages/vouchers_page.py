@@ -9,21 +9,22 @@ from ui.todo_views import render_panel
 from ui.voucher_detail import render_detail
 from ui.voucher_views import render_list
 
+TABS = {"服务券列表": render_list, "发放": commission_views.issue_one, "批量发放": commission_views.batch_import,
+        "批次设置": commission_views.batches}
+
 actor = current_actor()
 number = st.query_params.get("voucher")
 if number:
     render_detail(actor, number)
 elif actor.role == Role.COMMISSION:
     render_panel(actor)
-    listing, one, many, settings = st.tabs(["服务券列表", "发放", "批量发放", "批次设置"])
-    with listing:
-        render_list(actor)
-    with one:
-        commission_views.issue_one(actor)
-    with many:
-        commission_views.batch_import(actor)
-    with settings:
-        commission_views.batches(actor)
+    # Only the open tab is drawn (choosing another reruns the page): the forms of the other three were a sixth
+    # of every run of the list.
+    tabs = st.tabs(list(TABS), key="voucher_tabs", on_change="rerun")
+    for tab, draw in zip(tabs, TABS.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw(actor)
 else:
     render_panel(actor)
     render_list(actor)

@@ -44,6 +44,13 @@ def button_labels(at: AppTest) -> list[str]:
     return [b.label for b in at.button]
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Choose tab `label` of the st.tabs with `key` (drawn lazily: only the open tab's content exists)."""
+    assert label in [t.label for t in at.tabs], [t.label for t in at.tabs]
+    at.session_state[key] = label
+    return at.run()
+
+
 def click(at: AppTest, label: str, nth: int = 0) -> AppTest:
     """Click the nth button (plain or form submit) with this label and rerun."""
     matches = [b for b in at.button if b.label == label]

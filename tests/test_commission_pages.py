@@ -8,7 +8,7 @@ from lib import db
 from lib.models import Product, User, Withdrawal
 from lib.seed import credit_code_for
 from lib.workflow import VoucherStatus as S
-from tests.apptest import click, logged_in, texts
+from tests.apptest import click, logged_in, open_tab, texts
 from tests.builders import account, make_voucher, voucher_row
 from tests.test_provider_pages import widget
 
@@ -23,15 +23,17 @@ def page(name: str, **query):
 def test_the_voucher_list_has_a_provider_filter_and_the_issue_tabs(demo):
     at = logged_in("admin")
     assert [t.label for t in at.tabs] == ["服务券列表", "发放", "批量发放", "批次设置"]
+    assert "统一社会信用代码" not in [t.label for t in at.text_input]  # only the open tab is drawn
     widget(at.selectbox, "服务商").set_value("朗坤智慧科技股份有限公司")
     at = click(at, "搜索")
     assert sorted(b.label for b in at.button if b.label.isdigit()) == ["1700008", "1700009"]
 
 
 def test_issue_one_voucher_and_see_the_one_time_password_once(demo):
-    at = logged_in("admin")
+    at = open_tab(logged_in("admin"), "voucher_tabs", "发放")
+    assert "服务券号" not in [t.label for t in at.text_input]  # the list's search is not drawn meanwhile
     widget(at.text_input, "统一社会信用代码").input(credit_code_for(515151))
-    [t for t in at.text_input if t.label == "企业名称"][1].input("南京新发企业有限公司")  # [0] is the list filter
+    widget(at.text_input, "企业名称").input("南京新发企业有限公司")
     widget(at.selectbox, "所属区").set_value("鼓楼区")
     at = click(at, "发放")
     assert "已发放服务券" in texts(at) and "一次性密码：" in texts(at)
@@ -40,7 +42,7 @@ def test_issue_one_voucher_and_see_the_one_time_password_once(demo):
 
 
 def test_batch_settings_refuse_bad_input(demo):
-    at = logged_in("admin")
+    at = open_tab(logged_in("admin"), "voucher_tabs", "批次设置")
     widget(at.text_input, "面额（元）").input("-1")
     at = click(at, "保存批次")
     assert [e.value for e in at.error] == ["面额（元）：不能小于0"]
@@ -202,5 +204,5 @@ def test_every_commission_page_renders(demo, name):
 
 
 def test_the_batch_tab_offers_the_template(demo):
-    at = logged_in("admin")
+    at = open_tab(logged_in("admin"), "voucher_tabs", "批量发放")
     assert "下载Excel模板" in [d.proto.label for d in at.get("download_button")]
