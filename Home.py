@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import stats
 from lib.labels import COPYRIGHT, PLATFORM_TITLE, ROLE_LABELS
-from ui import auth_gate, cards, nav, todo_views, widgets
+from ui import auth_gate, cards, nav, todo_views, voucher_views, widgets
 
 st.set_page_config(page_title=PLATFORM_TITLE, page_icon="🎫", layout="wide")
 # Streamlit leaves 6rem above the content for the top navigation; half of it is plenty here.
@@ -36,7 +36,7 @@ st.html("<style>[data-testid=stMainBlockContainer]{padding-top:3rem}"
         ".st-key-voucher_list [data-testid=stHorizontalBlock]{border:1px solid rgba(49,51,63,.2);"
         "border-radius:.5rem;padding:.25rem .75rem .5rem;margin-bottom:.5rem;gap:0}"
         ".st-key-voucher_list [data-testid=stHorizontalBlock]>[data-testid=stColumn]:nth-child(n+3){display:none}"
-        ".phone-only{display:block;color:#555;font-size:.9rem}}" + cards.CSS + "</style>")
+        ".phone-only{display:block;color:#555;font-size:.9rem}}" + cards.CSS + voucher_views.ROW_CSS + "</style>")
 
 st.html(widgets.KEYPAD_JS, unsafe_allow_javascript=True)
 

@@ -111,25 +111,37 @@ def _set_elsewhere(param: str, shown: str, clear: str) -> None:
         st.rerun()
 
 
+# The four text columns of a row are one element (a CSS grid, `ROW_CSS`; its bottom margin is the one Streamlit
+# gives a paragraph, which its markdown container takes back): a Streamlit element is a message of
+# its own, and 20 rows of six columns were most of the list's run.
+ROW_WIDTHS = [1.4, 11, 1]
+ROW_CSS = (".vrow{display:grid;grid-template-columns:3fr 2fr 3fr 3fr;gap:1rem;align-items:center;margin-bottom:1rem}"
+           ".vrow>span{overflow-wrap:anywhere}"
+           "@media (max-width:640px){.vrow{display:block}.vrow>span:nth-child(n+2){display:none}}")
+
+
+def _cells(*values: str) -> str:
+    return "<div class='vrow'>" + "".join(f"<span>{v}</span>" for v in values) + "</div>"
+
+
 def _rows(result: Page) -> None:
     """The list as a table; on a phone (CSS in Home.py) each row becomes a card: the number, then the
     company and one line of 区域 · 状态 · 服务商, the other columns and the header hidden."""
-    widths = [1.4, 3, 2, 3, 3, 1]
+    number, *middle, action = [*VOUCHER_LIST_COLUMNS.values(), "操作"]
     with st.container(key="voucher_list_head"):
-        header = st.columns(widths)
-        for col, label in zip(header, [*VOUCHER_LIST_COLUMNS.values(), "操作"], strict=True):
-            col.markdown(f"**{label}**")
+        header = st.columns(ROW_WIDTHS)
+        header[0].markdown(f"**{number}**")
+        header[1].markdown(_cells(*[f"<b>{label}</b>" for label in middle]), unsafe_allow_html=True)
+        header[2].markdown(f"**{action}**")
     if result.total == 0:
         st.markdown("没有记录!")
     with st.container(key="voucher_list"):
         for row in result.rows.itertuples():
-            cols = st.columns(widths, vertical_alignment="center")
+            cols = st.columns(ROW_WIDTHS, vertical_alignment="center")
             cols[0].button(row.number, key=f"open_{row.number}", type="tertiary", on_click=open_voucher,
                            args=(row.number,))
             meta = " · ".join(plain(x) for x in (row.region, row.status_label, row.provider_name) if x)
-            cols[1].markdown(f"{plain(row.enterprise_name)}<span class='phone-only'>{meta}</span>",
+            cols[1].markdown(_cells(f"{plain(row.enterprise_name)}<span class='phone-only'>{meta}</span>",
+                                    plain(row.region), plain(row.status_label), plain(row.provider_name) or "—"),
                              unsafe_allow_html=True)
-            cols[2].write(row.region)
-            cols[3].write(row.status_label)
-            cols[4].write(plain(row.provider_name) or "—")
-            cols[5].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
+            cols[2].button("查看", key=f"view_{row.number}", on_click=open_voucher, args=(row.number,))
