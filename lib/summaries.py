@@ -219,16 +219,23 @@ def one_reading() -> Iterator[None]:
         _SEEN.reset(token)
 
 
+def remembered(tables: Iterable[str]) -> tuple[int, ...] | None:
+    """The versions of `tables` as this run's reading holds them; None when there is none to answer from."""
+    seen = _SEEN.get()
+    return tuple(seen.get(n, 0) for n in sorted(set(tables))) if seen else None
+
+
 def versions(conn: Connection, tables: Iterable[str]) -> tuple[int, ...]:
     names = sorted(set(tables))
+    if (known := remembered(names)) is not None:
+        return known
     seen = _SEEN.get()
     if seen is None:
         query = select(TableVersion.name, TableVersion.version).where(TableVersion.name.in_(names))
         found = dict(conn.execute(query).all())
         return tuple(found.get(n, 0) for n in names)
-    if not seen:
-        seen.update(conn.execute(select(TableVersion.name, TableVersion.version)).all())
-        seen[""] = 0  # read (a database without writes has no rows)
+    seen.update(conn.execute(select(TableVersion.name, TableVersion.version)).all())
+    seen[""] = 0  # read (a database without writes has no rows)
     return tuple(seen.get(n, 0) for n in names)
 
 

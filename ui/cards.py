@@ -7,9 +7,10 @@ import html
 from collections.abc import Callable, Iterator
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
-from ui.widgets import phone_link, plain, with_voucher_links
+from ui.widgets import digest, phone_link, plain, with_voucher_links
 
 PHONE_WIDTH = 640  # Streamlit's own breakpoint for stacking columns
 CSS = (
@@ -71,11 +72,26 @@ def card_table(frame: pd.DataFrame, *, key: str, title: str, voucher: str | None
     (in both forms); phone numbers (`phones`) are tappable on the cards."""
     if frame.empty:
         return
-    table, config = with_voucher_links(frame, voucher) if voucher else (frame, None)
+    wide, config, cards = _drawn(digest(frame), title, voucher, phones, frame)
     with st.container(key=f"wide_{key}"):
-        st.dataframe(_dashes(table), hide_index=True, width="stretch", column_config=config)
+        st.dataframe(wide, hide_index=True, width="stretch", column_config=config)
     with st.container(key=f"cards_{key}"):
-        st.html("".join(_card(row, title, voucher, phones) for row in frame.to_dict("records")))
+        st.html(cards)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _drawn(frame_digest: str, title: str, voucher: str | None, phones: tuple[str, ...], _frame: pd.DataFrame
+           ) -> tuple[pa.Table | pd.DataFrame, dict | None, str]:
+    # Both forms of a table, made once per data (`frame_digest`: Streamlit does not hash `_frame`), shared and
+    # never modified. The links, the dashes, the Arrow table st.dataframe sends and the cards were a sixth of
+    # 服务券统计's run, made again on every run.
+    table, config = with_voucher_links(_frame, voucher) if voucher else (_frame, None)
+    wide = _dashes(table)
+    try:
+        wide = pa.Table.from_pandas(wide, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass  # a column Arrow cannot type: st.dataframe converts the frame its own way
+    return wide, config, "".join(_card(row, title, voucher, phones) for row in _frame.to_dict("records"))
 
 
 def _dashes(frame: pd.DataFrame) -> pd.DataFrame:

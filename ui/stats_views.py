@@ -1,8 +1,6 @@
 """Shared pieces of the statistics pages: filters, cached calls, charts with their data, drill-down."""
 from __future__ import annotations
 
-import hashlib
-import pickle
 from collections.abc import Callable
 
 import pandas as pd
@@ -14,7 +12,7 @@ from lib import clock, stats
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES, Role
 from ui import charts
-from ui.widgets import export_button
+from ui.widgets import digest, export_button
 
 ALL = "全部"
 
@@ -81,7 +79,7 @@ def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, ke
     if frame.empty or (numbers.sum().sum() == 0 if not numbers.empty else False):
         st.info("暂无数据")
         return
-    fig = _figure(key, title, _digest(frame), frame, build)
+    fig = _figure(key, title, digest(frame), frame, build)
     if on_pick:
         event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=charts.CONFIG)
         points = (event or {}).get("selection", {}).get("points", [])
@@ -91,11 +89,6 @@ def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, ke
     else:
         st.plotly_chart(fig, key=key, config=charts.CONFIG)
     table(frame, columns, title=title, described=described, key=key)
-
-
-def _digest(frame: pd.DataFrame) -> str:
-    """What stands for a small frame's data in the caches below."""
-    return hashlib.sha256(pickle.dumps(frame)).hexdigest()
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -118,7 +111,7 @@ def table(frame: pd.DataFrame, columns: dict[str, str], *, title: str, described
     with expander:
         config = {f"{column}（打开列表）": st.column_config.LinkColumn(display_text="打开服务券列表")
                   for column in links or {}}
-        st.dataframe(_shown(_digest(frame), tuple(columns.items()), tuple((links or {}).items()), frame),
+        st.dataframe(_shown(digest(frame), tuple(columns.items()), tuple((links or {}).items()), frame),
                      hide_index=True, width="stretch", column_config=config)
         export_button(frame, columns, title=title, filters=described, key=f"xlsx_{key}")
 
