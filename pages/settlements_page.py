@@ -6,6 +6,8 @@ from ui.auth_gate import current_actor
 from ui.cards import card_table
 from ui.widgets import attempt, export_button, keypad, page_header
 
+SETTLED_SHOWN = 200  # the newest; a province has hundreds of thousands
+
 actor = current_actor()
 page_header("兑付管理")
 st.caption("企业评价后的服务券在此兑付。兑付前核对材料：" + "、".join(settlement.CHECKLIST) + "。")
@@ -29,11 +31,13 @@ else:
             attempt(lambda: vouchers.settle_many(actor=actor, numbers=numbers, amount=amount, settled_on=day),
                     f"已兑付{len(numbers)}张服务券。")
 st.markdown("##### 已兑付")
-settled = settlement.settlements(actor)
+settled = settlement.settlements(actor, limit=SETTLED_SHOWN)
 if settled.empty:
     st.caption("暂无已兑付的服务券。")
 else:
-    card_table(settled.rename(columns=settlement.SETTLED_COLUMNS).head(200), key="settled",
+    if len(settled) == SETTLED_SHOWN:
+        st.caption(f"显示最近兑付的{SETTLED_SHOWN}张，导出可得更多（最多5,000张）。")
+    card_table(settled.rename(columns=settlement.SETTLED_COLUMNS), key="settled",
                title=settlement.SETTLED_COLUMNS["number"], voucher=settlement.SETTLED_COLUMNS["number"])
-    export_button(settled, settlement.SETTLED_COLUMNS, title="兑付清单", filters={"状态": "已兑付"},
-                  label="导出兑付清单")
+    export_button(lambda: settlement.settlements(actor), settlement.SETTLED_COLUMNS, title="兑付清单",
+                  filters={"状态": "已兑付"}, label="导出兑付清单")  # read when clicked
