@@ -47,11 +47,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/scale.py 10000 $(or $(N),1000000) $(if $(DBS),--dbs $(DBS))
 
 # Load (not part of `make test`): USERS concurrent users (5 writing) on one app process (REPLICAS=n: n behind nginx)
-# over Streamlit's WebSocket protocol, on the PostgreSQL database `make bench` built (or DB=…); writes its section
-# of docs/benchmarks.md.
+# over Streamlit's WebSocket protocol, on the PostgreSQL database `make bench` built (or DB=…), THINK=min-max seconds
+# between a person's clicks (default 1-3); writes its section of docs/benchmarks.md.
 load: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/load.py $(or $(DB),postgresql+psycopg://postgres@127.0.0.1:5432/bench_$(or $(N),1000000)) \
-		--users $(or $(USERS),50) --duration $(or $(DURATION),120) --replicas $(or $(REPLICAS),1)
+		--users $(or $(USERS),50) --duration $(or $(DURATION),120) --replicas $(or $(REPLICAS),1) --think $(or $(THINK),1-3)
 
 # Two replicas behind Debian's nginx on one PostgreSQL (deploy/): login, upload, write, refreshed statistics.
 prove-replicas: $(VENV)/.installed-dev

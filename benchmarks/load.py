@@ -7,6 +7,7 @@ lists and vouchers; WRITERS providers add a service record through the voucher's
 from the rerun request to the script's end. Afterwards every record written must be in the database.
 
 Usage: python benchmarks/load.py DATABASE_URL [--url URL] [--users 50] [--writers 5] [--duration 120] [--replicas 1]
+       [--think 1-3]  (seconds between one person's clicks)
 It adds its own accounts to the database if missing (one per simulated person), and without --url starts the app
 on it and stops it afterwards: one process, or --replicas processes behind nginx with deploy/'s configuration
 (one per core of the server: a Streamlit process runs its scripts on one core). Prints and writes numbers (its
@@ -169,14 +170,14 @@ class Tally:
 
 
 async def user(url: str, username: str, pages: list[str], tally: Tally, until: float, rng: random.Random,
-               write_to: list[str] | None = None) -> None:
+               write_to: list[str] | None = None, think: tuple[float, float] = (1, 3)) -> None:
     session = Session(url)
     try:
         await asyncio.sleep(rng.uniform(0, 10))  # people arrive over the first seconds, not all at one instant
         await session.connect()
         await session.login(username)
         while time.time() < until:
-            await asyncio.sleep(rng.uniform(1, 3))  # a person reads before the next click
+            await asyncio.sleep(rng.uniform(*think))  # a person reads before the next click
             if write_to:
                 text = f"压测服务记录 {username} {len(tally.written)} {rng.random():.6f}"
                 tally.times.append(await session.add_service_record(rng.choice(write_to), text))
@@ -209,7 +210,7 @@ async def main_async(args) -> str:
     until = time.time() + args.duration
     pages = {"commission": COMMISSION_PAGES, "provider": PROVIDER_PAGES, "writer": []}
     tasks = [user(args.url, username, pages[kind], tally, until, random.Random(i),
-                  targets if kind == "writer" else None) for i, (username, kind) in enumerate(people)]
+                  targets if kind == "writer" else None, args.think) for i, (username, kind) in enumerate(people)]
     with db.read_session() as s:
         before = s.scalar(select(func.count()).select_from(ServiceRecord))
     started = time.time()
@@ -223,7 +224,8 @@ async def main_async(args) -> str:
     lines = [
         f"Load on {args.url} ({args.replicas} app process{'es behind nginx' if args.replicas > 1 else ''}), "
         f"{clock.local_date():%Y-%m-%d}: {args.users} users ({args.writers} writing service "
-        f"records) for {args.duration} s, 1–3 s think time, over Streamlit's WebSocket protocol from a second "
+        f"records) for {args.duration} s, {args.think[0]:g}–{args.think[1]:g} s think time, over Streamlit's "
+        "WebSocket protocol from a second "
         "process (the login form's widgets, then page reruns; no browser, so no second run from the cookie "
         "component).", "",
         f"- pages: {len(times):,} in {elapsed:.0f} s ({len(times) / elapsed:.1f}/s)",
@@ -293,7 +295,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=120)
     parser.add_argument("--out", default=str(DOC))
     parser.add_argument("--replicas", type=int, default=1, help="app processes behind nginx on this server")
+    parser.add_argument("--think", default="1-3", help="seconds between a person's clicks, MIN-MAX")
     args = parser.parse_args()
+    args.think = tuple(float(x) for x in args.think.split("-"))
     db.use_database(args.database_url)
     servers = [] if args.url else serve(args.database_url, args.replicas, Path(tempfile.mkdtemp(prefix="load_")))
     args.url = args.url or f"http://127.0.0.1:{APP_PORT}"
@@ -305,8 +309,11 @@ def main() -> None:
         local.stop(*servers)
     print(report)
     processes = "one app process" if args.replicas == 1 else f"{args.replicas} app processes behind nginx"
-    write_section(f"load-{args.replicas}-{args.users}", f"## {args.users} users on {processes} "
-                  f"(`make load USERS={args.users} REPLICAS={args.replicas}`)\n\n" + report, Path(args.out))
+    span, usual = f"{args.think[0]:g}-{args.think[1]:g}", args.think == (1, 3)
+    key = f"load-{args.replicas}-{args.users}" + ("" if usual else f"-think{span}")
+    heading = f"## {args.users} users on {processes}" + ("" if usual else f", {span} s between clicks")
+    command = f"make load USERS={args.users} REPLICAS={args.replicas}" + ("" if usual else f" THINK={span}")
+    write_section(key, f"{heading} (`{command}`)\n\n" + report, Path(args.out))
 
 
 if __name__ == "__main__":
