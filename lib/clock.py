@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -27,6 +29,13 @@ def day_start(day: date) -> datetime:
 
 def fmt_datetime(moment: datetime | None) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def fmt_datetimes(moments: pd.Series) -> pd.Series:
+    """`fmt_datetime` of a column at once (a list of 200 waiting vouchers, converted one by one, was a sixth of
+    服务券统计's run)."""
+    shown = pd.to_datetime(moments, utc=True).dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d %H:%M")
+    return shown.fillna("").astype(object)
 
 
 def fmt_date(day: date | None) -> str:

@@ -99,6 +99,6 @@ for name, (frame, total) in fetch(voucher_stats.ageing, actor, f).items():
         columns = {"number": "服务券号", "enterprise_name": "企业名称", "region": "区域", "status_label": "状态"}
         if since:
             columns["since"] = SINCE_LABELS[since]
-        shown = frame.assign(since=frame[since].map(clock.fmt_datetime) if since else "")
+        shown = frame.assign(since=clock.fmt_datetimes(frame[since]) if since else "")
         card_table(shown[list(columns)].rename(columns=columns), key=f"ageing_{name}", title="服务券号",
                    voucher="服务券号")

@@ -454,6 +454,20 @@ def test_follow_up_lists_put_the_longest_waiting_first(database):
     assert lists["已确认超过14天仍无服务记录"][0]["number"].tolist() == [idle_older["number"], idle_newer["number"]]
 
 
+def test_the_follow_up_lists_show_when_the_wait_began_on_nanjings_clock(database):
+    """The column is formatted at once for the whole list (clock.fmt_datetimes): Nanjing is UTC+8 all year, so
+    16:30 UTC is half past midnight the next day, as the one-by-one clock.fmt_datetime says."""
+    from lib import clock
+    make_batch(2026)
+    chosen = datetime(2026, 11, 10, 16, 30, tzinfo=UTC)
+    make_voucher(S.PENDING_CONFIRM, chosen_at=chosen)
+    make_voucher(S.PENDING_CONFIRM, chosen_at=chosen - timedelta(hours=1))
+    frame, _ = stats.ageing(COMMISSION, now=NOW)["待购买确认超过3天"]
+    assert clock.fmt_datetimes(frame["chosen_at"]).tolist() == ["2026-11-10 23:30", "2026-11-11 00:30"]
+    assert clock.fmt_datetimes(frame["chosen_at"]).tolist() == [clock.fmt_datetime(t) for t in frame["chosen_at"]]
+    assert clock.fmt_datetimes(frame["confirmed_at"]).tolist() == ["", ""]  # none yet: blank, as one by one
+
+
 def test_league_order_among_ranked_providers_and_no_rank_below_three(database):
     make_batch(2026)
     low, high, few = make_provider("低分"), make_provider("高分"), make_provider("少数")
