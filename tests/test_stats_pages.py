@@ -50,3 +50,15 @@ def test_the_follow_up_lists_show_since_when_each_voucher_waits(demo):
     at.switch_page("pages/voucher_stats_page.py").run()
     columns = {c for frame in at.dataframe for c in frame.value.columns}
     assert "下单时间" in columns  # the waiting lists say when the wait began: they are ordered by it
+
+
+def test_the_charts_a_second_run_draws_from_the_cache_are_the_ones_first_drawn(demo):
+    """The figures are built once per data and handed to st.plotly_chart as a copy of their dict each run."""
+    import json
+    at = logged_in("admin")
+    at.switch_page("pages/voucher_stats_page.py").run()
+    first = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    at.run()
+    again = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(first) >= 4 and all(figure["data"] and figure["layout"] for figure in first)
+    assert again == first
