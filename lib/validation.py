@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -194,6 +195,7 @@ def is_landline(value: str) -> bool:
         phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text; 服务商管理 shows 1,000 numbers at a province's scale
 def display_phone(stored: str | None) -> str:
     """A stored number in the national format people read (025 8312 3456, 139 1234 5678 转801); a value
     stored before numbers were canonical is shown as it was typed."""
