@@ -97,11 +97,11 @@ def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFr
 
 
 def median_days(actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
-    """The exact median of `cycle_times`' days per `by` (with the whole months of the filters; None when nothing is
-    counted), computed by the database from the day histograms: one row per group reaches Python instead of one
-    per day of every group (a province's 500 providers × 2 series × every day). The lower middle value is the
-    first day whose running count reaches half the count, the upper one the first day that passes it; their
-    mean is the median, as `lib.stats.vouchers.medians` reads it from a histogram in Python."""
+    """The exact median of `cycle_times`' days per `by` (over the whole months of the filters; a group with nothing
+    counted has no row), computed by the database from the day histograms: one row per group reaches Python
+    instead of one per day of every group (a province's 500 providers × 2 series × every day). The lower middle
+    value is the first day whose running count reaches half the count, the upper one the first day that passes
+    it; their mean is the median, as `lib.stats.vouchers.medians` reads it from a histogram in Python."""
     t = summaries.TABLES["cycles"].__table__
     months, _ = split(f)
     if months is None:
