@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import case, false, func, select
+from sqlalchemy import Integer, case, cast, false, func, select
 
 from lib import clock, db, summaries, todo, validation
 from lib.actors import Actor
@@ -106,7 +106,8 @@ def median_days(actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
     months, _ = split(f)
     if months is None:
         return pd.DataFrame(columns=[*by, "median"])
-    histogram = (select(*[t.c[b] for b in by], t.c.days, func.sum(t.c.n).label("n"))
+    # the day counts as integers: PostgreSQL sums BIGINT into NUMERIC, and running sums of NUMERIC cost a third more
+    histogram = (select(*[t.c[b] for b in by], t.c.days, cast(func.sum(t.c.n), Integer).label("n"))
                  .where(t.c.grain == grain_for(actor, f, [*by, "days"]), *conditions(t.c, actor, f))
                  .group_by(*[t.c[b] for b in by], t.c.days).having(func.sum(t.c.n) > 0))
     if f.start or f.end:
