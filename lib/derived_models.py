@@ -49,6 +49,18 @@ class CycleTime(SummaryKey, Base):
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+
+class CycleMedian(Base):
+    """The exact median days of each 服务商's `cycle_times` histogram over every month (the grain of provider_id
+    alone): 服务商排行 unfiltered, kept at each write that moves the histogram instead of summed from a province's
+    36,000 histogram rows at each reading. `lower` and `upper` are the two middle values (equal for an odd count)."""
+    __tablename__ = "cycle_medians"
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[str] = mapped_column(String(10), primary_key=True)  # confirm / deliver
+    lower: Mapped[int] = mapped_column(Integer, default=0)
+    upper: Mapped[int] = mapped_column(Integer, default=0)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)  # how many vouchers the histogram counts
+
 # 评价统计's sums per key and month of evaluation: the total score, 问题已解决, the count in each tenth of the
 # score (bucket_0 = [0, 10) … bucket_9 = [90, 100]; the bands follow from them), each criterion's points, and how
 # often each 改善 and 下一步重点 option was chosen (in lib.labels' order: a new option needs a migration).

@@ -27,13 +27,21 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Select, delete, select
+from sqlalchemy import Connection, Integer, Select, case, cast, delete, func, select
 from sqlalchemy import inspect as inspect_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lib import clock
-from lib.derived_models import EVALUATION_SUMS, CycleTime, EvaluationCube, TableVersion, VoucherCube, VoucherEvent
+from lib.derived_models import (
+    EVALUATION_SUMS,
+    CycleMedian,
+    CycleTime,
+    EvaluationCube,
+    TableVersion,
+    VoucherCube,
+    VoucherEvent,
+)
 from lib.labels import CRITERIA, IMPROVEMENTS, NEXT_FOCUS
 from lib.models import (
     Engineer,
@@ -60,6 +68,7 @@ KEY = ("grain", *DIMENSIONS)
 GRAINS = ((), ("region_id",), ("size",), ("provider_id",), ("category_id",), ("month",), ("region_id", "size"),
           ("batch_id",), ("batch_id", "region_id"), ("batch_id", "provider_id"), ("batch_id", "category_id"),
           ("batch_id", "month"), DIMENSIONS)
+PROVIDER_GRAIN = GRAINS.index(("provider_id",))  # the grain whose cycle-time medians `cycle_medians` keeps
 # `evaluation_cube` holds each grain twice: as it is, with the month of evaluation blank (the figures over all
 # months: a province's 500 providers are 500 rows, not 500 × every month), and at grain + BY_EVAL_MONTH with it.
 BY_EVAL_MONTH = 100
@@ -192,6 +201,53 @@ def _apply(conn: Connection, delta: dict[tuple[str, tuple], tuple], *, empty: bo
         conn.execute(statement, rows)
 
 
+def middle_days(histogram, by: list[str]) -> Select:
+    """Per group of `by` in `histogram` (a subquery with the columns of `by`, days and n > 0): its lower and upper
+    middle day, computed by the database. The lower middle value is the first day whose running count reaches half
+    the count, the upper one the first day that passes it; their mean is the median."""
+    groups = [histogram.c[b] for b in by]
+    running = select(*groups, histogram.c.days,
+                     func.sum(histogram.c.n).over(partition_by=groups, order_by=histogram.c.days).label("reached"),
+                     func.sum(histogram.c.n).over(partition_by=groups).label("count")).subquery()
+    groups = [running.c[b] for b in by]
+    return select(*groups, func.min(case((2 * running.c.reached >= running.c["count"], running.c.days))),
+                  func.min(case((2 * running.c.reached > running.c["count"], running.c.days))),
+                  func.max(running.c["count"])).group_by(*groups)
+
+
+def refresh_medians(conn: Connection, providers: set[int] | None = None) -> int:
+    """Recompute `cycle_medians` for `providers` (None: all) from the histograms as this transaction sees them.
+    Each provider's rows are locked first, in order, so that of two transactions moving one provider's histogram
+    the second reads it after the first's commit (PostgreSQL's READ COMMITTED reads anew at each statement; SQLite
+    has one writer at a time) and the medians kept are those of both. Returns how many it keeps of them."""
+    t, m = CycleTime.__table__, CycleMedian.__table__
+    upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    histogram = select(t.c.provider_id, t.c.series, t.c.days, cast(t.c.n, Integer).label("n")) \
+        .where(t.c.grain == PROVIDER_GRAIN, t.c.n > 0)
+    if providers is None:
+        conn.execute(delete(m))
+    elif not providers:
+        return 0
+    else:
+        statement = upsert(m).on_conflict_do_update(index_elements=["provider_id", "series"], set_={"n": 0})
+        conn.execute(statement, [{"provider_id": p, "series": s, "lower": 0, "upper": 0, "n": 0}
+                                 for p in sorted(providers) for s in ("confirm", "deliver")])
+        histogram = histogram.where(t.c.provider_id.in_(sorted(providers)))
+    rows = [{"provider_id": p, "series": s, "lower": int(lower), "upper": int(upper), "n": int(n)}
+            for p, s, lower, upper, n in conn.execute(middle_days(histogram.subquery(), ["provider_id", "series"]))]
+    if providers is None:
+        if rows:
+            conn.execute(m.insert(), rows)
+        return len(rows)
+    if rows:
+        statement = upsert(m)
+        conn.execute(statement.on_conflict_do_update(
+            index_elements=["provider_id", "series"],
+            set_={c: statement.excluded[c] for c in ("lower", "upper", "n")}), rows)
+    conn.execute(delete(m).where(m.c.provider_id.in_(sorted(providers)), m.c.n == 0))
+    return len(rows)
+
+
 def bump(conn: Connection, tables: Iterable[str]) -> None:
     """One more write to each of `tables` (the cache keys of what reads them)."""
     upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
@@ -226,9 +282,9 @@ def remembered(tables: Iterable[str]) -> tuple[int, ...] | None:
 
 
 def versions(conn: Connection, tables: Iterable[str]) -> tuple[int, ...]:
+    """The versions of `tables` from the database; within `one_reading`, every version is read and kept (callers
+    ask `remembered` first, before opening a connection)."""
     names = sorted(set(tables))
-    if (known := remembered(names)) is not None:
-        return known
     seen = _SEEN.get()
     if seen is None:
         query = select(TableVersion.name, TableVersion.version).where(TableVersion.name.in_(names))
@@ -245,8 +301,9 @@ def rebuild(conn: Connection) -> int:
         conn.execute(delete(model))
     summed = _read(conn, SOURCE.execution_options(yield_per=20_000))
     _apply(conn, summed, empty=True)
+    medians = refresh_medians(conn)
     bump(conn, [*VERSIONED, SUMMARIES])
-    return len(summed)
+    return len(summed) + medians
 
 
 def read_all(conn: Connection) -> dict[tuple[str, tuple], tuple]:
@@ -258,6 +315,8 @@ def read_all(conn: Connection) -> dict[tuple[str, tuple], tuple]:
             key, measures = tuple(row[:len(KEYS[name])]), tuple(row[len(KEYS[name]):])
             if any(measures):
                 out[(name, key)] = tuple(measures)
+    m = CycleMedian.__table__
+    out |= {("medians", (p, s)): (lower, upper, n) for p, s, lower, upper, n in conn.execute(select(m))}
     return out
 
 
@@ -305,6 +364,8 @@ def apply_changes(conn: Connection, ids: set, old: dict) -> bool:
         delta[key] = tuple(-m for m in measures) if had is None else tuple(a - b for a, b in zip(had, measures,
                                                                                                strict=True))
     _apply(conn, delta)
+    refresh_medians(conn, {k[KEYS["cycles"].index("provider_id")] for (t, k), m in delta.items()
+                            if t == "cycles" and k[0] == PROVIDER_GRAIN and any(m)})
     # `unserved` is read by 需要跟进 only, which is cached on the vouchers and service records themselves: a first
     # service record moves it without moving a figure the other statistics show, and leaves them cached.
     shown = {(t, k): m[:MEASURES["cube"].index("unserved")] if t == "cube" else m for (t, k), m in delta.items()}

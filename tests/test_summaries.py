@@ -36,7 +36,18 @@ def stored_and_recomputed() -> tuple[dict, dict]:
     with db.get_engine().connect() as conn:
         stored = summaries.read_all(conn)
         recomputed = {k: v for k, v in summaries.total(conn.execute(summaries.SOURCE)).items() if any(v)}
-    return stored, recomputed
+    return stored, recomputed | kept_medians(recomputed)
+
+
+def kept_medians(recomputed: dict) -> dict:
+    """`cycle_medians` as the recomputed histograms of each 服务商 over every month give it: the two middle
+    values of the sorted days (equal for an odd count) and the count."""
+    days: dict[tuple, list] = {}
+    provider, series = summaries.KEYS["cycles"].index("provider_id"), summaries.KEYS["cycles"].index("series")
+    for (table, key), measures in recomputed.items():
+        if table == "cycles" and key[0] == summaries.PROVIDER_GRAIN:
+            days.setdefault((key[provider], key[series]), []).extend([key[-1]] * measures[0])
+    return {("medians", k): (sorted(v)[(len(v) - 1) // 2], sorted(v)[len(v) // 2], len(v)) for k, v in days.items()}
 
 
 class Walk:
@@ -304,7 +315,7 @@ def test_upgrading_a_database_that_holds_vouchers_fills_every_derived_table(data
         walk.step()
     with db.get_engine().connect() as conn:
         kept, flags = summaries.read_all(conn), risk.stored(conn)
-    assert {table for table, _ in kept} == set(summaries.TABLES)  # every summary has rows to lose
+    assert {table for table, _ in kept} == {*summaries.TABLES, "medians"}  # every summary has rows to lose
     db.get_engine().dispose()
     command.downgrade(db.alembic_config(), "0006")
     command.upgrade(db.alembic_config(), "head")
@@ -355,7 +366,8 @@ def test_medians_from_day_histograms_equal_the_median_of_the_days_themselves():
 
 def test_the_databases_medians_from_day_histograms_equal_the_median_of_the_days_themselves(database):
     """服务商排行's medians are computed by the database from the summary's day histograms (only the medians come
-    back): against Python's statistics.median of the days themselves, odd and even counts, negative days."""
+    back; over every month, kept in cycle_medians): against Python's statistics.median of the days themselves,
+    odd and even counts, negative days."""
     import statistics
 
     from lib.derived_models import CycleTime
@@ -369,6 +381,8 @@ def test_the_databases_medians_from_day_histograms_equal_the_median_of_the_days_
         s.add_all(CycleTime(**blank, provider_id=g, series=series, days=day, n=n)
                   for (g, series), days in samples.items() for day, n in Counter(days).items())
         s.add(CycleTime(**blank, provider_id=1, series="confirm", days=99, n=0))  # an emptied bucket: nothing
+        s.flush()
+        summaries.refresh_medians(s.connection())  # unfiltered, 服务商排行 reads them as kept (cycle_medians)
     found = cube.median_days(COMMISSION, NO_FILTERS, ["provider_id", "series"])
     assert {(g, series): m for g, series, m in found.itertuples(index=False)} == {
         key: round(statistics.median(days), 1) for key, days in samples.items()}
@@ -470,3 +484,37 @@ def test_the_ageing_totals_from_the_summaries_equal_counting_the_vouchers(databa
         assert found == counted, (now, f)
         seen.update(name for name, n in counted.items() if n)
     assert seen["待购买确认超过3天"] and seen["已确认超过14天仍无服务记录"]  # the walk left vouchers waiting
+
+
+def test_two_writers_moving_one_providers_histogram_at_once_keep_the_median_of_both(database):
+    """The second writer waits for the first's commit before it reads the histogram, so the kept median counts
+    both writes (without the lock it would keep the median of its own write alone, read before the first's
+    commit)."""
+    import threading
+
+    from lib.derived_models import CycleMedian, CycleTime
+    blank = {"grain": summaries.PROVIDER_GRAIN, "batch_id": 0, "month": "", "region_id": 0, "size": "",
+             "category_id": 0, "provider_id": 1, "series": "confirm"}
+    engine = db.get_engine()
+    first = engine.connect()
+    first.begin()
+    first.execute(CycleTime.__table__.insert().values(**blank, days=1, n=1))
+    summaries.refresh_medians(first, {1})
+    second_done = threading.Event()
+
+    def second() -> None:
+        with engine.begin() as conn:
+            conn.execute(CycleTime.__table__.insert().values(**blank, days=5, n=2))
+            summaries.refresh_medians(conn, {1})
+        second_done.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert not second_done.wait(0.5), "the second writer waits for the first"
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    with engine.connect() as conn:
+        kept = conn.execute(select(CycleMedian.lower, CycleMedian.upper, CycleMedian.n)
+                            .where(CycleMedian.provider_id == 1, CycleMedian.series == "confirm")).one()
+    assert tuple(kept) == (5, 5, 3)  # days 1, 5, 5

@@ -62,11 +62,11 @@ def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(key: str, title: str, digest: str, _frame: pd.DataFrame,
+def _figure(key: str, title: str, frame_digest: str, _frame: pd.DataFrame,
             _build: Callable[[pd.DataFrame], go.Figure]) -> go.Figure:
     # A chart's figure follows from its data alone (its builder differs only by chart): built once per data, not
     # on every run of every viewer (plotly's figure building was a third of a statistics page's run). Shared,
-    # never modified: st.plotly_chart only reads it. `digest` stands for the data (six times cheaper than
+    # never modified: st.plotly_chart only reads it. `frame_digest` stands for the data (six times cheaper than
     # Streamlit's hashing of a frame of strings).
     return _Drawn(_build(_frame))
 
@@ -106,7 +106,7 @@ def chart(frame: pd.DataFrame, build: Callable[[pd.DataFrame], go.Figure], *, ke
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _shown(digest: str, columns: tuple, links: tuple, _frame: pd.DataFrame) -> pa.Table:
+def _shown(frame_digest: str, columns: tuple, links: tuple, _frame: pd.DataFrame) -> pa.Table:
     # The table as st.dataframe draws it, converted once per data: renaming and converting every table of a
     # statistics page (drawn in their expanders whether open or not) was a quarter of its run.
     shown = _frame[[c for c, _ in columns]].rename(columns=dict(columns))

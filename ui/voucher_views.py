@@ -125,7 +125,7 @@ def _cells(*values: str) -> str:
 
 
 def _rows(result: Page) -> None:
-    """The list as a table; on a phone (CSS in Home.py) each row becomes a card: the number, then the
+    """The list as a table; on a phone (ROW_CSS, loaded by Home.py) each row becomes a card: the number, then the
     company and one line of 区域 · 状态 · 服务商, the other columns and the header hidden."""
     number, *middle, action = [*VOUCHER_LIST_COLUMNS.values(), "操作"]
     with st.container(key="voucher_list_head"):

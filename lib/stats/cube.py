@@ -10,10 +10,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, false, func, select
+from sqlalchemy import Integer, cast, false, func, select
 
 from lib import clock, db, summaries, todo, validation
 from lib.actors import Actor
+from lib.derived_models import CycleMedian
 from lib.labels import Role
 from lib.models import Batch, Enterprise, Product, Voucher
 from lib.stats.scope import StatsFilters
@@ -98,29 +99,28 @@ def summed(name: str, actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFr
 
 def median_days(actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
     """The exact median of `cycle_times`' days per `by` (over the whole months of the filters; a group with nothing
-    counted has no row), computed by the database from the day histograms: one row per group reaches Python
-    instead of one per day of every group (a province's 500 providers × 2 series × every day). The lower middle
-    value is the first day whose running count reaches half the count, the upper one the first day that passes
-    it; their mean is the median, as `lib.stats.vouchers.medians` reads it from a histogram in Python."""
-    t = summaries.TABLES["cycles"].__table__
+    counted has no row), computed by the database from the day histograms (`summaries.middle_days`): one row per
+    group reaches Python instead of one per day of every group. 服务商排行 over every month is read as kept at each
+    write (`cycle_medians`)."""
     months, _ = split(f)
     if months is None:
         return pd.DataFrame(columns=[*by, "median"])
-    # the day counts as integers: PostgreSQL sums BIGINT into NUMERIC, and running sums of NUMERIC cost a third more
-    histogram = (select(*[t.c[b] for b in by], t.c.days, cast(func.sum(t.c.n), Integer).label("n"))
-                 .where(t.c.grain == grain_for(actor, f, [*by, "days"]), *conditions(t.c, actor, f))
-                 .group_by(*[t.c[b] for b in by], t.c.days).having(func.sum(t.c.n) > 0))
-    if f.start or f.end:
-        histogram = histogram.where(t.c.month >= months[0], t.c.month <= months[1])
-    h = histogram.subquery()
-    groups = [h.c[b] for b in by]
-    running = select(*groups, h.c.days, func.sum(h.c.n).over(partition_by=groups, order_by=h.c.days).label("reached"),
-                     func.sum(h.c.n).over(partition_by=groups).label("count")).subquery()
-    groups = [running.c[b] for b in by]
-    query = select(*groups, func.min(case((2 * running.c.reached >= running.c["count"], running.c.days))),
-                   func.min(case((2 * running.c.reached > running.c["count"], running.c.days)))).group_by(*groups)
+    grain = grain_for(actor, f, [*by, "days"])
+    if by == ["provider_id", "series"] and grain == summaries.PROVIDER_GRAIN and not (f.start or f.end):
+        m = CycleMedian.__table__
+        query = select(m.c.provider_id, m.c.series, m.c.lower, m.c.upper, m.c.n).where(
+            *conditions({"provider_id": m.c.provider_id}, actor, f))
+    else:
+        t = summaries.TABLES["cycles"].__table__
+        # the day counts as integers: PostgreSQL sums BIGINT into NUMERIC, and running sums of NUMERIC cost a third
+        histogram = (select(*[t.c[b] for b in by], t.c.days, cast(func.sum(t.c.n), Integer).label("n"))
+                     .where(t.c.grain == grain, *conditions(t.c, actor, f))
+                     .group_by(*[t.c[b] for b in by], t.c.days).having(func.sum(t.c.n) > 0))
+        if f.start or f.end:
+            histogram = histogram.where(t.c.month >= months[0], t.c.month <= months[1])
+        query = summaries.middle_days(histogram.subquery(), by)
     with db.read_session() as session:
-        rows = [(*key, round((int(lower) + int(upper)) / 2, 1)) for *key, lower, upper in session.execute(query)]
+        rows = [(*key, round((int(lower) + int(upper)) / 2, 1)) for *key, lower, upper, _ in session.execute(query)]
     return pd.DataFrame(rows, columns=[*by, "median"])
 
 
