@@ -26,9 +26,10 @@ run: $(VENV)/.installed
 	$(BIN)/python -m lib.cli check
 	$(BIN)/streamlit run Home.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# JOBS processes run the tests side by side (pytest-xdist; JOBS=0: one process), each on its own databases.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(or $(JOBS),2)
 
 # The browser tests alone, in a new random order (SEED=n repeats one); each starts its own server on a
 # fresh copy of the demo data, so any order and any single test pass.

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from lib import summaries
-from lib.derived_models import RiskFlag
+from lib.derived_models import CycleMedian, RiskFlag
 from lib.models import Engineer, Evaluation, History, ServiceRecord, Voucher, Withdrawal
 
 _STATE = "derived.pending"
@@ -40,7 +40,7 @@ def rebuild(conn: Connection) -> tuple[int, int]:
     inserts, and migration 0007): returns the summary rows and the risk flags."""
     from lib import risk
     rebuilt = summaries.rebuild(conn), risk.rebuild(conn)
-    for model in (*summaries.TABLES.values(), RiskFlag):  # the planner's statistics for the rebuilt tables
+    for model in (*summaries.TABLES.values(), CycleMedian, RiskFlag):  # the planner's statistics for the rebuilt tables
         conn.execute(text(f"ANALYZE {model.__tablename__}"))
     return rebuilt
 

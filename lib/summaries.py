@@ -7,7 +7,8 @@ month it was issued, 区域, 企业规模, 服务商, 产品类别):
   record yet;
 - `voucher_events`: the month each voucher chose a product, was delivered and was settled (while its status
   still counts it), for 月度趋势;
-- `cycle_times`: whole days 下单→确认 and 确认→交付, a histogram from which medians are exact;
+- `cycle_times`: whole days 下单→确认 and 确认→交付, a histogram from which medians are exact; each 服务商's
+  medians over every month are kept in `cycle_medians`, recomputed for the providers a write moved;
 - `evaluation_cube`: for 评价统计, the evaluations' sums by key and month of evaluation (lib.derived_models).
 
 `contributions` is the one definition of what a voucher adds. A flush that changes vouchers (or an

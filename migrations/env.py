@@ -19,12 +19,17 @@ def run() -> None:
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
-            if context.config.attributes.pop("rebuild_derived", False):
+            rebuild = context.config.attributes.pop("rebuild_derived", False)
+            medians = context.config.attributes.pop("refresh_medians", False)
+            if rebuild:
                 # A migration added a derived table (lib.derived_models): every one is refilled from the base
                 # tables here, at the newest schema, by the code that keeps them (a migration calling it would
                 # meet tables a later migration adds); on PostgreSQL in the upgrade's transaction.
                 from lib import derived
                 derived.rebuild(connection)
+            elif medians:  # derived from cycle_times alone, which the database holds: seconds, not a rebuild
+                from lib import summaries
+                summaries.refresh_medians(connection)
         if connection.in_transaction():  # SQLite: Alembic commits each migration itself, not what follows them
             connection.commit()
     engine.dispose()

@@ -21,6 +21,22 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … when `make test` runs the tests in parallel
+
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist, each worker's own PostgreSQL database beside TEST_DATABASE_URL's (created if missing):
+    workers empty and fill their databases at the same time. SQLite files are per worker already (tmp_path)."""
+    if not WORKER:
+        return url
+    server, name = url.rsplit("/", 1)
+    own = f"{name}_{WORKER}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own}):
+            conn.execute(text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    return f"{server}/{own}"
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +50,14 @@ def sqlite_url(tmp_path_factory) -> str:
 def postgresql_url() -> str:
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL 未设置，跳过 PostgreSQL 测试")
-    engine = create_engine(PG_URL)
+    url = _own_database(PG_URL)
+    engine = create_engine(url)
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
-    db.migrate(PG_URL)  # the migrations themselves are under test here
-    return PG_URL
+    db.migrate(url)  # the migrations themselves are under test here
+    return url
 
 
 # Every id sequence of the schema back to 1, as TRUNCATE … RESTART IDENTITY did.

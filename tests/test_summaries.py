@@ -324,6 +324,23 @@ def test_upgrading_a_database_that_holds_vouchers_fills_every_derived_table(data
         assert risk.stored(conn) == flags
 
 
+def test_upgrading_to_the_kept_medians_fills_them_from_the_histograms_alone(database):
+    """Revision 0010 adds cycle_medians and fills them from cycle_times (no rebuild of the other summaries): the
+    same medians as the writes keep."""
+    from alembic import command
+    walk = Walk(random.Random(29))
+    for _ in range(40):
+        walk.step()
+    with db.get_engine().connect() as conn:
+        kept = {k: v for k, v in summaries.read_all(conn).items() if k[0] == "medians"}
+    assert kept, "the walk confirmed or delivered some vouchers"
+    db.get_engine().dispose()
+    command.downgrade(db.alembic_config(), "0009")
+    command.upgrade(db.alembic_config(), "head")
+    with db.get_engine().connect() as conn:
+        assert {k: v for k, v in summaries.read_all(conn).items() if k[0] == "medians"} == kept
+
+
 def test_editing_a_record_away_clears_the_flag_it_raised_on_the_other_voucher(database):
     provider = make_provider()
     engineer = make_engineer(provider)
