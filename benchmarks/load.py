@@ -167,6 +167,7 @@ class Session:
 class Tally:
     times: list = field(default_factory=list)
     finished: list = field(default_factory=list)  # when each page of `times` ended (time.time())
+    names: list = field(default_factory=list)  # which page each of `times` was
     errors: list = field(default_factory=list)
     written: list = field(default_factory=list)
 
@@ -184,11 +185,13 @@ async def user(url: str, username: str, pages: list[str], tally: Tally, until: f
                 text = f"压测服务记录 {username} {len(tally.written)} {rng.random():.6f}"
                 tally.times.append(await session.add_service_record(rng.choice(write_to), text))
                 tally.finished.append(time.time())
+                tally.names.append("添加服务信息")
                 tally.written.append(text)
             else:
                 page = rng.choice(pages)
                 tally.times.append(await session.rerun(page=page, query=""))
                 tally.finished.append(time.time())
+                tally.names.append(page)
                 if session.last.exception:
                     tally.errors.append(f"{username} {page}: {session.last.exception}")
     except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
@@ -240,12 +243,23 @@ async def main_async(args) -> str:
         f"- after the first {WARM_UP} s (logins and first computations done): {len(later):,} pages, median "
         f"{statistics.median(later) * 1000:,.0f} ms, p95 {later[int(0.95 * (len(later) - 1))] * 1000:,.0f} ms"
         if later else f"- no page finished after the first {WARM_UP} s",
+        "- by page after the first minute (pages, median, p95): " + "; ".join(
+            f"{name} {len(ts)}, {statistics.median(ts) * 1000:,.0f} ms, {ts[int(0.95 * (len(ts) - 1))] * 1000:,.0f} ms"
+            for name, ts in sorted(_by_page(tally, started).items())),
         f"- errors: {len(tally.errors)}" + "".join(f"\n  - {e}" for e in tally.errors[:10]),
         f"- service records written {len(tally.written)}, found in the database {len(saved)} "
         f"(table grew by {after - before})",
         "- target (p95 under 1 s, 0 errors, every record kept): "
         + ("**met**" if p95 < 1 and not tally.errors and len(saved) == len(tally.written) else "**missed**"), ""]
     return "\n".join(lines)
+
+
+def _by_page(tally: Tally, started: float) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for t, at, name in zip(tally.times, tally.finished, tally.names, strict=True):
+        if at - started >= WARM_UP:
+            out.setdefault(name, []).append(t)
+    return {name: sorted(ts) for name, ts in out.items()}
 
 
 def accounts(users: int, writers: int) -> list[tuple[str, str]]:
