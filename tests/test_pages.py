@@ -106,6 +106,20 @@ def test_each_card_table_shows_its_own_rows_though_an_earlier_one_had_the_same_t
     assert len(cards) == 2 and "甲公司" in cards[0] and "甲公司" not in cards[1] and "丙公司" in cards[1]
 
 
+def test_a_cards_whole_number_of_days_reads_as_the_wide_table_shows_it():
+    """服务商排行's medians are floats: 36.0 days is “36” on a phone's card as in the wide table, 2.5 stays 2.5."""
+    def script():
+        import pandas as pd
+
+        from ui.cards import card_table
+        card_table(pd.DataFrame({"服务商": ["甲公司", "乙公司"], "中位天数": [36.0, 2.5]}, dtype=object), key="league",
+                   title="服务商")
+
+    at = AppTest.from_function(script, default_timeout=20).run()
+    card = at.get("html")[0].proto.body
+    assert "中位天数：</span>36</div>" in card and "中位天数：</span>2.5</div>" in card and "36.0" not in card
+
+
 def test_a_deep_link_opens_the_voucher_for_whoever_may_see_it(demo):
     at = logged_in("langkun", voucher="1700008")
     body = texts(at)

@@ -108,6 +108,8 @@ def _card(row: dict, title: str, voucher: str | None, phones: tuple[str, ...]) -
         shown: Callable[[str], str] = _phone_html if column in phones else _text_html
         if column == voucher:
             return f'<a href="/?voucher={html.escape(str(cell))}" target="_self">{html.escape(str(cell))}</a>'
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)  # 36 days, as the wide table shows it, not 36.0
         return shown(str(cell))
 
     lines = [f"<div class='card-title'>{value(title) or '—'}</div>"]
