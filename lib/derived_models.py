@@ -49,7 +49,6 @@ class CycleTime(SummaryKey, Base):
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-
 class CycleMedian(Base):
     """The exact median days of each 服务商's `cycle_times` histogram over every month (the grain of provider_id
     alone): 服务商排行 unfiltered, kept at each write that moves the histogram instead of summed from a province's
@@ -60,6 +59,7 @@ class CycleMedian(Base):
     lower: Mapped[int] = mapped_column(Integer, default=0)
     upper: Mapped[int] = mapped_column(Integer, default=0)
     n: Mapped[int] = mapped_column(BigInteger, default=0)  # how many vouchers the histogram counts
+
 
 # 评价统计's sums per key and month of evaluation: the total score, 问题已解决, the count in each tenth of the
 # score (bucket_0 = [0, 10) … bucket_9 = [90, 100]; the bands follow from them), each criterion's points, and how

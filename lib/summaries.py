@@ -236,16 +236,13 @@ def refresh_medians(conn: Connection, providers: set[int] | None = None) -> int:
         histogram = histogram.where(t.c.provider_id.in_(sorted(providers)))
     rows = [{"provider_id": p, "series": s, "lower": int(lower), "upper": int(upper), "n": int(n)}
             for p, s, lower, upper, n in conn.execute(middle_days(histogram.subquery(), ["provider_id", "series"]))]
-    if providers is None:
-        if rows:
-            conn.execute(m.insert(), rows)
-        return len(rows)
     if rows:
         statement = upsert(m)
         conn.execute(statement.on_conflict_do_update(
             index_elements=["provider_id", "series"],
             set_={c: statement.excluded[c] for c in ("lower", "upper", "n")}), rows)
-    conn.execute(delete(m).where(m.c.provider_id.in_(sorted(providers)), m.c.n == 0))
+    if providers is not None:  # what no longer counts anything (the placeholders left at 0)
+        conn.execute(delete(m).where(m.c.provider_id.in_(sorted(providers)), m.c.n == 0))
     return len(rows)
 
 
