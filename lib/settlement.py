@@ -2,14 +2,19 @@
 settlement with it, and the settlements made (settling itself is vouchers.settle_many)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from lib import db, permissions
 from lib.actors import Actor
 from lib.models import Enterprise, Evaluation, Product, Provider, ServiceRecord, Settlement, Voucher
+from lib.paging import PAGE_SIZE, Page, fetch_page
 from lib.permissions import Area
+from lib.stats import cube
+from lib.stats.scope import StatsFilters
 from lib.workflow import VoucherStatus
 
 # What a settlement needs, each as a condition on a voucher row: the one definition that the detail
@@ -45,35 +50,65 @@ SETTLED_COLUMNS = {"number": "服务券号", "enterprise_name": "企业名称", 
                    "settled_on": "兑付日期"}
 
 
-def awaiting_settlement(actor: Actor, provider_id: int | None = None) -> pd.DataFrame:
-    """已评价 vouchers (waiting for settlement) with each checklist item worked out in SQL."""
+READY_LISTED = 2000  # the 兑付 form's choices; a province has hundreds of thousands
+AWAITING = ["number", "enterprise_name", "provider_name", "product_name", "face_value", "price", "contract_date",
+            "delivered_on", "delivery_content", "services", "total"]
+
+
+def _awaiting(actor: Actor, provider_id: int | None = None) -> Select:
+    """已评价 vouchers (waiting for settlement), each with its checklist worked out in SQL."""
     permissions.require(actor, Area.SETTLEMENTS)
     # counted per listed voucher through the index on voucher_id (grouping every record first read them all)
     services = (select(func.count()).where(ServiceRecord.voucher_id == Voucher.id).correlate_except(ServiceRecord)
                 .scalar_subquery())
     query = (select(Voucher.number, Enterprise.name.label("enterprise_name"), Provider.name.label("provider_name"),
                     Product.name.label("product_name"), Voucher.face_value, Voucher.price, Voucher.contract_date,
-                    Voucher.delivered_on, Voucher.delivery_content,
-                    services.label("services"),
-                    Evaluation.total, *_checks())
+                    Voucher.delivered_on, Voucher.delivery_content, services.label("services"), Evaluation.total,
+                    *_checks())
              .join(Enterprise, Voucher.enterprise_id == Enterprise.id)
              .outerjoin(Provider, Voucher.provider_id == Provider.id)
              .outerjoin(Product, Voucher.product_id == Product.id)
              .outerjoin(Evaluation, Evaluation.voucher_id == Voucher.id)
-             .where(Voucher.status == VoucherStatus.EVALUATED).order_by(Voucher.number))
-    if provider_id is not None:
-        query = query.where(Voucher.provider_id == provider_id)
-    with db.read_session() as session:
-        rows = session.execute(query.limit(2000)).mappings().all()
+             .where(Voucher.status == VoucherStatus.EVALUATED))
+    return query if provider_id is None else query.where(Voucher.provider_id == provider_id)
+
+
+def _with_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """The checklist columns as 缺少 (the items missing, "、"-joined) and 材料齐全."""
     checks = [f"check_{index}" for index in range(len(CHECKLIST))]
-    frame = pd.DataFrame(rows,
-                         columns=["number", "enterprise_name", "provider_name", "product_name", "face_value", "price",
-                                        "contract_date", "delivered_on", "delivery_content", "services", "total",
-                                        *checks])
     frame["missing"] = ["、".join(missing(list(zip(CHECKLIST, row, strict=True))))
                         for row in frame[checks].values.tolist()]
     frame["ready"] = frame["missing"] == ""
     return frame.drop(columns=checks)
+
+
+def awaiting_page(actor: Actor, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+    """One page of the 兑付 queue in number order, with its checklist: the total from the summaries (a
+    province has hundreds of thousands of 已评价 vouchers; drawing them all was most of the page's time)."""
+    total = cube.count(actor, StatsFilters(), VoucherStatus.EVALUATED)
+    checks = [f"check_{index}" for index in range(len(CHECKLIST))]
+    with db.read_session() as session:
+        result = fetch_page(session, _awaiting(actor), [*AWAITING, *checks], page=page, page_size=page_size,
+                            order=[Voucher.number], total=total)
+    return replace(result, rows=_with_missing(result.rows))
+
+
+def awaiting_settlement(actor: Actor, provider_id: int | None = None, limit: int = 5000) -> pd.DataFrame:
+    """The 兑付 queue as exported (the first `limit` by number; one provider's when asked), with each voucher's
+    checklist."""
+    with db.read_session() as session:
+        rows = session.execute(_awaiting(actor, provider_id).order_by(Voucher.number).limit(limit)).all()
+    checks = [f"check_{index}" for index in range(len(CHECKLIST))]
+    return _with_missing(pd.DataFrame(rows, columns=[*AWAITING, *checks]))
+
+
+def ready_numbers(actor: Actor, limit: int = READY_LISTED) -> list[str]:
+    """The 已评价 vouchers whose checklist is complete, in number order: what the 兑付 form offers."""
+    permissions.require(actor, Area.SETTLEMENTS)
+    with db.read_session() as session:
+        return list(session.scalars(select(Voucher.number).where(Voucher.status == VoucherStatus.EVALUATED,
+                                                                  *CHECKLIST.values())
+                                    .order_by(Voucher.number).limit(limit)))
 
 
 def settlements(actor: Actor, limit: int = 5000) -> pd.DataFrame:

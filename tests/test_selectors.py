@@ -4,9 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pandas as pd
+import pytest
 from sqlalchemy import select, update
 
 from lib import db, importing, queries, settlement, stats, vouchers
+from lib.errors import PermissionDenied
 from lib.labels import CATEGORIES, DEV_ZONES, DISTRICTS
 from lib.models import Region
 from lib.workflow import VoucherStatus as S
@@ -18,6 +21,7 @@ from tests.builders import (
     make_enterprise,
     make_provider,
     make_voucher,
+    provider_actor,
     voucher_row,
 )
 
@@ -92,10 +96,32 @@ def test_the_settlement_queue_is_per_provider_when_asked(database):
     assert len(settlement.awaiting_settlement(COMMISSION)) == 2
 
 
+def test_the_settlement_queue_is_paged_by_number_with_each_checklist(database):
+    made = [make_voucher(S.EVALUATED, **({"contract_date": None} if i % 4 == 0 else {})) for i in range(23)]
+    make_voucher(S.DELIVERED)  # not in the queue
+    whole = settlement.awaiting_settlement(COMMISSION)
+    first, last = settlement.awaiting_page(COMMISSION, page=1), settlement.awaiting_page(COMMISSION, page=9)
+    assert (first.total, first.pages, last.page) == (23, 2, 2)  # a page past the end is the last one
+    numbers = sorted(v["number"] for v in made)
+    assert first.rows["number"].tolist() == numbers[:20] and last.rows["number"].tolist() == numbers[20:]
+    paged = pd.concat([first.rows, last.rows], ignore_index=True)
+    assert paged.equals(whole)  # the page and the export say the same of each voucher
+    assert dict(zip(whole["number"], whole["missing"], strict=True)) == {
+        v["number"]: "已签订合同" if i % 4 == 0 else "" for i, v in enumerate(made)}
+    # the 兑付 form offers exactly the complete files, in number order, up to its limit
+    assert settlement.ready_numbers(COMMISSION) == whole.loc[whole["ready"], "number"].tolist()
+    assert settlement.ready_numbers(COMMISSION, limit=3) == whole.loc[whole["ready"], "number"].tolist()[:3]
+
+
+def test_only_the_commission_reads_the_settlement_queue(database):
+    v = make_voucher(S.EVALUATED)
+    for read in (settlement.awaiting_page, settlement.ready_numbers, settlement.awaiting_settlement):
+        with pytest.raises(PermissionDenied):
+            read(provider_actor(v["provider_id"]))
+
+
 def test_an_import_reports_each_bad_row_in_a_table(database):
     import io
-
-    import pandas as pd
 
     from tests.test_issuing import good_row, workbook
     make_batch(2026)
@@ -139,7 +165,7 @@ def test_a_settlement_queue_row_field_by_field(database):
     assert frame["product_name"][0].startswith("产品")
 
 
-def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
+def test_the_settlement_export_stops_at_its_limit_in_number_order(database):
     from sqlalchemy import insert
 
     from lib.models import Voucher
@@ -151,8 +177,9 @@ def test_the_settlement_queue_shows_at_most_2000_vouchers(database):
                                                 "contract_date", "delivered_on", "delivery_content")}
     with db.transaction() as s:
         s.execute(insert(Voucher), [{**template, "number": f"27{i:05d}"} for i in range(2000)])
-    assert len(settlement.awaiting_settlement(COMMISSION)) == 2000
-    assert settlement.awaiting_settlement(COMMISSION)["number"].iloc[0] == v["number"]  # ordered by number
+    exported = settlement.awaiting_settlement(COMMISSION, limit=1500)
+    assert len(exported) == 1500 and exported["number"].iloc[0] == v["number"]
+    assert len(settlement.awaiting_settlement(COMMISSION)) == 2001
 
 
 def test_the_settlement_queue_counts_each_vouchers_records_in_number_order(database):
