@@ -90,11 +90,21 @@ with right:
 
 SINCE_LABELS = {"chosen_at": "下单时间", "confirmed_at": "确认时间", "expires_at": "办理期限"}
 st.markdown("**需要跟进的服务券**")
-for name, (frame, total) in fetch(voucher_stats.ageing, actor, f).items():
-    with st.expander(f"{name}：{total}张"):
+lists = fetch(voucher_stats.ageing, actor, f)
+for column, (name, (_, total)) in zip(st.columns(len(lists)), lists.items(), strict=True):
+    column.metric(name, f"{total:,}")
+# Each list is drawn only while its section is open (opening it reruns the page): four lists of up to 200 rows were
+# drawn on every run, open or not. The section's label carries no count, so it stays open as the counts move.
+for index, (name, (frame, total)) in enumerate(lists.items()):
+    expander = st.expander(f"查看名单：{name}", key=f"ageing_{index}", on_change="rerun")
+    if not expander.open:
+        continue
+    with expander:
         if frame.empty:
             st.caption("暂无")
             continue
+        if total > len(frame):
+            st.caption(f"共{total:,}张，显示{'等待最久的' if name in voucher_stats.WAITED else '前'}{len(frame):,}张。")
         since = voucher_stats.WAITED.get(name)  # the moment the list counts from, longest ago first
         columns = {"number": "服务券号", "enterprise_name": "企业名称", "region": "区域", "status_label": "状态"}
         if since:

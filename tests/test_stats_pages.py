@@ -45,11 +45,39 @@ def test_drill_down_parameters_filter_the_voucher_list(demo):
     assert all(n != "1700009" for n in numbers)
 
 
+def _follow_up_tables(at) -> list:
+    """The opened lists, their 服务券号 as numbers (drawn as links to each voucher)."""
+    tables = [frame.value for frame in at.dataframe if "服务券号" in frame.value.columns]
+    return [t.assign(服务券号=t["服务券号"].str.removeprefix("/?voucher=")) for t in tables]
+
+
 def test_the_follow_up_lists_show_since_when_each_voucher_waits(demo):
     at = logged_in("admin")
     at.switch_page("pages/voucher_stats_page.py").run()
-    columns = {c for frame in at.dataframe for c in frame.value.columns}
-    assert "下单时间" in columns  # the waiting lists say when the wait began: they are ordered by it
+    at.session_state["ageing_0"] = True  # 查看名单：待购买确认超过3天 opened
+    (shown,) = _follow_up_tables(at.run())
+    assert "下单时间" in shown.columns  # the waiting lists say when the wait began: they are ordered by it
+
+
+def test_the_follow_up_counts_show_at_once_and_an_opened_list_stays_open_as_its_count_moves(demo):
+    from lib import queries, stats, vouchers
+    from tests.builders import account
+    admin = account("admin").actor()
+    at = logged_in("admin")
+    at.switch_page("pages/voucher_stats_page.py").run()
+    totals = {name: total for name, (_, total) in stats.ageing(admin).items()}
+    assert {m.label: m.value for m in at.metric if m.label in totals} == {n: f"{t:,}" for n, t in totals.items()}
+    assert not _follow_up_tables(at)  # the lists are drawn only once opened
+    at.session_state["ageing_3"] = True  # 查看名单：撤回待审核
+    (before,) = _follow_up_tables(at.run())
+    assert len(before) == totals["撤回待审核"] > 1
+    decided = before["服务券号"].iloc[0]
+    vouchers.decide_withdrawal(actor=admin, number=decided, approve=False, reason="材料不全")
+    at.run()
+    (after,) = _follow_up_tables(at)  # still open, with the list as it is now
+    assert decided not in after["服务券号"].tolist() and len(after) == len(before) - 1
+    assert {m.label: m.value for m in at.metric}["撤回待审核"] == f"{len(before) - 1:,}"
+    assert len(queries.open_withdrawals(admin)) == len(after)
 
 
 def test_the_charts_a_second_run_draws_from_the_cache_are_the_ones_first_drawn(demo):
