@@ -206,3 +206,26 @@ def test_every_commission_page_renders(demo, name):
 def test_the_batch_tab_offers_the_template(demo):
     at = open_tab(logged_in("admin"), "voucher_tabs", "批量发放")
     assert "下载Excel模板" in [d.proto.label for d in at.get("download_button")]
+
+
+def test_a_provider_or_region_added_shows_in_the_filters_at_the_next_run(demo):
+    """The filters' option lists are kept between runs, but only until their table is written to."""
+    from lib import providers
+    from lib.models import Region
+    admin = account("admin").actor()
+    at = logged_in("admin")
+    stats_page = logged_in("admin")
+    stats_page.switch_page("pages/voucher_stats_page.py").run()
+
+    def options(app, label: str) -> list[str]:
+        return next(s for s in app.selectbox if s.label == label).options
+
+    assert "南京后来服务商" not in options(at, "服务商") and "南京后来服务商" not in options(stats_page, "服务商")
+    providers.create_provider(actor=admin, data={"name": "南京后来服务商", "credit_code": credit_code_for(77, "320104"),
+                                                 "phone": "025-84561234", "contact": "赵六"})
+    with db.transaction() as session:
+        session.add(Region(name="测试新设区", kind="devzone", sort_order=99, active=True))
+    at.run()
+    stats_page.run()
+    assert "南京后来服务商" in options(at, "服务商") and "南京后来服务商" in options(stats_page, "服务商")
+    assert "测试新设区" in options(at, "区域") and "测试新设区" in options(stats_page, "区域")

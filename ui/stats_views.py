@@ -13,7 +13,7 @@ from lib import clock, stats
 from lib.actors import Actor
 from lib.labels import ENTERPRISE_SIZES, Role
 from ui import charts
-from ui.widgets import digest, export_button
+from ui.widgets import digest, export_button, reference
 
 ALL = "全部"
 
@@ -34,7 +34,8 @@ def fetch(statistic: Callable, actor: Actor, filters: stats.StatsFilters, **kwar
 
 def filters(actor: Actor, key: str) -> tuple[stats.StatsFilters, dict[str, str]]:
     """The six filters of DESIGN.md §6 (服务商 for the commission only); returns them and a description."""
-    options = stats.filter_options()
+    # a new batch's year shows once its vouchers are issued (they move the summaries), or within ten minutes
+    options = reference(stats.filter_options, "summaries", "regions", "providers", "product_categories")
     with st.container(border=True):
         cols = st.columns(6 if actor.role == Role.COMMISSION else 5)
         year = cols[0].selectbox("批次年度", [ALL, *options["years"]], key=f"{key}_year")

@@ -9,7 +9,7 @@ from lib.actors import Actor
 from lib.labels import VOUCHER_LIST_COLUMNS, Role
 from lib.paging import Page
 from lib.workflow import STATUS_LABELS
-from ui.widgets import export_button, keypad, pager, plain
+from ui.widgets import export_button, keypad, pager, plain, reference
 
 ANY = "请选择"
 
@@ -34,9 +34,9 @@ def _int_param(name: str, default: int = 1) -> int:
 def render_list(actor: Actor) -> None:
     """服务券 list: filters (kept in the URL), 20 rows a page counted and sliced in SQL."""
     expiry_sweep()
-    regions = queries.regions()
+    regions = reference(queries.regions, "regions")
     # Only the commission filters by 服务商.
-    providers = queries.provider_options() if actor.role == Role.COMMISSION else None
+    providers = reference(queries.provider_options, "providers") if actor.role == Role.COMMISSION else None
     _search_form(regions["name"].tolist(), providers)
     filters = _filters_from_url(regions, providers)
     result = queries.voucher_page(actor, filters, page=_int_param("page"))
@@ -88,9 +88,10 @@ def _filters_from_url(regions: pd.DataFrame, providers: dict[int, str] | None) -
     region_id = None
     if qp.get("region") in regions["name"].tolist():
         region_id = int(regions.loc[regions["name"] == qp["region"], "id"].iloc[0])
-    status_id = next((s for s, label in STATUS_LABELS.items() if label == qp.get("status")), None)
-    provider_id = next((i for i, n in (providers or {}).items() if n == qp.get("provider")), None)
-    categories = {name: i for i, name in queries.category_options().items()}
+    status, provider = qp.get("status"), qp.get("provider")  # read once: each read of the URL's query is costly
+    status_id = next((s for s, label in STATUS_LABELS.items() if label == status), None)
+    provider_id = next((i for i, n in (providers or {}).items() if n == provider), None)
+    categories = {name: i for i, name in reference(queries.category_options, "product_categories").items()}
     category_id = categories.get(qp.get("category", ""))
     if category_id is not None:  # set by a drill-down from the statistics; no widget of its own
         _set_elsewhere("category", f"产品类别：{qp['category']}", "清除产品类别")

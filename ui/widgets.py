@@ -15,7 +15,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import exports, validation
+from lib import exports, stats, validation
 from lib.errors import DomainError, FormErrors, ValidationError
 from lib.paging import Page
 
@@ -136,6 +136,19 @@ def export_button(rows: pd.DataFrame | Callable[[], pd.DataFrame], columns: dict
     def build() -> bytes:
         return exports.to_excel(rows() if callable(rows) else rows, columns, title=title, filters=filters)
     download_excel(label, build, file_name or f"{title}.xlsx", **kwargs)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def _reference(name: str, _read: Callable, version: tuple):
+    # `name` stands for the reader (Streamlit does not hash `_read`); `version` holds the write counts of the tables
+    # it reads, from the database: an edit shows at the next run, in every replica.
+    return _read()
+
+
+def reference(read: Callable, *tables: str):
+    """Options read from reference tables (区域, 服务商, 产品类别, 批次年度): read again only after a write to
+    `tables`, not on every run (the commission's 服务商 filter lists every provider: 500 at province scale)."""
+    return _reference(f"{read.__module__}.{read.__qualname__}", read, stats.data_version(*tables))
 
 
 def digest(frame: pd.DataFrame) -> str:
