@@ -243,9 +243,10 @@ async def main_async(args) -> str:
         f"- after the first {WARM_UP} s (logins and first computations done): {len(later):,} pages, median "
         f"{statistics.median(later) * 1000:,.0f} ms, p95 {later[int(0.95 * (len(later) - 1))] * 1000:,.0f} ms"
         if later else f"- no page finished after the first {WARM_UP} s",
-        "- by page after the first minute (pages, median, p95): " + "; ".join(
-            f"{name} {len(ts)}, {statistics.median(ts) * 1000:,.0f} ms, {ts[int(0.95 * (len(ts) - 1))] * 1000:,.0f} ms"
-            for name, ts in sorted(_by_page(tally, started).items())),
+        *(f"- by page {when} (pages, median, p95): " + "; ".join(
+            f"{name} {len(ts)}, {statistics.median(ts) * 1000:,.0f} ms, {_p95(ts) * 1000:,.0f} ms"
+            for name, ts in sorted(_by_page(tally, started, later=later_on).items()))
+          for when, later_on in (("in the first minute", False), ("after the first minute", True))),
         "- p95 by 20 s of the run (pages): " + "; ".join(
             f"{start}–{start + 20} s {_p95(ts) * 1000:,.0f} ms ({len(ts)})" for start, ts in _windows(tally, started)),
         f"- errors: {len(tally.errors)}" + "".join(f"\n  - {e}" for e in tally.errors[:10]),
@@ -269,10 +270,11 @@ def _windows(tally: Tally, started: float, width: int = 20) -> list[tuple[int, l
     return sorted(out.items())
 
 
-def _by_page(tally: Tally, started: float) -> dict[str, list[float]]:
+def _by_page(tally: Tally, started: float, *, later: bool = True) -> dict[str, list[float]]:
+    """Each page's times after the first WARM_UP seconds (or, not `later`, within them)."""
     out: dict[str, list[float]] = {}
     for t, at, name in zip(tally.times, tally.finished, tally.names, strict=True):
-        if at - started >= WARM_UP:
+        if (at - started >= WARM_UP) == later:
             out.setdefault(name, []).append(t)
     return {name: sorted(ts) for name, ts in out.items()}
 
