@@ -86,7 +86,7 @@ def _ping_when_idle(engine: Engine) -> None:
                 raise DisconnectionError("连接已断开") from exc  # the pool retries on a fresh connection
 
 
-READS = ("SELECT", "WITH", "BEGIN", "PRAGMA", "SHOW", "EXPLAIN")
+READS = ("SELECT", "WITH", "BEGIN", "PRAGMA")  # what a read session may run (BEGIN: SQLite's deferred start)
 
 
 def _reads_only(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001

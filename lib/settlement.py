@@ -29,8 +29,11 @@ CHECKLIST: dict[str, ColumnElement[bool]] = {
 }
 
 
+CHECKS = [f"check_{index}" for index in range(len(CHECKLIST))]  # the checklist's columns in a query's rows
+
+
 def _checks() -> list:
-    return [condition.label(f"check_{index}") for index, condition in enumerate(CHECKLIST.values())]
+    return [condition.label(name) for name, condition in zip(CHECKS, CHECKLIST.values(), strict=True)]
 
 
 def checklist(session: Session, voucher_id: int) -> list[tuple[str, bool]]:
@@ -75,20 +78,18 @@ def _awaiting(actor: Actor, provider_id: int | None = None) -> Select:
 
 def _with_missing(frame: pd.DataFrame) -> pd.DataFrame:
     """The checklist columns as 缺少 (the items missing, "、"-joined) and 材料齐全."""
-    checks = [f"check_{index}" for index in range(len(CHECKLIST))]
     frame["missing"] = ["、".join(missing(list(zip(CHECKLIST, row, strict=True))))
-                        for row in frame[checks].values.tolist()]
+                        for row in frame[CHECKS].values.tolist()]
     frame["ready"] = frame["missing"] == ""
-    return frame.drop(columns=checks)
+    return frame.drop(columns=CHECKS)
 
 
 def awaiting_page(actor: Actor, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
     """One page of the 兑付 queue in number order, with its checklist: the total from the summaries (a
     province has hundreds of thousands of 已评价 vouchers; drawing them all was most of the page's time)."""
     total = cube.count(actor, StatsFilters(), VoucherStatus.EVALUATED)
-    checks = [f"check_{index}" for index in range(len(CHECKLIST))]
     with db.read_session() as session:
-        result = fetch_page(session, _awaiting(actor), [*AWAITING, *checks], page=page, page_size=page_size,
+        result = fetch_page(session, _awaiting(actor), [*AWAITING, *CHECKS], page=page, page_size=page_size,
                             order=[Voucher.number], total=total)
     return replace(result, rows=_with_missing(result.rows))
 
@@ -98,8 +99,7 @@ def awaiting_settlement(actor: Actor, provider_id: int | None = None, limit: int
     checklist."""
     with db.read_session() as session:
         rows = session.execute(_awaiting(actor, provider_id).order_by(Voucher.number).limit(limit)).all()
-    checks = [f"check_{index}" for index in range(len(CHECKLIST))]
-    return _with_missing(pd.DataFrame(rows, columns=[*AWAITING, *checks]))
+    return _with_missing(pd.DataFrame(rows, columns=[*AWAITING, *CHECKS]))
 
 
 def ready_numbers(actor: Actor, limit: int = READY_LISTED) -> list[str]:
