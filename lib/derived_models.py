@@ -13,7 +13,8 @@ class SummaryKey:
     """What the statistics filter on (lib.summaries): 0 or '' where a voucher has no provider, category, size."""
     grain: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # lib.summaries.GRAINS
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # issued, 'YYYY-MM' in Nanjing
+    # issued, 'YYYY-MM' in Nanjing ('YYYY-MM-DD' at lib.summaries.DAY_GRAIN)
+    month: Mapped[str] = mapped_column(String(10), primary_key=True)
     region_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     size: Mapped[str] = mapped_column(String(4), primary_key=True)
     provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -65,11 +65,14 @@ KEY = ("grain", *DIMENSIONS)
 # Each voucher is summed at several grains, smallest first: a statistic reads the smallest grain that holds the
 # dimensions its filters and groups need (lib.stats.cube.grain_for). The dimensions a grain drops are stored as
 # 0 or ''. At a province's million vouchers the coarse grains hold a few to tens of thousands of rows; the last,
-# every dimension crossed, is read only through a selective filter (a provider, a region) and its index.
+# every dimension crossed, is read only through a selective filter (a provider, a region) and its index. The last,
+# "day", keeps the Nanjing day of issue ('YYYY-MM-DD') in the month column and nothing else: a 发放日期 range that
+# cuts months reads its edge days there (a thousand days of a programme, not the edge days' vouchers).
 GRAINS = ((), ("region_id",), ("size",), ("provider_id",), ("category_id",), ("month",), ("region_id", "size"),
           ("batch_id",), ("batch_id", "region_id"), ("batch_id", "provider_id"), ("batch_id", "category_id"),
-          ("batch_id", "month"), DIMENSIONS)
+          ("batch_id", "month"), DIMENSIONS, ("day",))
 PROVIDER_GRAIN = GRAINS.index(("provider_id",))  # the grain whose cycle-time medians `cycle_medians` keeps
+MONTH_GRAIN, DAY_GRAIN = GRAINS.index(("month",)), GRAINS.index(("day",))
 # `evaluation_cube` holds each grain twice: as it is, with the month of evaluation blank (the figures over all
 # months: a province's 500 providers are 500 rows, not 500 × every month), and at grain + BY_EVAL_MONTH with it.
 BY_EVAL_MONTH = 100
@@ -134,14 +137,19 @@ def evaluation_sums(row) -> tuple:
             *[int(o in improvements) for o in IMPROVEMENTS], *[int(o in focus) for o in NEXT_FOCUS])
 
 
-def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[str, tuple, tuple]]:
+def contributions(row, only: tuple[str, int] | None = None,
+                  grains: Iterable[int] | None = None) -> Iterator[tuple[str, tuple, tuple]]:
     """What one voucher (a row of SOURCE) adds to each summary: (table, key, measures); `only` (table, grain)
-    keeps what one summary at one grain gets (the edge days of a date range)."""
-    grains = enumerate(GRAINS) if only is None else [(only[1] % BY_EVAL_MONTH, GRAINS[only[1] % BY_EVAL_MONTH])]
+    keeps what one summary at one grain gets (the edge days of a date range), `grains` what every summary gets
+    at those grains."""
+    if only is not None:
+        grains = [only[1] % BY_EVAL_MONTH]
     tables = TABLES if only is None else {only[0]}
-    full = {"batch_id": row.batch_id, "month": month(row.issued_at), "region_id": row.region_id, "size": row.size or "",
+    issued = clock.local_date(row.issued_at)
+    full = {"batch_id": row.batch_id, "month": month(issued), "region_id": row.region_id, "size": row.size or "",
             "provider_id": row.provider_id or 0, "category_id": row.category_id or 0}
-    keys = [(g, *[full[d] if d in grain else _BLANK[d] for d in DIMENSIONS]) for g, grain in grains]
+    keys = [(g, *[issued.isoformat() if d == "month" and g == DAY_GRAIN else full[d] if d in GRAINS[g]
+                  else _BLANK[d] for d in DIMENSIONS]) for g in (range(len(GRAINS)) if grains is None else grains)]
     face = cents(row.face_value)
     extra = max(cents(row.price) - face, 0) if row.price is not None else 0
     settled = cents(row.settled_amount) if row.settled_amount is not None else 0
@@ -167,11 +175,13 @@ def contributions(row, only: tuple[str, int] | None = None) -> Iterator[tuple[st
                 yield "evaluations", (key[0] + BY_EVAL_MONTH, *key[1:], evaluated), sums
 
 
-def total(rows: Iterable, only: tuple[str, int] | None = None) -> dict[tuple[str, tuple], tuple]:
-    """The summed contributions of `rows` (to one summary at one grain if `only`)."""
+def total(rows: Iterable, only: tuple[str, int] | None = None,
+          grains: Iterable[int] | None = None) -> dict[tuple[str, tuple], tuple]:
+    """The summed contributions of `rows` (to one summary at one grain if `only`, to each at `grains`)."""
     out: dict[tuple[str, tuple], tuple] = {}
+    grains = None if grains is None else list(grains)
     for row in rows:
-        for table, key, measures in contributions(row, only):
+        for table, key, measures in contributions(row, only, grains):
             had = out.get((table, key))
             out[(table, key)] = measures if had is None else tuple(a + b for a, b in zip(had, measures, strict=True))
     return out
@@ -302,6 +312,17 @@ def rebuild(conn: Connection) -> int:
     medians = refresh_medians(conn)
     bump(conn, [*VERSIONED, SUMMARIES])
     return len(summed) + medians
+
+
+def fill_grain(conn: Connection, grain: int) -> int:
+    """Recompute every summary at `grain` alone from the base tables (a migration that adds a grain: the others
+    stay as kept); returns the number of rows."""
+    for model in TABLES.values():
+        conn.execute(delete(model).where(model.grain.in_([grain, grain + BY_EVAL_MONTH])))
+    summed = total(conn.execute(SOURCE.execution_options(yield_per=20_000)), grains=[grain])
+    _apply(conn, summed, empty=True)
+    bump(conn, [SUMMARIES])
+    return len(summed)
 
 
 def read_all(conn: Connection) -> dict[tuple[str, tuple], tuple]:

@@ -341,6 +341,29 @@ def test_upgrading_to_the_kept_medians_fills_them_from_the_histograms_alone(data
         assert {k: v for k, v in summaries.read_all(conn).items() if k[0] == "medians"} == kept
 
 
+def test_upgrading_to_the_day_grain_fills_it_from_the_vouchers_and_keeps_the_rest(database):
+    """Revision 0011 adds the day grain (the edge days of a 发放日期 range) and fills it from the base tables,
+    equal to what the writes keep; the other grains are left as they were."""
+    from alembic import command
+    walk = Walk(random.Random(31))
+    for _ in range(40):
+        walk.step()
+    with db.get_engine().connect() as conn:
+        kept = summaries.read_all(conn)
+    from lib import clock
+    with db.read_session() as s:
+        issued = {clock.local_date(v).isoformat() for v in s.scalars(select(Voucher.issued_at))}
+    assert {k[2] for (t, k) in kept if t == "cube" and k[0] == summaries.DAY_GRAIN} == issued  # by day of issue
+    db.get_engine().dispose()
+    command.downgrade(db.alembic_config(), "0010")
+    with db.get_engine().connect() as conn:
+        assert not {k for (t, k) in summaries.read_all(conn) if k[0] % summaries.BY_EVAL_MONTH
+                    == summaries.DAY_GRAIN}
+    command.upgrade(db.alembic_config(), "head")
+    with db.get_engine().connect() as conn:
+        assert summaries.read_all(conn) == kept
+
+
 def test_editing_a_record_away_clears_the_flag_it_raised_on_the_other_voucher(database):
     provider = make_provider()
     engineer = make_engineer(provider)

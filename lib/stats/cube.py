@@ -1,8 +1,10 @@
 """The statistics' reading of the summary tables (lib.summaries) for one actor and the filters of DESIGN.md §6.
 
 Whole months come from the summaries: O(groups) rows whatever the number of vouchers. When a date range starts
-or ends inside a month, the vouchers of those partial months are read from the base tables through
-`ix_vouchers_issued_at` and summed with the same `summaries.contributions`, so that both parts agree.
+or ends inside a month, its edge days come from the summaries' day grain if the date is the only dimension the
+figure needs (the commission's figures filtered by 发放日期 alone); otherwise, with a filter that narrows them (a
+区域, a 服务商…), the vouchers of those days are read from the base tables through `ix_vouchers_issued_at` and
+summed with the same `summaries.contributions`, so that every part agrees.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Integer, cast, false, func, select
+from sqlalchemy import Integer, cast, false, func, or_, select
 
 from lib import clock, db, summaries, todo, validation
 from lib.actors import Actor
@@ -126,8 +128,18 @@ def median_days(actor: Actor, f: StatsFilters, by: list[str]) -> pd.DataFrame:
 
 def _edges(name: str, grain: int, actor: Actor, f: StatsFilters, by: list[str],
            edges: list[tuple[date, date]]) -> pd.DataFrame:
-    positions = [summaries.KEYS[name].index(b) for b in by]
     measures = summaries.MEASURES[name]
+    if grain % summaries.BY_EVAL_MONTH == summaries.MONTH_GRAIN:  # the date alone: the day grain holds it
+        t = summaries.TABLES[name].__table__
+        groups = [func.substr(t.c.month, 1, 7) if b == "month" else t.c[b] for b in by]  # a day's month
+        days = [t.c.month.between(first.isoformat(), last.isoformat()) for first, last in edges]
+        query = (select(*groups, *[func.sum(t.c[m]) for m in measures])
+                 .where(t.c.grain == grain - summaries.MONTH_GRAIN + summaries.DAY_GRAIN, or_(*days),
+                        *conditions(t.c, actor, f))
+                 .group_by(*groups))
+        with db.read_session() as session:
+            return pd.DataFrame([tuple(r) for r in session.execute(query)], columns=[*by, *measures])
+    positions = [summaries.KEYS[name].index(b) for b in by]
     found = []
     with db.read_session() as session:
         for first, last in edges:
