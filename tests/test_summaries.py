@@ -241,6 +241,27 @@ def test_date_ranges_that_cut_months_add_the_edge_days_from_the_vouchers(databas
     assert len(walk.vouchers) == len(rows)
 
 
+def test_a_date_range_counts_a_voucher_by_its_nanjing_day_of_issue_at_midnight(database):
+    """Nanjing is UTC+8: a voucher issued at 00:30 on 10 October in Nanjing was issued on 9 October in UTC. A range
+    from 10 October (cutting the month, so its first days are read at the day grain) counts it; one that ends on 9
+    October does not. 23:30 on 31 October belongs to October, not to November."""
+    from datetime import UTC, date, datetime
+
+    from lib import stats
+    utc = UTC
+    early = make_voucher(S.ISSUED, issued_at=datetime(2026, 10, 9, 16, 30, tzinfo=utc))  # 10 Oct 00:30 in Nanjing
+    late = make_voucher(S.ISSUED, issued_at=datetime(2026, 10, 31, 15, 30, tzinfo=utc))  # 31 Oct 23:30 in Nanjing
+    assert early and late
+
+    def issued(start, end):
+        return stats.kpis(COMMISSION, stats.StatsFilters(start=start, end=end))["issued"]
+    assert issued(date(2026, 10, 10), date(2026, 10, 20)) == 1
+    assert issued(date(2026, 9, 20), date(2026, 10, 9)) == 0
+    assert issued(date(2026, 10, 31), date(2026, 11, 15)) == 1
+    assert issued(date(2026, 11, 1), date(2026, 11, 15)) == 0
+    assert issued(date(2026, 9, 20), date(2026, 11, 15)) == 2
+
+
 def test_the_statistics_cache_key_is_the_scope_and_the_versions_of_what_it_reads(database):
     from dataclasses import replace
 
