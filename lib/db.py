@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, column, create_engine, event, false, select, table
+from sqlalchemy import Engine, Text, column, create_engine, event, false, func, select, table
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -218,13 +219,18 @@ def contains(column, text: str):
 
 
 def name_contains(model, text: str):
-    """`model.name` contains `text` (as `contains`) through a trigram index: on PostgreSQL the pg_trgm GIN index
-    serves ILIKE by itself; on SQLite the FTS5 trigram table `<table>_name_fts` (migration 0007) is asked first
-    for a text of three or more characters (a trigram index cannot narrow a shorter one)."""
+    """`model.name` contains `text` (as `contains`) through an index. A trigram index serves three or more
+    characters: on PostgreSQL the pg_trgm GIN index serves ILIKE by itself; on SQLite the FTS5 trigram table
+    `<table>_name_fts` (migration 0007) is asked first. A trigram index cannot narrow a shorter text: two characters
+    are looked up in PostgreSQL's index of the names' two-character pieces (`name_bigrams`, migration 0012)."""
     condition = contains(model.name, text)
-    if get_engine().dialect.name == "sqlite" and len(text) >= 3 and not set(text) & set("%_\\"):
+    dialect, literal = get_engine().dialect.name, not set(text) & set("%_\\")
+    if dialect == "sqlite" and len(text) >= 3 and literal:
         fts = table(f"{model.__tablename__}_name_fts", column("rowid"), column("name"))
         condition = model.id.in_(select(fts.c.rowid).where(fts.c.name.like(f"%{text}%"))) & condition
+    elif dialect == "postgresql" and len(text) == 2 and literal and model.__tablename__ == "enterprises":
+        pieces = func.name_bigrams(model.name, type_=ARRAY(Text))
+        condition = pieces.contains(array([func.lower(text)], type_=Text)) & condition
     return condition
 
 
