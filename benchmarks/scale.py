@@ -272,7 +272,7 @@ def report(results: list[dict], sizes: list[int]) -> dict[str, str]:
             lines.append(f"| {name} | {pa['ms']:.1f} | {pb['ms']:.1f} | {ratio:.2f} | {pb['bare_ms']:.1f} | "
                          f"{over:.2f} |")
             if ratio > RATIO_TARGET and pb["ms"] > 5:  # a few milliseconds either way is noise, not a trend
-                misses.append((name, ratio, pb["statements"]))
+                misses.append((name, ratio, pb["statements"], pb["ms"] - pa["ms"]))
             if over > BARE_TARGET and pb["ms"] - pb["bare_ms"] > 5:
                 bare_misses.append(f"{name} ({over:.1f}×)")
         speed = b["naive_ms"] / b["stats_page_ms"]
@@ -283,7 +283,7 @@ def report(results: list[dict], sizes: list[int]) -> dict[str, str]:
                   f"#### {dialect}: targets", "",
                   f"- every path at {large:,} within {RATIO_TARGET}× of {small:,}: "
                   + ("**met**" if not misses
-                     else "**missed** by " + ", ".join(f"{n} ({r:.1f}×)" for n, r, _ in misses)),
+                     else "**missed** by " + ", ".join(f"{n} ({r:.1f}×, {d:+,.1f} ms)" for n, r, _, d in misses)),
                   f"- each path within {BARE_TARGET}× of its bare SQL (differences under 5 ms aside): "
                   + ("**met**" if not bare_misses else "**missed** by " + ", ".join(bare_misses)),
                   f"- 服务券统计 at least {NAIVE_SPEED}× faster than the naive peer: "
@@ -292,7 +292,7 @@ def report(results: list[dict], sizes: list[int]) -> dict[str, str]:
                   + f" (1/{memory:,.0f})", ""]
         if misses:
             lines += [f"#### {dialect}: plans of the paths that grew", ""]
-            for name, _, statements in misses:
+            for name, _, statements, _ in misses:
                 lines += [f"{name}:", "", "```", explain(dialect, large, statements), "```", ""]
         sections[dialect] = "\n".join(lines)
     return sections
