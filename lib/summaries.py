@@ -64,7 +64,7 @@ DIMENSIONS = ("batch_id", "month", "region_id", "size", "provider_id", "category
 KEY = ("grain", *DIMENSIONS)
 # Each voucher is summed at several grains, smallest first: a statistic reads the smallest grain that holds the
 # dimensions its filters and groups need (lib.stats.cube.grain_for). The dimensions a grain drops are stored as
-# 0 or ''. At a province's million vouchers the coarse grains hold a few to tens of thousands of rows; the last,
+# 0 or ''. At a province's million vouchers the coarse grains hold a few to tens of thousands of rows; DIMENSIONS,
 # every dimension crossed, is read only through a selective filter (a provider, a region) and its index. The last,
 # "day", keeps the Nanjing day of issue ('YYYY-MM-DD') in the month column and nothing else: a 发放日期 range that
 # cuts months reads its edge days there (a thousand days of a programme, not the edge days' vouchers).
