@@ -222,13 +222,19 @@ def name_contains(model, text: str):
     """`model.name` contains `text` (as `contains`) through an index. A trigram index serves three or more
     characters: on PostgreSQL the pg_trgm GIN index serves ILIKE by itself; on SQLite the FTS5 trigram table
     `<table>_name_fts` (migration 0007) is asked first. A trigram index cannot narrow a shorter text: two characters
-    are looked up in PostgreSQL's index of the names' two-character pieces (`name_bigrams`, migration 0012)."""
+    are looked up in an index of the names' two-character pieces, PostgreSQL's GIN index `name_bigrams` (migration
+    0012) or SQLite's FTS5 table `enterprises_name_pieces` (migration 0013, for two letters or digits: the pieces
+    are its words)."""
     condition = contains(model.name, text)
     dialect, literal = get_engine().dialect.name, not set(text) & set("%_\\")
+    pieces_kept = len(text) == 2 and model.__tablename__ == "enterprises"
     if dialect == "sqlite" and len(text) >= 3 and literal:
         fts = table(f"{model.__tablename__}_name_fts", column("rowid"), column("name"))
         condition = model.id.in_(select(fts.c.rowid).where(fts.c.name.like(f"%{text}%"))) & condition
-    elif dialect == "postgresql" and len(text) == 2 and literal and model.__tablename__ == "enterprises":
+    elif dialect == "sqlite" and pieces_kept and text.isalnum():
+        fts = table("enterprises_name_pieces", column("rowid"), column("pieces"))
+        condition = model.id.in_(select(fts.c.rowid).where(fts.c.pieces.match(f'"{text}"'))) & condition
+    elif dialect == "postgresql" and pieces_kept and literal:
         pieces = func.name_bigrams(model.name, type_=ARRAY(Text))
         condition = pieces.contains(array([func.lower(text)], type_=Text)) & condition
     return condition

@@ -322,31 +322,53 @@ def test_a_name_search_finds_renamed_and_new_enterprises_through_the_trigram_ind
     assert found[old_name] == found["100%智造"] == []
 
 
-def test_two_characters_of_a_name_are_looked_up_in_the_index_of_name_pieces_on_postgresql(database):
-    """A trigram index cannot narrow two characters; on PostgreSQL the names' two-character pieces are indexed
-    (migration 0012). The lookup finds what a scan finds, in any case of Latin letters, and the planner can
-    answer it from the index alone (forbidden to scan the table, as it would for a province's million names)."""
+def test_two_characters_of_a_name_are_looked_up_in_an_index_of_name_pieces(database):
+    """A trigram index cannot narrow two characters; the names' two-character pieces are indexed (PostgreSQL's GIN
+    index, migration 0012; SQLite's FTS5 table kept by triggers, migration 0013). The lookup finds what a scan finds:
+    in any case of Latin letters, with digits and punctuation, after a rename (the old name's pieces are gone), and
+    the database answers it from the index (PostgreSQL forbidden to scan the table, as it would for a province's
+    million names; SQLite's plan reads the pieces' table)."""
     from sqlalchemy import func, text
 
     from lib import queries
     from lib.queries import VoucherFilters
     names = ["南京栖霞Alpha智造有限公司", "南京江北新区智造科技有限公司", "南京智能制造有限公司",
-             "南京紫金科技有限公司"]
-    for name in names:
-        make_voucher(S.ISSUED, enterprise_id=make_enterprise(name))
-    for piece in ("智造", "ph", "PH", "南京", "造科", "科技", "紫", "司有"):
-        found = set(queries.voucher_page(COMMISSION, VoucherFilters(enterprise_name=piece)).rows["enterprise_name"])
-        assert found == {n for n in names if piece.lower() in n.lower()}, piece
-    if db.get_engine().dialect.name != "postgresql":
-        return
+             "南京紫金科技（2026）有限公司"]
+    ids = [make_enterprise(name) for name in names]
+    for enterprise_id in ids:
+        make_voucher(S.ISSUED, enterprise_id=enterprise_id)
+
+    def search(piece: str) -> set[str]:
+        return set(queries.voucher_page(COMMISSION, VoucherFilters(enterprise_name=piece)).rows["enterprise_name"])
+    for piece in ("智造", "ph", "PH", "南京", "造科", "科技", "紫", "司有", "20", "（2", "6）", "华为"):
+        assert search(piece) == {n for n in names if piece.lower() in n.lower()}, piece
+    enterprises.admin_update(actor=COMMISSION, enterprise_id=ids[2], now=NOW,
+                             data={"credit_code": credit_code_of(ids[2]), "name": "南京玄武数控有限公司",
+                                   "region": "玄武区"})
+    names[2] = "南京玄武数控有限公司"
+    for piece in ("智能", "制造", "数控", "玄武"):
+        assert search(piece) == {n for n in names if piece in n}, piece
     with db.get_engine().connect() as conn:
-        for scan in ("seqscan", "indexscan", "indexonlyscan"):  # the table, or the name's own b-tree, whole
-            conn.execute(text(f"SET enable_{scan} = off"))
         query = select(func.count()).select_from(Enterprise).where(db.name_contains(Enterprise, "智造"))
         compiled = query.compile(conn)
-        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
-        assert "Bitmap Index Scan on ix_enterprises_name_bigrams" in plan, plan
+        if conn.dialect.name == "postgresql":
+            for scan in ("seqscan", "indexscan", "indexonlyscan"):  # the table, or the name's own b-tree, whole
+                conn.execute(text(f"SET enable_{scan} = off"))
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
+            assert "Bitmap Index Scan on ix_enterprises_name_bigrams" in plan, plan
+        else:
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[k] for k in compiled.positiontup)))
+            assert "VIRTUAL TABLE INDEX" in plan and "enterprises_name_pieces" in plan, plan
+            kept = conn.exec_driver_sql("SELECT rowid FROM enterprises_name_pieces WHERE pieces MATCH ?",
+                                        ('"智能"',)).all()
+            assert kept == [], "the renamed name's old pieces are gone from the index"
         assert conn.scalar(query) == 2
+
+
+def credit_code_of(enterprise_id: int) -> str:
+    with db.read_session() as s:
+        return s.get(Enterprise, enterprise_id).credit_code
 
 
 def voucher_credit_code(v: dict) -> str:
