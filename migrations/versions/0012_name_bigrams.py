@@ -1,6 +1,6 @@
 """企业名称 contains two characters, through an index on PostgreSQL: a GIN index on the name's two-character
 pieces (pg_trgm's trigrams cannot narrow a two-character text, so such a search read every enterprise; issue 14).
-SQLite keeps its scan of the names for two characters (lib.db.name_contains).
+SQLite's counterpart is revision 0013 (lib.db.name_contains chooses).
 
 Revision ID: 0012
 Revises: 0011
